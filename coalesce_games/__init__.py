@@ -1,0 +1,56 @@
+"""coalesce_games: the game theory of LLM agents that outsource work to each other.
+
+A toolkit to build outsourcing games from cost, reliability, latency and
+security, solve them, simulate the TOPSIS market they live in, and reproduce or
+challenge the findings of COALESCE (Bhatt et al., arXiv:2506.01900).
+
+Data flows one way (each layer imports only the layers before it)::
+
+    _validate, data, bimatrix                 (foundations)
+    criteria, costs, skills, topsis           (the four criteria, selection)
+    policies, threats                         (decision rules, rogue providers)
+    market                                    (the simulated market)
+    equilibria, dominance                     (the solver; needs only bimatrix)
+    games, repeated, commitment, analytic, dynamics   (the games G1-G5)
+    sweep, findings, figures, report, cli     (experiments and output)
+
+Public names are loaded lazily (PEP 562), so ``import coalesce_games`` is cheap
+and ``coalesce_games.topsis`` imports only what TOPSIS needs.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+#: public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    # foundations
+    "Game": "bimatrix",
+    # criteria and selection
+    "topsis": "topsis",
+    # solver
+    "solve": "equilibria",
+    # market
+    "simulate": "market",
+    "MarketConfig": "market",
+    # experiments
+    "sweep": "sweep",
+}
+
+__all__ = sorted(_EXPORTS) + ["__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'coalesce_games' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"coalesce_games.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
