@@ -1,0 +1,253 @@
+"""The COALESCE cost model (paper Eq. 1-10), vectorised over tasks x providers.
+
+Internal cost (Eq. 1-5), the client running task T itself::
+
+    C_int = C_compute + C_memory + C_energy + C_opportunity + C_depreciation
+
+External cost (Eq. 6-9), contractor j running it::
+
+    C_ext = P_j + C_comm + C_verif + C_integ + C_risk + C_latency
+
+Two accountings (MODEL.md section 2):
+
+``"paper"``
+    The published code's execution time ``t = FLOPs / (peak FLOP/s x u)``, a
+    number of *seconds*, used as *hours*. A financial-RAG task at complexity 1
+    then "runs" 125.4 hours on the client, inflating every time-proportional
+    cost 3600x against the true seconds and ~60x against the paper's own local
+    latency table (125.4 *minutes*). Exists to regenerate the published table.
+``"consistent"`` (default)
+    Execution time from the paper's local latency table (minutes x complexity),
+    converted to hours, so internal cost and local latency describe the same
+    run. Note the table's 125.4 equals the FLOP count divided by the sustained
+    FLOP rate in seconds; we follow the table, the more generous of the two
+    readings to local execution's cost (and the only one consistent with the
+    latencies the paper reports).
+
+External cost does not depend on the accounting. Provider latency scales with
+task complexity like local latency does (ours: the paper quotes a latency per
+task type at complexity 1).
+
+>>> import numpy as np
+>>> risk_premium(100.0, 0.9, False).round(6).item()  # 100 x (0.1 + 0.03 + 0.015)
+14.5
+>>> dynamic_price(10.0, demand=2.0, supply=1.0, total_supply=4.0, complexity=1.0).item()
+11.25
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from . import data
+from ._validate import as_array, check_choice, check_nonnegative, check_probability, check_scalar
+from .criteria import Providers, Tasks
+
+__all__ = [
+    "ACCOUNTINGS",
+    "InternalCost",
+    "ExternalCost",
+    "execution_hours",
+    "internal_cost",
+    "external_cost",
+    "dynamic_price",
+    "risk_premium",
+    "verification_cost",
+    "communication_cost",
+    "lateness_cost",
+    "ewma",
+]
+
+ACCOUNTINGS = ("consistent", "paper")
+
+
+def _params(params: dict | None) -> dict:
+    return data.load_parameters() if params is None else params
+
+
+@dataclass(frozen=True)
+class InternalCost:
+    """Per-task internal cost components (USD) and local latency (min), shape (m,)."""
+
+    exec_hours: np.ndarray
+    compute: np.ndarray
+    memory: np.ndarray
+    energy: np.ndarray
+    opportunity: np.ndarray
+    depreciation: np.ndarray
+    total: np.ndarray
+    latency_min: np.ndarray
+
+
+@dataclass(frozen=True)
+class ExternalCost:
+    """Per task x provider external cost components (USD), shape (m, n)."""
+
+    price: np.ndarray
+    communication: np.ndarray
+    verification: np.ndarray
+    integration: np.ndarray
+    risk: np.ndarray
+    latency_penalty: np.ndarray
+    total: np.ndarray
+    latency_min: np.ndarray
+
+
+def execution_hours(tasks: Tasks, accounting: str = "consistent", params: dict | None = None) -> np.ndarray:
+    """Hours the client needs for each task (Eq. 1's ``t``).
+
+    ``paper``: ``FLOPs x (data_gb / 8.2) x complexity / (peak x u)``, the seconds
+    count taken as hours. ``consistent``: local latency table x complexity / 60.
+
+    >>> from coalesce_games.criteria import Task, Tasks
+    >>> t = Tasks.from_list([Task("financial_rag", 100.0, complexity=1.0, data_gb=8.2)])
+    >>> execution_hours(t, "paper").round(2).tolist(), execution_hours(t).round(2).tolist()
+    ([125.4], [2.09])
+    """
+    check_choice("accounting", accounting, ACCOUNTINGS)
+    p = _params(params)
+    types = data.load_task_types()
+    kind = tasks.task_type
+    if accounting == "paper":
+        hw = p["hardware"]
+        flops = types.flops.to_numpy(float)[kind] * (tasks.data_gb / types.reference_data_gb.to_numpy(float)[kind])
+        return flops * tasks.complexity / (hw["peak_flops"] * hw["utilisation"])
+    return types.local_latency_min.to_numpy(float)[kind] * tasks.complexity / 60.0
+
+
+def internal_cost(tasks: Tasks, accounting: str = "consistent", params: dict | None = None,
+                  opportunity_rate: Any = 0.0) -> InternalCost:
+    """Internal cost of every task (Eq. 1-5).
+
+    ``opportunity_rate`` (USD per hour, scalar or (m,)) is the value per hour of
+    the best task waiting in the client's queue (Eq. 4); the market supplies it,
+    and it is 0 for a client with an empty queue.
+    """
+    p = _params(params)
+    hours = execution_hours(tasks, accounting, p)
+    rate = check_nonnegative("opportunity_rate", opportunity_rate)
+    hw, rates, mem = p["hardware"], p["rates"], p["memory"]
+    types = data.load_task_types()
+    kind = tasks.task_type
+    memory_used = (mem["model_factor"] * types.model_size_gb.to_numpy(float)[kind]
+                   + mem["documents_factor"] * types.documents.to_numpy(float)[kind] / mem["documents_unit"]
+                   + mem["complexity_factor"] * tasks.complexity)
+    compute = hours * rates["compute_per_hour"]
+    memory = memory_used / hw["memory_gb"] * hours * rates["memory_per_hour"]
+    energy = hw["tdp_w"] * hw["utilisation"] / 1000.0 * hours * rates["energy_per_kwh"]
+    depreciation = hw["purchase_usd"] / (hw["writeoff_years"] * 365 * 24) * hours
+    opportunity = np.broadcast_to(rate * hours, hours.shape).copy()
+    latency = types.local_latency_min.to_numpy(float)[kind] * tasks.complexity
+    total = compute + memory + energy + opportunity + depreciation
+    return InternalCost(hours, compute, memory, energy, opportunity, depreciation, total, latency)
+
+
+def dynamic_price(base_price: Any, demand: Any, supply: Any, total_supply: Any, complexity: Any,
+                  alpha: float = 0.5, complexity_factor: float = 0.3) -> np.ndarray:
+    """Eq. 7: ``P = P_base (1 + alpha (D - S) / S_total) (1 + 0.3 (cf - 1))``.
+
+    Arguments broadcast. Demand and supply are counts of tasks (or rates);
+    the price is refused if it would turn negative.
+    """
+    base = check_nonnegative("base_price", base_price)
+    d = check_nonnegative("demand", demand)
+    s = check_nonnegative("supply", supply)
+    total = check_nonnegative("total_supply", total_supply)
+    cf = check_nonnegative("complexity", complexity)
+    check_scalar("alpha", alpha, low=0)
+    safe_total = np.where(total > 0, total, 1.0)
+    price = base * (1 + alpha * (d - s) / safe_total) * (1 + complexity_factor * (cf - 1))
+    if np.any(price < 0):
+        raise ValueError(f"dynamic price turned negative (min {price.min()!r}); demand/supply out of range")
+    return price
+
+
+def risk_premium(value: Any, reliability: Any, high_criticality: Any, params: dict | None = None) -> np.ndarray:
+    """Eq. 9: ``V (P_fail + P_sec + P_qual) gamma`` with ``P_fail = 1 - rel``,
+    ``P_sec = 0.02 + 0.1 (1 - rel)``, ``P_qual = 0.01 + 0.05 (1 - rel)`` and
+    ``gamma = 1.5`` for high-criticality tasks, else 1.
+
+    >>> risk_premium(100.0, 0.9, True).round(6).item()
+    21.75
+    """
+    e = _params(params)["external"]
+    v = check_nonnegative("value", value)
+    rel = check_probability("reliability", reliability)
+    crit = np.asarray(high_criticality, dtype=bool)
+    gamma = np.where(crit, e["gamma_high_criticality"], 1.0)
+    unrel = 1 - rel
+    p_total = unrel + e["p_sec_base"] + e["p_sec_slope"] * unrel + e["p_qual_base"] + e["p_qual_slope"] * unrel
+    return v * p_total * gamma
+
+
+def verification_cost(reliability: Any, params: dict | None = None) -> np.ndarray:
+    """2.50 USD (automated) when reliability > 0.95, else 3.80 USD (manual)."""
+    e = _params(params)["external"]
+    rel = check_probability("reliability", reliability)
+    return np.where(rel > e["automated_reliability"], e["verification_automated"], e["verification_manual"])
+
+
+def communication_cost(data_gb: Any, params: dict | None = None) -> np.ndarray:
+    """``(in_GB + out_GB) x 0.12 + 0.50`` USD, output 0.2 GB.
+
+    >>> communication_cost(10.0).round(6).item()
+    1.724
+    """
+    e = _params(params)["external"]
+    gb = check_nonnegative("data_gb", data_gb)
+    return (gb + e["output_gb"]) * e["transfer_per_gb"] + e["communication_fixed"]
+
+
+def lateness_cost(latency_min: Any, max_latency_min: Any, penalty_per_min: float = 0.25) -> np.ndarray:
+    """0.25 USD per minute beyond the task's maximum latency.
+
+    >>> lateness_cost([80.0, 100.0], 90.0).tolist()
+    [0.0, 2.5]
+    """
+    lat = check_nonnegative("latency_min", latency_min)
+    cap = check_nonnegative("max_latency_min", max_latency_min)
+    check_scalar("penalty_per_min", penalty_per_min, low=0)
+    return penalty_per_min * np.maximum(lat - cap, 0.0)
+
+
+def external_cost(tasks: Tasks, providers: Providers, accounting: str = "consistent",
+                  prices: Any = None, params: dict | None = None,
+                  reliability: Any = None) -> ExternalCost:
+    """External cost of every task at every provider, shape (m, n) (Eq. 6-9).
+
+    ``prices`` (n,) or (m, n) overrides the default Eq. 7 price at balanced
+    demand (``P_base (1 + 0.3 (cf - 1))``); ``reliability`` (n,) or (m, n)
+    overrides the providers' published reliability (a client's estimate).
+    ``accounting`` is accepted for symmetry: external cost is the same in both.
+    """
+    check_choice("accounting", accounting, ACCOUNTINGS)
+    p = _params(params)
+    e = p["external"]
+    m, n = len(tasks), len(providers)
+    if prices is None:
+        price = providers.base_price[None, :] * (1 + e["complexity_price_factor"] * (tasks.complexity[:, None] - 1))
+    else:
+        price = np.broadcast_to(check_nonnegative("prices", prices), (m, n)).astype(float)
+    rel = providers.reliability if reliability is None else check_probability("reliability", reliability)
+    rel = np.broadcast_to(rel, (m, n))
+    comm = np.broadcast_to(communication_cost(tasks.data_gb, p)[:, None], (m, n))
+    verif = verification_cost(rel, p)
+    integ = np.full((m, n), e["integration"])
+    risk = risk_premium(tasks.value[:, None], rel, tasks.high_criticality[:, None], p)
+    latency = providers.latency[None, :] * tasks.complexity[:, None]
+    late = lateness_cost(latency, tasks.max_latency[:, None], e["latency_penalty_per_min"])
+    total = price + comm + verif + integ + risk + late
+    return ExternalCost(price, comm, verif, integ, risk, late, total, latency)
+
+
+def ewma(previous: Any, observed: Any, lam: float = 0.2) -> np.ndarray:
+    """Eq. 10 cost calibration: ``(1 - lambda) previous + lambda observed``.
+
+    >>> ewma(10.0, 20.0).item()
+    12.0
+    """
+    check_scalar("lam", lam, low=0, high=1)
+    return (1 - lam) * as_array("previous", previous) + lam * as_array("observed", observed)
