@@ -1,206 +1,395 @@
-"""The two-player normal-form game: labelled strategies and two payoff matrices.
+"""Two-player normal-form (bimatrix) games with labelled strategies.
 
-A :class:`Game` is what every game of the toolkit (G1-G5) produces and what
-:func:`coalesce_games.equilibria.solve` consumes. It converts to and from a
-pandas DataFrame and a ``nashpy.Game``, shows as a labelled payoff table in a
-notebook, and reads and writes Gambit's ``.nfg`` text format.
+A :class:`Game` holds the row player's payoff matrix ``A`` (m x n), the column
+player's payoff matrix ``B`` (m x n), one label per strategy and a free-text
+``note`` recording where the numbers came from (for the outsourcing games of
+MODEL.md section 6, e.g. "G1 at value=10, verification cost=0.5"). Entry
+``A[i, j]`` is the row player's payoff when row ``i`` meets column ``j``; a mixed
+profile ``(x, y)`` pays ``x @ A @ y`` and ``x @ B @ y``.
 
->>> g = Game([[3, 0], [5, 1]], [[3, 5], [0, 1]], ["C", "D"], ["C", "D"], note="prisoner's dilemma")
+Games convert to and from a pandas DataFrame, a ``nashpy.Game`` and Gambit's
+``.nfg`` text format, and render as a labelled payoff table in notebooks.
+
+>>> g = Game([[3, 0], [5, 1]], [[3, 5], [0, 1]], row_labels=["C", "D"],
+...          col_labels=["C", "D"], note="prisoner's dilemma")
 >>> g.shape
 (2, 2)
->>> g.to_frame().loc["D", "C"]
-'5, 0'
->>> Game.from_nfg(g.to_nfg()).A.tolist()
-[[3.0, 0.0], [5.0, 1.0]]
+>>> Game.from_nfg(g.to_nfg()) == g
+True
+>>> float(g.to_frame().loc["D", ("C", "row")])
+5.0
 """
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ._validate import as_array
+from coalesce_games._validate import as_array
 
-__all__ = ["Game"]
+__all__ = ["Game", "NFGError"]
 
 
-def _labels(name: str, labels: Sequence[str] | None, size: int, prefix: str) -> tuple[str, ...]:
+class NFGError(ValueError):
+    """A malformed Gambit ``.nfg`` file; the message names the line number."""
+
+
+def _labels(name: str, labels: Sequence[Any] | None, size: int, prefix: str) -> tuple[str, ...]:
     if labels is None:
-        return tuple(f"{prefix}{i}" for i in range(size))
-    out = tuple(str(x) for x in labels)
+        return tuple(f"{prefix}{k}" for k in range(size))
+    if isinstance(labels, str):
+        raise TypeError(f"{name} must be a sequence of strings, not a single string; got {labels!r}")
+    out = tuple(str(lab) for lab in labels)
     if len(out) != size:
-        raise ValueError(f"{name} must have {size} labels; got {len(out)}: {list(out)}")
-    if len(set(out)) != len(out):
-        dup = sorted({x for x in out if out.count(x) > 1})
-        raise ValueError(f"{name} must be unique; got duplicates {dup}")
+        raise ValueError(f"{name} must have {size} entries (one per strategy); got {len(out)}: {list(out)!r}")
+    seen: set[str] = set()
+    for lab in out:
+        if lab in seen:
+            raise ValueError(f"{name} must be unique; got the duplicate label {lab!r}")
+        seen.add(lab)
     return out
 
 
-@dataclass(frozen=True, init=False)
 class Game:
-    """A bimatrix game: the row player gets ``A[i, j]``, the column player ``B[i, j]``."""
+    """A bimatrix game: payoffs ``A`` (row player) and ``B`` (column player).
 
-    A: np.ndarray
-    B: np.ndarray
-    row_labels: tuple[str, ...]
-    col_labels: tuple[str, ...]
-    note: str
+    Parameters
+    ----------
+    A, B : array-like, shape (m, n)
+        Finite payoffs. ``B`` defaults to ``-A`` (a zero-sum game) when omitted.
+    row_labels, col_labels : sequences of str, optional
+        Unique strategy names; default ``r0, r1, ...`` and ``c0, c1, ...``.
+    note : str
+        Where the payoffs came from (shown in the notebook table).
 
-    def __init__(self, A: Any, B: Any = None, row_labels: Sequence[str] | None = None,
-                 col_labels: Sequence[str] | None = None, note: str = "") -> None:
-        a = as_array("A (row payoffs)", A, ndim=2)
-        b = -a if B is None else as_array("B (column payoffs)", B, ndim=2)
-        if a.shape != b.shape:
-            raise ValueError(f"A and B must have the same shape; got {a.shape} and {b.shape}")
-        if 0 in a.shape:
-            raise ValueError(f"each player needs at least one strategy; got shape {a.shape}")
-        a, b = a.copy(), b.copy()
-        a.flags.writeable = False
-        b.flags.writeable = False
-        object.__setattr__(self, "A", a)
-        object.__setattr__(self, "B", b)
-        object.__setattr__(self, "row_labels", _labels("row_labels", row_labels, a.shape[0], "r"))
-        object.__setattr__(self, "col_labels", _labels("col_labels", col_labels, a.shape[1], "c"))
-        object.__setattr__(self, "note", str(note))
+    The matrices are stored as read-only float copies, so a ``Game`` can be
+    shared safely.
 
+    >>> Game([[1, 2]], [[0, 0], [1, 1]])
+    Traceback (most recent call last):
+    ...
+    ValueError: B must have shape (1, 2); got (2, 2)
+    """
+
+    __slots__ = ("A", "B", "row_labels", "col_labels", "note")
+
+    def __init__(
+        self,
+        A: Any,
+        B: Any | None = None,
+        row_labels: Sequence[Any] | None = None,
+        col_labels: Sequence[Any] | None = None,
+        note: str = "",
+    ) -> None:
+        a = as_array("A", A, ndim=2).copy()
+        if a.shape[0] == 0 or a.shape[1] == 0:
+            raise ValueError(f"A must have at least one strategy per player; got shape {a.shape}")
+        b = (-a) if B is None else as_array("B", B, shape=a.shape).copy()
+        if not isinstance(note, str):
+            raise TypeError(f"note must be a string; got {note!r}")
+        a.setflags(write=False)
+        b.setflags(write=False)
+        self.A: np.ndarray = a
+        self.B: np.ndarray = b
+        self.row_labels: tuple[str, ...] = _labels("row_labels", row_labels, a.shape[0], "r")
+        self.col_labels: tuple[str, ...] = _labels("col_labels", col_labels, a.shape[1], "c")
+        self.note: str = note
+
+    # ------------------------------------------------------------------ basics
     @property
     def shape(self) -> tuple[int, int]:
-        return self.A.shape  # type: ignore[return-value]
+        """``(m, n)``: numbers of row and column strategies."""
+        return (int(self.A.shape[0]), int(self.A.shape[1]))
 
     @property
     def is_zero_sum(self) -> bool:
-        """True when ``A + B`` is constant (a constant-sum game)."""
-        total = self.A + self.B
-        return bool(np.allclose(total, total.flat[0], rtol=0, atol=1e-12 * (1 + np.abs(total).max())))
+        """True when ``A + B`` is constant (a constant-sum game is strategically zero-sum)."""
+        s = self.A + self.B
+        scale = max(float(np.ptp(self.A)), float(np.ptp(self.B)), 1e-300)
+        return bool(np.ptp(s) <= 1e-12 * max(scale, 1.0))
 
     def payoff_range(self) -> float:
-        """The largest payoff spread of either player (scales tolerances)."""
-        return float(max(np.ptp(self.A), np.ptp(self.B), 1e-300))
+        """Largest payoff spread of the two players (``max(ptp(A), ptp(B))``); the scale of tolerances."""
+        return max(float(np.ptp(self.A)), float(np.ptp(self.B)))
 
-    def subgame(self, rows: Sequence[int], cols: Sequence[int]) -> "Game":
-        """The game restricted to the given row and column strategies."""
-        r, c = list(rows), list(cols)
-        return Game(self.A[np.ix_(r, c)], self.B[np.ix_(r, c)],
-                    [self.row_labels[i] for i in r], [self.col_labels[j] for j in c], self.note)
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Game):
+            return NotImplemented
+        return (
+            self.shape == other.shape
+            and np.array_equal(self.A, other.A)
+            and np.array_equal(self.B, other.B)
+            and self.row_labels == other.row_labels
+            and self.col_labels == other.col_labels
+        )
 
-    # ------------------------------------------------------------------ conversions
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        m, n = self.shape
+        note = f", note={self.note!r}" if self.note else ""
+        return f"Game({m}x{n}, rows={list(self.row_labels)!r}, cols={list(self.col_labels)!r}{note})"
+
+    def subgame(self, rows: Sequence[int], cols: Sequence[int], note: str | None = None) -> Game:
+        """The game restricted to the given row and column indices (labels kept)."""
+        r = np.asarray(rows, dtype=int)
+        c = np.asarray(cols, dtype=int)
+        return Game(
+            self.A[np.ix_(r, c)],
+            self.B[np.ix_(r, c)],
+            [self.row_labels[i] for i in r],
+            [self.col_labels[j] for j in c],
+            self.note if note is None else note,
+        )
+
+    def transpose(self) -> Game:
+        """The same game with the players' roles swapped."""
+        return Game(self.B.T, self.A.T, self.col_labels, self.row_labels, self.note)
+
+    # ------------------------------------------------------------- conversions
     def to_frame(self) -> pd.DataFrame:
-        """Payoff table with cells ``"a, b"``, rows and columns labelled."""
-        cells = [[f"{self.A[i, j]:g}, {self.B[i, j]:g}" for j in range(self.shape[1])]
-                 for i in range(self.shape[0])]
-        return pd.DataFrame(cells, index=list(self.row_labels), columns=list(self.col_labels))
+        """Payoff table: index = row labels, columns = (column label, "row"|"col").
+
+        >>> Game([[1, 2]], [[3, 4]]).to_frame().to_dict("list")
+        {('c0', 'row'): [1.0], ('c0', 'col'): [3.0], ('c1', 'row'): [2.0], ('c1', 'col'): [4.0]}
+        """
+        m, n = self.shape
+        data = np.empty((m, 2 * n))
+        data[:, 0::2] = self.A
+        data[:, 1::2] = self.B
+        cols = pd.MultiIndex.from_product([list(self.col_labels), ["row", "col"]], names=["column", "player"])
+        return pd.DataFrame(data, index=pd.Index(list(self.row_labels), name="row"), columns=cols)
 
     @classmethod
-    def from_frames(cls, A: pd.DataFrame, B: pd.DataFrame, note: str = "") -> "Game":
-        """From two labelled payoff DataFrames with equal index and columns."""
-        if list(A.index) != list(B.index) or list(A.columns) != list(B.columns):
-            raise ValueError("A and B frames must have the same index and columns")
-        return cls(A.to_numpy(float), B.to_numpy(float), list(A.index), list(A.columns), note)
+    def from_frame(cls, frame: pd.DataFrame, note: str = "") -> Game:
+        """Inverse of :meth:`to_frame` (columns a MultiIndex of (label, "row"|"col"))."""
+        if not isinstance(frame, pd.DataFrame):
+            raise TypeError(f"frame must be a pandas DataFrame; got {type(frame).__name__}")
+        if not isinstance(frame.columns, pd.MultiIndex) or frame.columns.nlevels != 2:
+            raise ValueError("frame must have two column levels (column label, 'row'|'col'); "
+                             f"got columns {list(frame.columns)!r}")
+        players = set(frame.columns.get_level_values(1))
+        if players != {"row", "col"}:
+            raise ValueError(f"frame's second column level must hold 'row' and 'col'; got {sorted(map(str, players))!r}")
+        col_labels = list(dict.fromkeys(frame.columns.get_level_values(0)))
+        A = frame.loc[:, [(c, "row") for c in col_labels]].to_numpy(dtype=float)
+        B = frame.loc[:, [(c, "col") for c in col_labels]].to_numpy(dtype=float)
+        return cls(A, B, list(frame.index), col_labels, note)
 
-    def to_nashpy(self):
-        """A ``nashpy.Game`` with the same payoffs."""
+    def to_nashpy(self) -> Any:
+        """A ``nashpy.Game`` with the same payoff matrices (labels are dropped)."""
         import nashpy
 
         return nashpy.Game(np.array(self.A), np.array(self.B))
 
     @classmethod
-    def from_nashpy(cls, game: Any, note: str = "") -> "Game":
-        a, b = game.payoff_matrices
-        return cls(a, b, note=note)
+    def from_nashpy(cls, game: Any, row_labels: Sequence[Any] | None = None,
+                    col_labels: Sequence[Any] | None = None, note: str = "") -> Game:
+        """From a ``nashpy.Game`` (its ``payoff_matrices``)."""
+        try:
+            A, B = game.payoff_matrices
+        except AttributeError as exc:
+            raise TypeError(f"game must be a nashpy.Game; got {type(game).__name__}") from exc
+        return cls(A, B, row_labels, col_labels, note)
 
+    # ---------------------------------------------------------------- notebook
     def _repr_html_(self) -> str:
-        head = f"<p><b>{self.note}</b></p>" if self.note else ""
-        return head + self.to_frame().to_html()
+        esc = html.escape
+        head = "".join(f"<th>{esc(c)}</th>" for c in self.col_labels)
+        rows = []
+        for i, r in enumerate(self.row_labels):
+            cells = "".join(f"<td>{self.A[i, j]:.4g}, {self.B[i, j]:.4g}</td>" for j in range(self.shape[1]))
+            rows.append(f"<tr><th>{esc(r)}</th>{cells}</tr>")
+        caption = f"<caption>{esc(self.note)}</caption>" if self.note else ""
+        return (f"<table>{caption}<thead><tr><th>row \\ col</th>{head}</tr></thead>"
+                f"<tbody>{''.join(rows)}</tbody></table>")
 
-    def __repr__(self) -> str:
-        return f"Game({self.shape[0]}x{self.shape[1]}{', ' + repr(self.note) if self.note else ''})"
+    # --------------------------------------------------------------------- nfg
+    def to_nfg(self, players: tuple[str, str] = ("Row", "Column")) -> str:
+        """Gambit ``.nfg`` text (payoff-list version; row strategy varies fastest).
 
-    # ------------------------------------------------------------------ Gambit .nfg
-    def to_nfg(self, title: str | None = None) -> str:
-        """Gambit's outcome-free ``.nfg`` text (payoffs listed column-major by profile)."""
-        name = (title or self.note or "coalesce game").replace('"', "'")
-        rows = " ".join(f'"{x}"' for x in self.row_labels)
-        cols = " ".join(f'"{x}"' for x in self.col_labels)
-        pays = []
-        for j in range(self.shape[1]):
-            for i in range(self.shape[0]):
-                pays += [repr(float(self.A[i, j])), repr(float(self.B[i, j]))]
-        return f'NFG 1 R "{name}" {{ "Row" "Column" }}\n{{ {{ {rows} }}\n{{ {cols} }}\n}}\n""\n\n{" ".join(pays)}\n'
+        Payoffs are written with ``repr`` precision, so a round trip is exact.
+        """
+        def q(s: str) -> str:
+            return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+        def num(v: float) -> str:
+            return str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else repr(float(v))
+
+        m, n = self.shape
+        lines = [f"NFG 1 R {q(self.note)} {{ {q(players[0])} {q(players[1])} }}", "",
+                 "{ { " + " ".join(q(s) for s in self.row_labels) + " }",
+                 "{ " + " ".join(q(s) for s in self.col_labels) + " }", "}", '""', ""]
+        vals = []
+        for j in range(n):
+            for i in range(m):
+                vals.append(f"{num(self.A[i, j])} {num(self.B[i, j])}")
+        lines.append(" ".join(vals))
+        return "\n".join(lines) + "\n"
+
+    def write_nfg(self, path: str | Path) -> None:
+        """Write :meth:`to_nfg` to ``path``."""
+        Path(path).write_text(self.to_nfg(), encoding="utf-8")
 
     @classmethod
-    def from_nfg(cls, text: str) -> "Game":
-        """Parse Gambit's payoff-list ``.nfg`` format for two players.
+    def read_nfg(cls, path: str | Path) -> Game:
+        """Read a two-player Gambit ``.nfg`` file (either payoff or outcome version)."""
+        return cls.from_nfg(Path(path).read_text(encoding="utf-8"))
 
-        Errors name the line: ``ValueError: .nfg line 1: ...``.
+    @classmethod
+    def from_nfg(cls, text: str) -> Game:
+        """Parse Gambit ``.nfg`` text; errors are :class:`NFGError` naming the line.
+
+        >>> Game.from_nfg('NFG 1 R "x" { "a" "b" } { 2 1 }\\n1 2 3 x')
+        Traceback (most recent call last):
+        ...
+        coalesce_games.bimatrix.NFGError: line 2: expected a number; got 'x'
         """
-        tokens: list[tuple[str, int]] = []
-        for lineno, line in enumerate(text.splitlines(), start=1):
-            for tok in re.findall(r'"(?:[^"\\]|\\.)*"|\{|\}|[^\s{}"]+', line):
-                tokens.append((tok, lineno))
-        if len(tokens) < 3 or tokens[0][0] != "NFG":
-            raise ValueError(f".nfg line {tokens[0][1] if tokens else 1}: must start with 'NFG 1 R'")
-        if tokens[1][0] != "1" or tokens[2][0] not in ("R", "D"):
-            raise ValueError(f".nfg line {tokens[1][1]}: unsupported header {tokens[1][0]} {tokens[2][0]}")
-        pos = 3
-        title = ""
-        if pos < len(tokens) and tokens[pos][0].startswith('"'):
-            title = tokens[pos][0][1:-1]
-            pos += 1
+        return _parse_nfg(text)
 
-        def expect(sym: str) -> None:
-            nonlocal pos
-            if pos >= len(tokens) or tokens[pos][0] != sym:
-                line = tokens[pos][1] if pos < len(tokens) else tokens[-1][1]
-                got = tokens[pos][0] if pos < len(tokens) else "end of file"
-                raise ValueError(f".nfg line {line}: expected {sym!r}, got {got!r}")
-            pos += 1
 
-        def group() -> list[tuple[str, int]]:
-            nonlocal pos
-            expect("{")
-            items = []
-            while pos < len(tokens) and tokens[pos][0] != "}":
-                if tokens[pos][0] == "{":
-                    raise ValueError(f".nfg line {tokens[pos][1]}: unexpected '{{'")
-                items.append(tokens[pos])
-                pos += 1
-            expect("}")
-            return items
+_TOKEN = re.compile(r'\s+|"(?:[^"\\]|\\.)*"|[{},]|[^\s{},"]+')
 
-        players = group()
-        if len(players) != 2:
-            raise ValueError(f".nfg line {players[0][1] if players else tokens[pos - 1][1]}: "
-                             f"coalesce_games reads two-player games; got {len(players)} players")
-        expect("{")
-        strategies = []
-        for _ in range(2):
-            items = group()
-            if len(items) == 1 and not items[0][0].startswith('"'):
-                strategies.append([f"s{k + 1}" for k in range(int(items[0][0]))])
-            else:
-                strategies.append([t[1:-1] for t, _ in items])
-        expect("}")
-        if pos < len(tokens) and tokens[pos][0].startswith('"'):
-            pos += 1  # comment
-        m, n = len(strategies[0]), len(strategies[1])
-        rest = tokens[pos:]
-        if len(rest) != 2 * m * n:
-            line = rest[-1][1] if rest else tokens[-1][1]
-            raise ValueError(f".nfg line {line}: expected {2 * m * n} payoffs for a {m}x{n} game; got {len(rest)}")
-        values = []
-        for tok, line in rest:
-            try:
-                if "/" in tok:
-                    num, den = tok.split("/")
-                    values.append(float(num) / float(den))
-                else:
-                    values.append(float(tok))
-            except (ValueError, ZeroDivisionError):
-                raise ValueError(f".nfg line {line}: payoff {tok!r} is not a number") from None
-        arr = np.array(values).reshape(n, m, 2)  # column-major: row index varies fastest
-        return cls(arr[:, :, 0].T, arr[:, :, 1].T, strategies[0], strategies[1], title)
+
+def _tokenize(text: str) -> list[tuple[str, int]]:
+    out: list[tuple[str, int]] = []
+    pos, line = 0, 1
+    while pos < len(text):
+        mt = _TOKEN.match(text, pos)
+        if mt is None:  # an unterminated string
+            raise NFGError(f"line {line}: unterminated string starting {text[pos:pos + 20]!r}")
+        tok = mt.group(0)
+        if not tok.isspace():
+            out.append((tok, line))
+        line += tok.count("\n")
+        pos = mt.end()
+    return out
+
+
+def _parse_nfg(text: str) -> Game:
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a string; got {type(text).__name__}")
+    toks = _tokenize(text)
+    k = 0
+
+    def peek() -> tuple[str, int]:
+        return toks[k] if k < len(toks) else ("<end of file>", toks[-1][1] if toks else 1)
+
+    def take(expect: str | None = None) -> tuple[str, int]:
+        nonlocal k
+        tok, line = peek()
+        if k >= len(toks):
+            raise NFGError(f"line {line}: unexpected end of file" + (f", expected {expect!r}" if expect else ""))
+        if expect is not None and tok != expect:
+            raise NFGError(f"line {line}: expected {expect!r}; got {tok!r}")
+        k += 1
+        return tok, line
+
+    def string() -> str:
+        tok, line = take()
+        if not tok.startswith('"'):
+            raise NFGError(f"line {line}: expected a quoted string; got {tok!r}")
+        return re.sub(r"\\(.)", r"\1", tok[1:-1])
+
+    def number() -> float:
+        tok, line = take()
+        try:
+            val = float(Fraction(tok))
+        except (ValueError, ZeroDivisionError):
+            raise NFGError(f"line {line}: expected a number; got {tok!r}") from None
+        if not np.isfinite(val):
+            raise NFGError(f"line {line}: payoff must be finite; got {tok!r}")
+        return val
+
+    def integer() -> int:
+        tok, line = take()
+        if not re.fullmatch(r"\d+", tok):
+            raise NFGError(f"line {line}: expected a positive integer; got {tok!r}")
+        return int(tok)
+
+    tok, line = take()
+    if tok != "NFG":
+        raise NFGError(f"line {line}: a .nfg file must start with 'NFG'; got {tok!r}")
+    tok, line = take()
+    if tok != "1":
+        raise NFGError(f"line {line}: only NFG version 1 is supported; got {tok!r}")
+    tok, line = take()
+    if tok not in ("R", "D"):
+        raise NFGError(f"line {line}: expected 'R' or 'D' after the version; got {tok!r}")
+    title = string()
+    take("{")
+    players = []
+    while peek()[0] != "}":
+        players.append(string())
+    _, line = take("}")
+    if len(players) != 2:
+        raise NFGError(f"line {line}: only two-player games are supported; got {len(players)} players {players!r}")
+    take("{")
+    labels: list[list[str]] = []
+    if peek()[0] == "{":  # strategy names
+        for _p in range(2):
+            take("{")
+            names = []
+            while peek()[0] != "}":
+                names.append(string())
+            take("}")
+            labels.append(names)
+        sizes = [len(lab) for lab in labels]
+    else:
+        sizes = [integer(), integer()]
+    _, line = take("}")
+    if min(sizes) < 1:
+        raise NFGError(f"line {line}: each player needs at least one strategy; got sizes {sizes}")
+    m, n = sizes
+    if peek()[0].startswith('"'):  # optional comment
+        string()
+    A = np.empty((m, n))
+    B = np.empty((m, n))
+    if peek()[0] == "{":  # outcome version
+        take("{")
+        outcomes: list[tuple[float, float]] = []
+        while peek()[0] != "}":
+            take("{")
+            if peek()[0].startswith('"'):
+                string()
+            a = number()
+            if peek()[0] == ",":
+                take(",")
+            b = number()
+            _, line = take()
+            if _ != "}":
+                raise NFGError(f"line {line}: an outcome must hold exactly two payoffs; got {_!r}")
+            outcomes.append((a, b))
+        take("}")
+        for j in range(n):
+            for i in range(m):
+                idx_tok, line = peek()
+                idx = integer()
+                if idx > len(outcomes):
+                    raise NFGError(f"line {line}: outcome {idx} does not exist (there are {len(outcomes)})")
+                A[i, j], B[i, j] = outcomes[idx - 1] if idx > 0 else (0.0, 0.0)
+    else:
+        for j in range(n):
+            for i in range(m):
+                if k >= len(toks):
+                    raise NFGError(f"line {peek()[1]}: expected {2 * m * n} payoffs; the file ends after "
+                                   f"{2 * (j * m + i)}")
+                A[i, j] = number()
+                if k >= len(toks):
+                    raise NFGError(f"line {peek()[1]}: expected {2 * m * n} payoffs; the file ends after "
+                                   f"{2 * (j * m + i) + 1}")
+                B[i, j] = number()
+    if k < len(toks):
+        tok, line = toks[k]
+        raise NFGError(f"line {line}: unexpected text after the payoffs: {tok!r}")
+    try:
+        return Game(A, B, labels[0] if labels else None, labels[1] if labels else None, title)
+    except ValueError as exc:
+        raise NFGError(f"line 1: {exc}") from exc
