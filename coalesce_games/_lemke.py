@@ -26,6 +26,7 @@ degenerate games. Each pivot is one rank-one numpy update of a tableau.
 from __future__ import annotations
 
 import numpy as np
+from scipy.linalg.blas import dger as _dger
 
 from coalesce_games._vertex import normalise_payoffs
 
@@ -39,13 +40,16 @@ class LemkeHowsonFailure(RuntimeError):
 def _lex_min_ratio(T: np.ndarray, col: int, slack_cols: np.ndarray, piv_tol: float) -> int:
     """Row of the lexicographic minimum ratio for entering column ``col``."""
     c = T[:, col]
-    rows = np.nonzero(c > piv_tol)[0]
-    if len(rows) == 0:
+    pos = c > piv_tol
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratios = np.where(pos, T[:, -1] / c, np.inf)
+    row = int(ratios.argmin())
+    best = ratios[row]
+    if not np.isfinite(best):
         raise LemkeHowsonFailure("unbounded ray: no positive pivot in the entering column")
-    ratios = T[rows, -1] / c[rows]
-    best = ratios.min()
-    scale = max(abs(best), 1.0)
-    cand = rows[ratios <= best + 1e-12 * scale]
+    cand = np.nonzero(ratios <= best + 1e-12 * max(abs(best), 1.0))[0]
+    if len(cand) == 1:
+        return row
     k = 0
     while len(cand) > 1 and k < len(slack_cols):
         r = T[cand, slack_cols[k]] / c[cand]
@@ -56,8 +60,12 @@ def _lex_min_ratio(T: np.ndarray, col: int, slack_cols: np.ndarray, piv_tol: flo
 
 
 def _pivot(T: np.ndarray, row: int, col: int) -> None:
+    """Gauss-Jordan pivot on ``T[row, col]``, in place (``T`` Fortran-ordered: BLAS rank-1 update)."""
     prow = T[row] / T[row, col]
-    T -= np.outer(T[:, col], prow)
+    column = T[:, col].copy()
+    out = _dger(-1.0, column, prow, a=T, overwrite_a=1)
+    if out is not T:  # BLAS could not work in place (not Fortran-contiguous)
+        T[...] = out
     T[row] = prow
 
 
@@ -80,13 +88,13 @@ def lemke_howson(A: np.ndarray, B: np.ndarray, init_label: int = 0,
     if max_pivots is None:
         max_pivots = 50 * L + 100
     # tableau 1 (rows n): columns 0..m-1 = x, m..m+n-1 = s, last = rhs
-    T1 = np.zeros((n, L + 1))
+    T1 = np.zeros((n, L + 1), order="F")
     T1[:, :m] = b.T
     T1[:, m:L] = np.eye(n)
     T1[:, -1] = 1.0
     basis1 = np.arange(m, L)
     # tableau 2 (rows m): columns 0..m-1 = r, m..m+n-1 = y, last = rhs
-    T2 = np.zeros((m, L + 1))
+    T2 = np.zeros((m, L + 1), order="F")
     T2[:, :m] = np.eye(m)
     T2[:, m:L] = a
     T2[:, -1] = 1.0

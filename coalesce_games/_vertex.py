@@ -19,8 +19,8 @@ Two vertex enumerators, both returning the full label set of each vertex:
   ``numpy.linalg.solve`` and keep the feasible solutions. Every vertex of a
   degenerate polytope is reached by some basis. ``C(m+n, m)`` solves: the
   choice up to about 9 x 9.
-* ``"qhull"``: the polytope as a halfspace intersection (scipy's Qhull, the
-  dual convex hull), each returned point's labels recomputed against *all*
+* ``"qhull"`` (the default): the convex hull of the polar polytope (scipy's
+  Qhull), each facet being a vertex, each returned point's labels recomputed against *all*
   constraints with a tolerance, duplicates (one per facet of a triangulated
   non-simplicial dual facet) merged by their label sets. This is what makes
   it correct on degenerate games, where quantecon's use of the facet's own
@@ -46,8 +46,6 @@ import numpy as np
 
 __all__ = ["extreme_equilibria", "polytope_vertices", "bases_count", "VertexResult", "normalise_payoffs"]
 
-#: up to this many bases per polytope the basis enumeration is used by "auto"
-BASES_LIMIT = 6_000
 #: the basis enumeration refuses more than this many bases (memory)
 MAX_BASES = 2_000_000
 
@@ -111,9 +109,12 @@ def _vertices_bases(constraints: np.ndarray, rhs: np.ndarray, tol: float) -> tup
         raise ValueError(f"basis enumeration needs {comb(k, dim)} bases (> {MAX_BASES}); use method='qhull'")
     subsets = np.array(list(combinations(range(k), dim)), dtype=np.intp)
     systems = constraints[subsets]                      # (S, dim, dim)
-    # entries lie in [-2, 2]; tiny determinants are singular bases
-    dets = np.linalg.det(systems)
-    ok = np.abs(dets) > 1e-12
+    # entries lie in [-2, 2]; a basis is singular when its condition number explodes
+    # (a determinant test would also reject the well-defined but tiny-determinant
+    # bases of games like von Stengel's, whose payoffs span six orders of magnitude)
+    with np.errstate(all="ignore"):
+        cond = np.linalg.cond(systems)
+    ok = np.isfinite(cond) & (cond < 1e13)
     subsets, systems = subsets[ok], systems[ok]
     if len(subsets) == 0:
         return np.empty((0, dim)), np.empty((0, k), dtype=bool)
@@ -157,7 +158,7 @@ def polytope_vertices(constraints: np.ndarray, rhs: np.ndarray, tol: float = 1e-
     """
     k, dim = constraints.shape
     if method == "auto":
-        method = "bases" if (dim < 2 or comb(k, dim) <= BASES_LIMIT or interior is None) else "qhull"
+        method = "bases" if (dim < 2 or interior is None) else "qhull"
     if method == "bases" or dim < 2:
         return _vertices_bases(constraints, rhs, tol)
     if method != "qhull":

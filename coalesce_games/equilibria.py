@@ -1,267 +1,492 @@
-"""Nash equilibria of two-player games: every one, verified.
+"""Nash equilibria of bimatrix games: every equilibrium, verified, as a tidy table.
 
-:func:`solve` returns a tidy DataFrame, one row per equilibrium, with labelled
-mixed strategies, supports, expected payoffs, the profile's *max regret* (the
-most either player could gain by deviating) and whether it was certified in
-exact rational arithmetic. Nothing is returned as an equilibrium unless its max
-regret is below a tolerance scaled to the game's payoff range.
+Every game of the toolkit (G1-G5 of MODEL.md section 6: the outsourcing stage
+game, provider competition, the empirical meta-game, ...) is a
+:class:`~coalesce_games.bimatrix.Game` and is solved here. A mixed profile
+``(x, y)`` is a Nash equilibrium when neither player gains by deviating::
 
-Methods
--------
+    regret(x, y) = max( max_i (A y)_i - x^T A y ,  max_j (x^T B)_j - x^T B y ) = 0
+
+Every profile returned has ``max_regret <= tol * scale`` where ``scale`` is the
+payoff range of the game (``Game.payoff_range``), so the test means the same
+for payoffs in dollars or in cents; profiles that fail are dropped and counted
+in ``df.attrs["rejected"]``. Nothing unverified is returned as an equilibrium.
+
+Methods (``solve(game, method=...)``):
+
 ``"vertex"``
-    Ours (:mod:`coalesce_games._vertex`): every extreme equilibrium, also on
-    degenerate games, by vertex enumeration of the best-response polytopes.
-``"support"``, ``"nashpy-vertex"``
-    nashpy's support and vertex enumeration (support enumeration called with
-    ``non_degenerate=False`` and a tolerance scaled to the payoffs, since its
-    default absolute 1e-16 rejects true equilibria: PEERS.md).
-``"lemke-howson"``
-    nashpy's Lemke-Howson from every initial label; each result verified,
-    non-equilibria discarded. Finds some, not all, equilibria.
+    All extreme equilibria by vertex enumeration of the best-response polytopes
+    with full label sets (:mod:`coalesce_games._vertex`): correct on degenerate
+    games. scipy's Qhull on the polar polytopes (exhaustive bases as the fallback).
+``"lemke_howson"``
+    One equilibrium by lexicographic Lemke-Howson (:mod:`coalesce_games._lemke`),
+    restarted from other dropped labels with doubling pivot budgets.
 ``"lp"``
-    Zero-sum games only: the minimax strategies by linear programming
-    (scipy HiGHS); one equilibrium (the game's value is unique).
+    Zero-sum (constant-sum) games: the minimax strategies by linear programming
+    (scipy HiGHS); one equilibrium (all equilibria share the value).
+``"exact"``
+    All extreme equilibria in rational arithmetic (small games only).
+``"nashpy_support"``, ``"nashpy_vertex"``, ``"nashpy_lemke_howson"``
+    nashpy's own methods; support enumeration is called with the scaled
+    tolerance instead of its default 1e-16 (which rejects true equilibria), and
+    its results go through the same verification. nashpy's Lemke-Howson can
+    cycle forever on degenerate games (start label 0 only).
 ``"auto"``
-    ``"vertex"`` when the enumeration is small (at most ~1e6 linear solves),
-    else ``"lp"`` for zero-sum and ``"lemke-howson"`` otherwise;
-    ``df.attrs["complete"]`` says whether the set is known to be complete.
+    ``"vertex"`` while ``m + n <= 30``; otherwise ``"lp"`` for zero-sum games
+    and ``"lemke_howson"`` for the rest.
+
+Degeneracy (a mixed strategy with more pure best responses than its support
+size) is detected from the vertex labels and reported in
+``df.attrs["degenerate"]``. The extreme equilibria then need not be isolated:
+they form *components*, unions of Nash subsets, which are the maximal bipartite
+cliques of the graph joining the row and column vertices of extreme equilibria
+(Avis, Rosenberg, Savani and von Stengel 2010); every convex combination within
+a clique is an equilibrium. ``df["component"]`` numbers them and
+``df.attrs["components"]`` lists each with its cliques and a representative
+point (the centroid of its largest clique).
 
 >>> from coalesce_games.bimatrix import Game
->>> pennies = Game([[1, -1], [-1, 1]], note="matching pennies")
->>> eq = solve(pennies)
->>> eq[["row_support", "col_support", "row_payoff"]].to_dict("records")
-[{'row_support': ('r0', 'r1'), 'col_support': ('c0', 'c1'), 'row_payoff': 0.0}]
->>> bool(eq.certified.iloc[0])
-True
+>>> bos = Game([[3, 0], [0, 2]], [[2, 0], [0, 3]], ["Opera", "Football"], ["Opera", "Football"])
+>>> df = solve(bos)
+>>> len(df), bool(df.attrs["degenerate"])
+(3, False)
+>>> df.loc[2, "row_strategy"].round(3).tolist()
+[0.6, 0.4]
 """
 
 from __future__ import annotations
 
-from fractions import Fraction
+import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from . import _vertex
-from ._validate import check_choice
-from .bimatrix import Game
+from coalesce_games._validate import check_choice, check_scalar
+from coalesce_games.bimatrix import Game
 
-__all__ = ["solve", "solve_one", "max_regret", "certify", "METHODS", "welfare_maximising",
-           "row_optimal", "maximum_entropy"]
+__all__ = [
+    "METHODS",
+    "solve",
+    "solve_one",
+    "max_regret",
+    "is_equilibrium",
+    "welfare_maximising",
+    "client_optimal",
+    "maximum_entropy",
+    "certify",
+    "select",
+    "DEFAULT_TOL",
+]
 
-METHODS = ("auto", "vertex", "support", "nashpy-vertex", "lemke-howson", "lp")
-_VERTEX_LIMIT = 1_000_000
+METHODS = ("auto", "vertex", "lemke_howson", "lp", "exact",
+           "nashpy_support", "nashpy_vertex", "nashpy_lemke_howson")
+
+#: default verification tolerance, relative to the payoff range
+DEFAULT_TOL = 1e-9
+
+_COLUMNS = ["row_strategy", "col_strategy", "row_mix", "col_mix", "row_support", "col_support",
+            "row_payoff", "col_payoff", "max_regret", "certified", "kind", "component"]
+
+
+# --------------------------------------------------------------------- checks
+def _scale(game: Game) -> float:
+    big = max(float(np.abs(game.A).max()), float(np.abs(game.B).max()), 1.0)
+    return max(game.payoff_range(), 1e-12 * big)
 
 
 def max_regret(game: Game, x: Any, y: Any) -> float:
-    """The most a player gains by a unilateral deviation from ``(x, y)``.
+    """The larger of the two players' gains from a best deviation (>= 0).
 
-    >>> max_regret(Game([[1, 0], [0, 1]], [[1, 0], [0, 1]]), [1, 0], [1, 0])
-    0.0
+    >>> g = Game([[1, -1], [-1, 1]])
+    >>> max_regret(g, [0.5, 0.5], [0.5, 0.5]), max_regret(g, [1, 0], [1, 0])
+    (0.0, 2.0)
     """
-    x = np.asarray(x, float)
-    y = np.asarray(y, float)
-    ay = game.A @ y
-    xb = x @ game.B
-    return float(max(ay.max() - x @ ay, xb.max() - xb @ y, 0.0))
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    Ay = game.A @ y
+    xB = x @ game.B
+    return float(max(Ay.max() - x @ Ay, xB.max() - xB @ y, 0.0))
 
 
-def _tolerance(game: Game, tol: float | None) -> float:
-    return 1e-7 * game.payoff_range() if tol is None else float(tol)
+def _regrets(game: Game, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    AY = Y @ game.A.T                       # (E, m)
+    XB = X @ game.B                         # (E, n)
+    r1 = AY.max(axis=1) - np.einsum("ei,ei->e", X, AY)
+    r2 = XB.max(axis=1) - np.einsum("ej,ej->e", XB, Y)
+    return np.maximum(np.maximum(r1, r2), 0.0)
 
 
-def _exact_mix(M: list[list[Fraction]]) -> list[Fraction] | None:
-    """Solve the square system ``M z = e_last`` exactly (Gauss-Jordan on Fractions)."""
-    k = len(M)
-    aug = [row[:] + [Fraction(int(i == k - 1))] for i, row in enumerate(M)]
-    for col in range(k):
-        pivot = next((r for r in range(col, k) if aug[r][col] != 0), None)
-        if pivot is None:
-            return None
-        aug[col], aug[pivot] = aug[pivot], aug[col]
-        piv = aug[col][col]
-        aug[col] = [v / piv for v in aug[col]]
-        for r in range(k):
-            if r != col and aug[r][col] != 0:
-                f = aug[r][col]
-                aug[r] = [a - f * b for a, b in zip(aug[r], aug[col])]
-    return [aug[r][k] for r in range(k)]
+def is_equilibrium(game: Game, x: Any, y: Any, tol: float | None = None) -> bool:
+    """Mutual best response within ``tol`` (relative to the payoff range)."""
+    t = DEFAULT_TOL if tol is None else check_scalar("tol", tol, low=0, low_open=True)
+    return max_regret(game, x, y) <= t * _scale(game)
 
 
-def certify(game: Game, x: Any, y: Any, tol: float = 1e-9) -> bool:
-    """Re-solve the profile's support system in exact rational arithmetic.
-
-    The payoffs are taken as the exact rationals of their float values. With
-    supports I (rows) and J (columns) of equal size, the column mix on J that
-    makes every row of I indifferent (and the row mix symmetrically) is solved
-    exactly; the certificate holds when both are non-negative and no pure
-    strategy earns more than the support's exact value. Profiles with supports
-    of unequal size (degenerate games) are not certified (returns False).
-    """
-    support_x = np.flatnonzero(np.asarray(x) > tol)
-    support_y = np.flatnonzero(np.asarray(y) > tol)
-    if len(support_x) != len(support_y):
-        return False
-    A = [[Fraction(float(v)) for v in row] for row in game.A]
-    B = [[Fraction(float(v)) for v in row] for row in game.B]
-    k = len(support_x)
-
-    def mix(payoff_rows: list[list[Fraction]]) -> list[Fraction] | None:
-        # unknowns: k probabilities and the value v; equations: rows equal v, sum = 1
-        M = [row + [Fraction(-1)] for row in payoff_rows] + [[Fraction(1)] * k + [Fraction(0)]]
-        return _exact_mix(M)
-
-    sol_y = mix([[A[i][j] for j in support_y] for i in support_x])
-    sol_x = mix([[B[i][j] for i in support_x] for j in support_y])
-    if sol_y is None or sol_x is None:
-        return False
-    py, vy = sol_y[:k], sol_y[k]
-    px, vx = sol_x[:k], sol_x[k]
-    if min(py) < 0 or min(px) < 0:
-        return False
-    yfull = [Fraction(0)] * game.shape[1]
-    for j, p in zip(support_y, py):
-        yfull[j] = p
-    xfull = [Fraction(0)] * game.shape[0]
-    for i, p in zip(support_x, px):
-        xfull[i] = p
-    row_best = max(sum(A[i][j] * yfull[j] for j in range(game.shape[1])) for i in range(game.shape[0]))
-    col_best = max(sum(B[i][j] * xfull[i] for i in range(game.shape[0])) for j in range(game.shape[1]))
-    return row_best <= vy and col_best <= vx
-
-
-def _nashpy_profiles(game: Game, method: str, tol: float) -> list[tuple[np.ndarray, np.ndarray]]:
-    import warnings
-
-    g = game.to_nashpy()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        if method == "support":
-            gen = g.support_enumeration(non_degenerate=False, tol=tol)
-            return [(np.asarray(x), np.asarray(y)) for x, y in gen]
-        if method == "nashpy-vertex":
-            return [(np.asarray(x), np.asarray(y)) for x, y in g.vertex_enumeration()]
-        out = []
-        for label in range(sum(game.shape)):
-            try:
-                x, y = g.lemke_howson(initial_dropped_label=label)
-            except Exception:  # noqa: BLE001 - nashpy raises bare errors on cycling; result is verified below
-                continue
-            if np.all(np.isfinite(x)) and np.all(np.isfinite(y)) and x.shape == (game.shape[0],):
-                out.append((np.asarray(x, float), np.asarray(y, float)))
-        return out
-
-
-def _zero_sum_lp(game: Game) -> list[tuple[np.ndarray, np.ndarray]]:
+# ------------------------------------------------------------------- solvers
+def _lp_zero_sum(A: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     from scipy.optimize import linprog
 
+    m, n = A.shape
+
     def maximin(M: np.ndarray) -> np.ndarray:
-        # max v s.t. M^T x >= v, sum x = 1, x >= 0
-        m, n = M.shape
-        c = np.r_[np.zeros(m), -1.0]
-        a_ub = np.c_[-M.T, np.ones(n)]
-        res = linprog(c, A_ub=a_ub, b_ub=np.zeros(n), A_eq=np.r_[np.ones(m), 0.0][None, :],
-                      b_eq=[1.0], bounds=[(0, None)] * m + [(None, None)], method="highs")
-        if not res.success:
-            raise RuntimeError(f"linear program failed: {res.message}")
-        return np.clip(res.x[:m], 0, None) / np.clip(res.x[:m], 0, None).sum()
+        # max v  s.t.  M^T s >= v, sum s = 1, s >= 0   (variables s (k,), v)
+        k, l_ = M.shape
+        c = np.zeros(k + 1)
+        c[-1] = -1.0
+        A_ub = np.hstack([-M.T, np.ones((l_, 1))])
+        A_eq = np.concatenate([np.ones(k), [0.0]])[None, :]
+        res = linprog(c, A_ub=A_ub, b_ub=np.zeros(l_), A_eq=A_eq, b_eq=[1.0],
+                      bounds=[(0, None)] * k + [(None, None)], method="highs")
+        if res.status != 0:
+            raise RuntimeError(f"linprog failed on the zero-sum game: {res.message}")
+        s = np.clip(res.x[:k], 0.0, None)
+        return s / s.sum()
 
-    return [(maximin(game.A), maximin(game.B.T))]
-
-
-def _dedupe(profiles: list[tuple[np.ndarray, np.ndarray]], tol: float) -> list[tuple[np.ndarray, np.ndarray]]:
-    seen: list[tuple[np.ndarray, np.ndarray]] = []
-    for x, y in profiles:
-        if not any(np.abs(x - sx).max() <= 1e-6 and np.abs(y - sy).max() <= 1e-6 for sx, sy in seen):
-            seen.append((x, y))
-    return seen
+    x = maximin(A)
+    y = maximin(-A.T)
+    return x, y
 
 
-def _choose(game: Game) -> str:
-    if _vertex.bases_count(*game.shape) <= _VERTEX_LIMIT:
-        return "vertex"
-    return "lp" if game.is_zero_sum else "lemke-howson"
+def _lemke_schedule(game: Game, max_total: int = 2_000_000) -> tuple[np.ndarray, np.ndarray]:
+    """Lemke-Howson from labels 0, m, 1, m+1, ... with pivot budgets doubling every 8 tries.
+
+    Path lengths from different dropped labels vary by orders of magnitude (on
+    random 200 x 200 games about one label in ten reaches an equilibrium within
+    60 pivots while the median needs thousands), so many short attempts beat
+    one long one; the doubling keeps the total within a constant factor of the
+    best single budget.
+    """
+    from coalesce_games._lemke import LemkeHowsonFailure, lemke_howson
+
+    m, n = game.shape
+    order = [lab for pair in zip(range(m), range(m, m + n)) for lab in pair]
+    order += list(range(min(m, n), m)) + list(range(m + min(m, n), m + n))
+    budget = 32
+    spent = 0
+    attempt = 0
+    while spent < max_total:
+        label = order[attempt % len(order)]
+        try:
+            x, y, p = lemke_howson(game.A, game.B, label, max_pivots=budget)
+            if max_regret(game, x, y) <= DEFAULT_TOL * _scale(game):
+                return x, y
+            spent += p
+        except LemkeHowsonFailure:
+            spent += budget
+        attempt += 1
+        if attempt % 8 == 0:
+            budget *= 2
+    raise RuntimeError(f"Lemke-Howson found no verified equilibrium of the {m}x{n} game "
+                       f"within {max_total} pivots")
 
 
-def solve(game: Game, method: str = "auto", tol: float | None = None, exact: bool = True) -> pd.DataFrame:
-    """Every equilibrium the method finds, each verified; a tidy DataFrame.
+def _nashpy(game: Game, method: str, abs_tol: float) -> tuple[np.ndarray, np.ndarray]:
+    g = game.to_nashpy()
+    if method == "nashpy_support":
+        eqs = list(g.support_enumeration(non_degenerate=False, tol=abs_tol))
+    elif method == "nashpy_vertex":
+        eqs = list(g.vertex_enumeration())
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            eqs = [g.lemke_howson(initial_dropped_label=0)]
+    m, n = game.shape
+    eqs = [(np.asarray(x, float), np.asarray(y, float)) for x, y in eqs
+           if np.shape(x) == (m,) and np.shape(y) == (n,) and np.all(np.isfinite(x)) and np.all(np.isfinite(y))]
+    if not eqs:
+        return np.empty((0, m)), np.empty((0, n))
+    return np.array([e[0] for e in eqs]), np.array([e[1] for e in eqs])
 
-    Columns: ``row_strategy``, ``col_strategy`` (numpy arrays), ``row_mix``,
-    ``col_mix`` (label -> probability for the support), ``row_support``,
-    ``col_support`` (label tuples), ``row_payoff``, ``col_payoff``,
-    ``max_regret``, ``certified`` (exact check, when ``exact``), ``method``.
-    ``df.attrs``: ``degenerate`` (True/False, or None when unknown),
-    ``complete`` (the set is every extreme equilibrium), ``discarded`` (profiles
-    a peer method returned that failed verification), ``tolerance``.
+
+def _bicliques(ix: np.ndarray, iy: np.ndarray) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    """Maximal bicliques (Nash subsets) of the bipartite graph with edges (ix[e], iy[e])."""
+    nbr: dict[int, frozenset[int]] = {}
+    for a in np.unique(ix):
+        nbr[int(a)] = frozenset(int(b) for b in iy[ix == a])
+    # the column sides of maximal bicliques are the intersections of row neighbourhoods
+    sides: set[frozenset[int]] = set(nbr.values())
+    frontier = set(sides)
+    while frontier:
+        new: set[frozenset[int]] = set()
+        for s in frontier:
+            for nb in nbr.values():
+                t = s & nb
+                if t and t not in sides:
+                    new.add(t)
+        sides |= new
+        frontier = new
+    out = []
+    for s in sides:
+        rows = tuple(sorted(a for a, nb in nbr.items() if s <= nb))
+        common = frozenset.intersection(*(nbr[a] for a in rows))
+        if common == s:
+            out.append((rows, tuple(sorted(s))))
+    return sorted(out)
+
+
+def _components(ix: np.ndarray, iy: np.ndarray) -> np.ndarray:
+    """Connected components of the equilibrium graph (union-find over shared vertices)."""
+    E = len(ix)
+    parent = list(range(E))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for key in (ix, iy):
+        first: dict[int, int] = {}
+        for e, v in enumerate(key.tolist()):
+            if v in first:
+                ra, rb = find(e), find(first[v])
+                if ra != rb:
+                    parent[ra] = rb
+            else:
+                first[v] = e
+    roots = [find(e) for e in range(E)]
+    _, comp = np.unique(roots, return_inverse=True)
+    # number components in order of first appearance
+    order = {c: k for k, c in enumerate(dict.fromkeys(comp.tolist()))}
+    return np.array([order[c] for c in comp.tolist()], dtype=int)
+
+
+def _dedupe(X: np.ndarray, Y: np.ndarray, digits: int = 9) -> np.ndarray:
+    key = np.round(np.hstack([X, Y]), digits) + 0.0
+    _, first = np.unique(key, axis=0, return_index=True)
+    return np.sort(first)
+
+
+def _table(game: Game, X: np.ndarray, Y: np.ndarray, support_tol: float) -> pd.DataFrame:
+    rl, cl = game.row_labels, game.col_labels
+    rows = []
+    for x, y in zip(X, Y):
+        rs = tuple(rl[i] for i in np.nonzero(x > support_tol)[0])
+        cs = tuple(cl[j] for j in np.nonzero(y > support_tol)[0])
+        rows.append({
+            "row_strategy": x, "col_strategy": y,
+            "row_mix": {rl[i]: float(x[i]) for i in np.nonzero(x > support_tol)[0]},
+            "col_mix": {cl[j]: float(y[j]) for j in np.nonzero(y > support_tol)[0]},
+            "row_support": rs, "col_support": cs,
+            "row_payoff": float(x @ game.A @ y), "col_payoff": float(x @ game.B @ y),
+        })
+    return pd.DataFrame(rows, columns=_COLUMNS[:8])
+
+
+def solve(game: Game, method: str = "auto", tol: float | None = None, exact: bool = False) -> pd.DataFrame:
+    """All (or, for single-equilibrium methods, one) verified Nash equilibria of ``game``.
+
+    Parameters
+    ----------
+    game : Game
+    method : str
+        One of :data:`METHODS` (see the module text).
+    tol : float, optional
+        Verification tolerance relative to the payoff range (default 1e-9):
+        a profile is kept when ``max_regret <= tol * payoff_range``.
+    exact : bool
+        Certify each extreme equilibrium in rational arithmetic by re-solving its
+        support system (:func:`coalesce_games._exact.certify`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per equilibrium: ``row_strategy``, ``col_strategy`` (numpy
+        arrays in label order), ``row_mix``, ``col_mix`` ({label: probability}
+        over the support), ``row_support``, ``col_support`` (label tuples),
+        ``row_payoff``, ``col_payoff``, ``max_regret``, ``certified`` (nullable
+        boolean: NA when not attempted), ``kind`` ("extreme" or "lp"/"lemke_howson"
+        /"nashpy"), ``component`` (int, for vertex methods). ``attrs`` hold
+        ``method`` (the one used), ``degenerate`` (bool, or None when the method
+        cannot tell), ``components`` (DataFrame), ``tol``, ``abs_tol`` and
+        ``rejected`` (profiles that failed verification).
+
+    >>> pd_game = Game([[3, 0], [5, 1]], [[3, 5], [0, 1]], ["C", "D"], ["C", "D"])
+    >>> df = solve(pd_game, exact=True)
+    >>> df[["row_support", "col_support", "row_payoff", "certified"]].to_dict("records")
+    [{'row_support': ('D',), 'col_support': ('D',), 'row_payoff': 1.0, 'certified': True}]
+    >>> solve(pd_game, method="simplex")
+    Traceback (most recent call last):
+    ...
+    ValueError: method must be one of ['auto', 'vertex', 'lemke_howson', 'lp', 'exact', 'nashpy_support', 'nashpy_vertex', 'nashpy_lemke_howson']; got 'simplex'
     """
     if not isinstance(game, Game):
-        raise TypeError(f"game must be a coalesce_games.Game; got {type(game).__name__}")
+        raise TypeError(f"game must be a coalesce_games.bimatrix.Game; got {type(game).__name__}")
     check_choice("method", method, METHODS)
-    if method == "lp" and not game.is_zero_sum:
-        raise ValueError("method='lp' needs a zero-sum game (A + B constant)")
-    chosen = _choose(game) if method == "auto" else method
-    tolerance = _tolerance(game, tol)
+    rel_tol = DEFAULT_TOL if tol is None else check_scalar("tol", tol, low=0, low_open=True)
+    if not isinstance(exact, bool):
+        raise TypeError(f"exact must be a bool; got {exact!r}")
+    m, n = game.shape
+    scale = _scale(game)
+    abs_tol = rel_tol * scale
+    if method == "auto":
+        if m + n <= 30:
+            method = "vertex"
+        else:
+            method = "lp" if game.is_zero_sum else "lemke_howson"
     degenerate: bool | None = None
-    if chosen == "vertex":
-        xs, ys, degenerate = _vertex.extreme_equilibria(game.A, game.B)
-        profiles = list(zip(xs, ys))
-    elif chosen == "lp":
-        profiles = _zero_sum_lp(game)
+    ix = iy = None
+    kind = method
+    if method == "vertex":
+        from coalesce_games._vertex import extreme_equilibria
+
+        res = extreme_equilibria(game.A, game.B, tol=max(rel_tol, 1e-12))
+        X, Y, degenerate, ix, iy = res.xs, res.ys, res.degenerate, res.ix, res.iy
+        kind = "extreme"
+    elif method == "exact":
+        from coalesce_games._exact import exact_extreme_equilibria
+        from coalesce_games._vertex import bases_count
+
+        if bases_count(m, n) > 20_000:
+            raise ValueError(f"method='exact' enumerates {bases_count(m, n)} bases for a {m}x{n} game; "
+                             "that is too many (limit 20000): use method='vertex' with exact=True")
+        eqs = exact_extreme_equilibria(game.A, game.B)
+        X = np.array([[float(v) for v in e[0]] for e in eqs]).reshape(-1, m)
+        Y = np.array([[float(v) for v in e[1]] for e in eqs]).reshape(-1, n)
+        kind = "extreme"
+    elif method == "lp":
+        if not game.is_zero_sum:
+            raise ValueError("method='lp' needs a zero-sum (constant-sum) game; got A + B not constant")
+        x, y = _lp_zero_sum(np.asarray(game.A))
+        X, Y = x[None, :], y[None, :]
+    elif method == "lemke_howson":
+        x, y = _lemke_schedule(game)
+        X, Y = x[None, :], y[None, :]
     else:
-        profiles = _nashpy_profiles(game, chosen, tolerance)
-    verified = [(x, y) for x, y in profiles if max_regret(game, x, y) <= tolerance]
-    discarded = len(profiles) - len(verified)
-    rows = []
-    for x, y in _dedupe(verified, tolerance):
-        ay = game.A @ y
-        rows.append({
-            "row_strategy": x,
-            "col_strategy": y,
-            "row_mix": {game.row_labels[i]: float(x[i]) for i in np.flatnonzero(x > 1e-9)},
-            "col_mix": {game.col_labels[j]: float(y[j]) for j in np.flatnonzero(y > 1e-9)},
-            "row_support": tuple(game.row_labels[i] for i in np.flatnonzero(x > 1e-9)),
-            "col_support": tuple(game.col_labels[j] for j in np.flatnonzero(y > 1e-9)),
-            "row_payoff": float(x @ ay),
-            "col_payoff": float(x @ game.B @ y),
-            "max_regret": max_regret(game, x, y),
-            "certified": certify(game, x, y) if exact else False,
-            "method": chosen,
-        })
-    frame = pd.DataFrame(rows, columns=["row_strategy", "col_strategy", "row_mix", "col_mix",
-                                        "row_support", "col_support", "row_payoff", "col_payoff",
-                                        "max_regret", "certified", "method"])
-    frame.attrs.update(degenerate=degenerate, complete=chosen == "vertex", discarded=discarded,
-                       tolerance=tolerance, game=game.note)
-    return frame
+        X, Y = _nashpy(game, method, abs_tol)
+        kind = "nashpy"
+    X = np.asarray(X, dtype=float).reshape(-1, m)
+    Y = np.asarray(Y, dtype=float).reshape(-1, n)
+    reg = _regrets(game, X, Y) if len(X) else np.empty(0)
+    ok = reg <= abs_tol
+    rejected = int((~ok).sum())
+    X, Y, reg = X[ok], Y[ok], reg[ok]
+    if ix is not None:
+        ix, iy = ix[ok], iy[ok]
+    keep = _dedupe(X, Y) if len(X) else np.empty(0, dtype=int)
+    if len(keep):  # deterministic order: smaller supports first, then lexicographically
+        sizes = (X[keep] > 1e-12).sum(1) + (Y[keep] > 1e-12).sum(1)
+        keys = np.round(np.hstack([X[keep], Y[keep]]), 9)
+        order = np.lexsort(tuple(-keys[:, ::-1].T) + (sizes,))
+        keep = keep[order]
+    X, Y, reg = X[keep], Y[keep], reg[keep]
+    if ix is not None:
+        ix, iy = ix[keep], iy[keep]
+    support_tol = max(rel_tol, 1e-12)
+    df = _table(game, X, Y, support_tol)
+    df["max_regret"] = reg
+    certified = pd.array([pd.NA] * len(df), dtype="boolean")
+    if method == "exact":
+        certified[:] = True
+    elif exact:
+        from coalesce_games._exact import certify
+
+        certified = pd.array([certify(game.A, game.B, x, y, support_tol)[0] for x, y in zip(X, Y)],
+                             dtype="boolean")
+    df["certified"] = certified
+    df["kind"] = kind
+    comp_table = pd.DataFrame(columns=["component", "n_extreme", "cliques", "row_strategy", "col_strategy"])
+    if ix is not None and len(ix):
+        comp = _components(ix, iy)
+        df["component"] = comp
+        records = []
+        for c in range(int(comp.max()) + 1):
+            sel = np.nonzero(comp == c)[0]
+            cliques = _bicliques(ix[sel], iy[sel])
+            big = max(cliques, key=lambda q: len(q[0]) * len(q[1]))
+            # centroid of the largest clique: its row and column vertices mix freely
+            xr = np.mean([X[sel][np.nonzero(ix[sel] == a)[0][0]] for a in big[0]], axis=0)
+            yr = np.mean([Y[sel][np.nonzero(iy[sel] == b)[0][0]] for b in big[1]], axis=0)
+            records.append({"component": c, "n_extreme": len(sel), "cliques": cliques,
+                            "row_strategy": xr, "col_strategy": yr,
+                            "max_regret": max_regret(game, xr, yr)})
+        comp_table = pd.DataFrame(records)
+    else:
+        df["component"] = np.arange(len(df))
+    df.attrs.update({"complete": method in ("vertex", "exact"), "method": method, "degenerate": degenerate, "components": comp_table,
+                     "tol": rel_tol, "abs_tol": abs_tol, "rejected": rejected, "game": repr(game)})
+    return df
 
 
 def solve_one(game: Game, tol: float | None = None) -> pd.Series:
-    """One verified equilibrium: Lemke-Howson first, vertex enumeration as fallback."""
-    frame = solve(game, "lp" if game.is_zero_sum else "lemke-howson", tol=tol, exact=False)
-    if frame.empty:
-        frame = solve(game, "vertex", tol=tol, exact=False)
-    if frame.empty:
+    """One verified equilibrium, fast at any size (LP for zero-sum, else Lemke-Howson).
+
+    >>> mp = Game([[1, -1], [-1, 1]], [[-1, 1], [1, -1]])
+    >>> solve_one(mp)["row_strategy"].tolist()
+    [0.5, 0.5]
+    """
+    method = "lp" if game.is_zero_sum else "lemke_howson"
+    df = solve(game, method=method, tol=tol)
+    if len(df) == 0:
+        df = solve(game, method="vertex", tol=tol)
+    if len(df) == 0:
         raise RuntimeError(f"no verified equilibrium found for {game!r}")
-    return frame.iloc[0]
+    row = df.iloc[0].copy()
+    row.attrs = dict(df.attrs)
+    return row
 
 
-# ---------------------------------------------------------------------- selection
-def welfare_maximising(equilibria: pd.DataFrame) -> pd.Series:
-    """The equilibrium with the largest sum of payoffs."""
-    return equilibria.loc[(equilibria.row_payoff + equilibria.col_payoff).idxmax()]
+def certify(game: Game, x: Any, y: Any, tol: float | None = None) -> bool:
+    """True when an exact rational equilibrium with the supports and best-response
+    sets of ``(x, y)`` exists and ``(x, y)`` is it up to ``tol`` (relative).
+
+    >>> bos = Game([[3, 0], [0, 2]], [[2, 0], [0, 3]])
+    >>> certify(bos, [0.6, 0.4], [0.4, 0.6]), certify(bos, [0.5, 0.5], [0.5, 0.5])
+    (True, False)
+    """
+    from coalesce_games._exact import certify as _certify
+
+    t = DEFAULT_TOL if tol is None else check_scalar("tol", tol, low=0, low_open=True)
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    ok, sol = _certify(game.A, game.B, x, y, max(t, 1e-12))
+    if not ok or sol is None:
+        return False
+    xe = np.array([float(v) for v in sol[0]])
+    ye = np.array([float(v) for v in sol[1]])
+    return bool(np.abs(xe - x).max() <= 1e-6 and np.abs(ye - y).max() <= 1e-6)
 
 
-def row_optimal(equilibria: pd.DataFrame) -> pd.Series:
-    """The equilibrium best for the row player (the client in G1)."""
-    return equilibria.loc[equilibria.row_payoff.idxmax()]
+# ----------------------------------------------------------------- selection
+def _check_table(df: Any) -> pd.DataFrame:
+    if not isinstance(df, pd.DataFrame) or "row_strategy" not in df.columns:
+        raise TypeError("df must be the DataFrame returned by solve()")
+    if len(df) == 0:
+        raise ValueError("df holds no equilibria to select from")
+    return df
 
 
-def maximum_entropy(equilibria: pd.DataFrame) -> pd.Series:
-    """The equilibrium whose strategies have the largest joint Shannon entropy."""
-    def entropy(p: np.ndarray) -> float:
-        q = p[p > 0]
-        return float(-(q * np.log(q)).sum())
+def welfare_maximising(df: pd.DataFrame) -> pd.Series:
+    """The equilibrium with the largest ``row_payoff + col_payoff`` (first on ties)."""
+    df = _check_table(df)
+    return df.loc[(df["row_payoff"] + df["col_payoff"]).idxmax()]
 
-    scores = [entropy(x) + entropy(y) for x, y in zip(equilibria.row_strategy, equilibria.col_strategy)]
-    return equilibria.iloc[int(np.argmax(scores))]
+
+def client_optimal(df: pd.DataFrame, client: str = "row") -> pd.Series:
+    """The equilibrium best for the client (the row player in G1 and G3 unless told ``"col"``)."""
+    df = _check_table(df)
+    check_choice("client", client, ("row", "col"))
+    return df.loc[df[f"{client}_payoff"].idxmax()]
+
+
+def _entropy(p: np.ndarray) -> float:
+    q = p[p > 0]
+    return float(-(q * np.log(q)).sum())
+
+
+def maximum_entropy(df: pd.DataFrame) -> pd.Series:
+    """The most mixed equilibrium: largest sum of the two strategies' Shannon entropies (nats).
+
+    Among extreme equilibria of a component this favours the interior points;
+    the component representatives in ``df.attrs["components"]`` are more mixed still.
+    """
+    df = _check_table(df)
+    h = [_entropy(x) + _entropy(y) for x, y in zip(df["row_strategy"], df["col_strategy"])]
+    return df.iloc[int(np.argmax(h))]
+
+
+def select(df: pd.DataFrame, rule: str = "welfare") -> pd.Series:
+    """One representative equilibrium by ``rule``: "welfare", "client" or "entropy"."""
+    check_choice("rule", rule, ("welfare", "client", "entropy"))
+    return {"welfare": welfare_maximising, "client": client_optimal, "entropy": maximum_entropy}[rule](df)
