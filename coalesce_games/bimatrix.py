@@ -331,7 +331,7 @@ def _parse_nfg(text: str) -> Game:
     _, line = take("}")
     if len(players) != 2:
         raise NFGError(f"line {line}: only two-player games are supported; got {len(players)} players {players!r}")
-    take("{")
+    _, labels_line = take("{")
     labels: list[list[str]] = []
     if peek()[0] == "{":  # strategy names
         for _p in range(2):
@@ -392,4 +392,4 @@ def _parse_nfg(text: str) -> Game:
     try:
         return Game(A, B, labels[0] if labels else None, labels[1] if labels else None, title)
     except ValueError as exc:
-        raise NFGError(f"line 1: {exc}") from exc
+        raise NFGError(f"line {labels_line}: {exc}") from exc
