@@ -62,7 +62,7 @@ def test_nfg_is_read_by_pygambit() -> None:
     A, B = (np.array(M, dtype=float) for M in gg.to_arrays())
     np.testing.assert_array_equal(A, g.A)
     np.testing.assert_array_equal(B, g.B)
-    assert [s.label for s in gg.players[0].strategies] == ["T", "M", "B"]
+    assert [s.label for s in list(gg.players)[0].strategies] == ["T", "M", "B"]
 
 
 @pytest.mark.parametrize("text, line", [
