@@ -42,8 +42,9 @@ they form *components*, unions of Nash subsets, which are the maximal bipartite
 cliques of the graph joining the row and column vertices of extreme equilibria
 (Avis, Rosenberg, Savani and von Stengel 2010); every convex combination within
 a clique is an equilibrium. ``df["component"]`` numbers them and
-``df.attrs["components"]`` lists each with its cliques and a representative
-point (the centroid of its largest clique).
+``df.attrs["components"]`` lists each with its cliques (each a list of the
+table rows of its extreme equilibria) and a representative point (the
+centroid of its largest clique).
 
 >>> from coalesce_games.bimatrix import Game
 >>> bos = Game([[3, 0], [0, 2]], [[2, 0], [0, 3]], ["Opera", "Football"], ["Opera", "Football"])
@@ -398,7 +399,10 @@ def solve(game: Game, method: str = "auto", tol: float | None = None, exact: boo
             # centroid of the largest clique: its row and column vertices mix freely
             xr = np.mean([X[sel][np.nonzero(ix[sel] == a)[0][0]] for a in big[0]], axis=0)
             yr = np.mean([Y[sel][np.nonzero(iy[sel] == b)[0][0]] for b in big[1]], axis=0)
-            records.append({"component": c, "n_extreme": len(sel), "cliques": cliques,
+            # each Nash subset as the table rows of its extreme equilibria
+            subsets = [sorted(int(sel[e]) for e in range(len(sel))
+                              if ix[sel][e] in set(q[0]) and iy[sel][e] in set(q[1])) for q in cliques]
+            records.append({"component": c, "n_extreme": len(sel), "cliques": sorted(subsets),
                             "row_strategy": xr, "col_strategy": yr,
                             "max_regret": max_regret(game, xr, yr)})
         comp_table = pd.DataFrame(records)
