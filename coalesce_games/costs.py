@@ -65,7 +65,7 @@ ACCOUNTINGS = ("consistent", "paper")
 
 
 def _params(params: dict | None) -> dict:
-    return data.load_parameters() if params is None else params
+    return data.parameters_view() if params is None else params
 
 
 @dataclass(frozen=True)
@@ -109,13 +109,13 @@ def execution_hours(tasks: Tasks, accounting: str = "consistent", params: dict |
     """
     check_choice("accounting", accounting, ACCOUNTINGS)
     p = _params(params)
-    types = data.load_task_types()
+    types = data.task_arrays()
     kind = tasks.task_type
     if accounting == "paper":
         hw = p["hardware"]
-        flops = types.flops.to_numpy(float)[kind] * (tasks.data_gb / types.reference_data_gb.to_numpy(float)[kind])
+        flops = types["flops"][kind] * (tasks.data_gb / types["reference_data_gb"][kind])
         return flops * tasks.complexity / (hw["peak_flops"] * hw["utilisation"])
-    return types.local_latency_min.to_numpy(float)[kind] * tasks.complexity / 60.0
+    return types["local_latency_min"][kind] * tasks.complexity / 60.0
 
 
 def internal_cost(tasks: Tasks, accounting: str = "consistent", params: dict | None = None,
@@ -130,17 +130,17 @@ def internal_cost(tasks: Tasks, accounting: str = "consistent", params: dict | N
     hours = execution_hours(tasks, accounting, p)
     rate = check_nonnegative("opportunity_rate", opportunity_rate)
     hw, rates, mem = p["hardware"], p["rates"], p["memory"]
-    types = data.load_task_types()
+    types = data.task_arrays()
     kind = tasks.task_type
-    memory_used = (mem["model_factor"] * types.model_size_gb.to_numpy(float)[kind]
-                   + mem["documents_factor"] * types.documents.to_numpy(float)[kind] / mem["documents_unit"]
+    memory_used = (mem["model_factor"] * types["model_size_gb"][kind]
+                   + mem["documents_factor"] * types["documents"][kind] / mem["documents_unit"]
                    + mem["complexity_factor"] * tasks.complexity)
     compute = hours * rates["compute_per_hour"]
     memory = memory_used / hw["memory_gb"] * hours * rates["memory_per_hour"]
     energy = hw["tdp_w"] * hw["utilisation"] / 1000.0 * hours * rates["energy_per_kwh"]
     depreciation = hw["purchase_usd"] / (hw["writeoff_years"] * 365 * 24) * hours
     opportunity = np.broadcast_to(rate * hours, hours.shape).copy()
-    latency = types.local_latency_min.to_numpy(float)[kind] * tasks.complexity
+    latency = types["local_latency_min"][kind] * tasks.complexity
     total = compute + memory + energy + opportunity + depreciation
     return InternalCost(hours, compute, memory, energy, opportunity, depreciation, total, latency)
 

@@ -93,6 +93,14 @@ def encode_skills(tags: Iterable[str]) -> np.ndarray:
     return vector
 
 
+@functools.cache
+def _required_by_type() -> np.ndarray:
+    """(4, K) required-skill matrix of the task types (read-only)."""
+    out = np.array([encode_skills(s.split(";")) for s in data.load_task_types().required_skills])
+    out.flags.writeable = False
+    return out
+
+
 def security_from_reliability(reliability: Any) -> Any:
     """Security score ``1 - P_sec`` with ``P_sec = 0.02 + 0.1 (1 - rel)`` (Eq. 9).
 
@@ -369,17 +377,17 @@ class Tasks:
         """
         m = check_int("m", m, minimum=0)
         rng = make_rng(seed)
-        types = data.load_task_types()
-        p = data.load_parameters()["tasks"]
-        kind = rng.choice(len(types), size=m, p=types.mix_share.to_numpy())
+        types = data.task_arrays()
+        p = data.parameters_view()["tasks"]
+        kind = rng.choice(len(TASK_TYPES), size=m, p=types["mix_share"])
         value = rng.uniform(p["value_low"], p["value_high"], m)
-        required = np.array([encode_skills(s.split(";")) for s in types.required_skills])
+        required = _required_by_type()
         return cls(
             task_type=kind.astype(np.int64),
             value=value,
             complexity=rng.uniform(p["complexity_low"], p["complexity_high"], m),
             data_gb=rng.uniform(p["data_gb_low"], p["data_gb_high"], m),
-            max_latency=types.max_latency_min.to_numpy(float)[kind],
+            max_latency=types["max_latency_min"][kind],
             sensitivity=rng.uniform(0.0, 1.0, m),
             budget=value * rng.uniform(p["budget_share_low"], p["budget_share_high"], m),
             high_criticality=rng.random(m) < 0.3,

@@ -36,6 +36,8 @@ __all__ = [
     "load_skills",
     "load_scenarios",
     "read_text",
+    "task_arrays",
+    "parameters_view",
     "TASK_TYPES",
 ]
 
@@ -188,6 +190,26 @@ def _published() -> pd.DataFrame:
     if len(frame) != 13:
         raise ValueError(f"data/{name} must hold the 13 published configurations; got {len(frame)}")
     return frame
+
+
+@functools.cache
+def task_arrays() -> dict[str, np.ndarray]:
+    """Read-only numpy columns of the task-type table, for hot paths (no copies)."""
+    frame = _task_types()
+    out = {}
+    for column in ("flops", "reference_data_gb", "documents", "model_size_gb",
+                   "max_latency_min", "local_latency_min", "mix_share"):
+        values = frame[column].to_numpy(dtype=float).copy()
+        values.flags.writeable = False
+        out[column] = values
+    return out
+
+
+@functools.cache
+def parameters_view() -> dict[str, Any]:
+    """The parameters for hot paths: a shared object that callers must not modify
+    (use :func:`load_parameters` for a private copy)."""
+    return _parameters()
 
 
 def load_published_table() -> pd.DataFrame:

@@ -103,7 +103,7 @@ def task_weights(base: np.ndarray, tasks: Tasks, params: dict | None = None) -> 
     Cost x1.2 when budget < 0.3 value; latency x1.3 when max latency < 30 min;
     security x1.4 for high data sensitivity; then renormalised.
     """
-    d = (data.load_parameters() if params is None else params)["decision"]
+    d = (data.parameters_view() if params is None else params)["decision"]
     w = np.broadcast_to(np.asarray(base, float), (len(tasks), 4)).copy()
     w[:, 0] *= np.where(tasks.budget < d["cost_budget_share"] * tasks.value, d["cost_multiplier"], 1.0)
     w[:, 2] *= np.where(tasks.max_latency < d["latency_urgent_min"], d["latency_multiplier"], 1.0)

@@ -126,13 +126,17 @@ def embedding_cosine(required: Any, offered: Any, space: SkillSpace) -> np.ndarr
     off = _check_sets("offered", offered).astype(float)
     if req.shape[1] != len(space.tags) or off.shape[1] != len(space.tags):
         raise ValueError(f"skill matrices must have {len(space.tags)} columns (the ontology)")
-    a = req @ space.embeddings
-    b = off @ space.embeddings
+    # markets repeat a few skill sets (task types, provider types): embed each once
+    req_u, req_inv = np.unique(req, axis=0, return_inverse=True)
+    off_u, off_inv = np.unique(off, axis=0, return_inverse=True)
+    a = req_u @ space.embeddings
+    b = off_u @ space.embeddings
     na = np.linalg.norm(a, axis=1, keepdims=True)
     nb = np.linalg.norm(b, axis=1, keepdims=True)
     a = np.divide(a, na, out=np.zeros_like(a), where=na > 0)
     b = np.divide(b, nb, out=np.zeros_like(b), where=nb > 0)
-    return np.clip(a @ b.T, 0.0, 1.0)
+    cos = np.clip(a @ b.T, 0.0, 1.0)
+    return cos[np.ix_(req_inv.ravel(), off_inv.ravel())]
 
 
 def hybrid_score(jaccard_sim: Any, cosine_sim: Any, history: Any,
