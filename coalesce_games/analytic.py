@@ -1,0 +1,111 @@
+"""Closed forms with sympy: G1's inspection core and the skill gate (F3).
+
+**G1's inspection core.** Restrict G1 to the client's {Outsource, Verify} and
+the provider's {Honest, Fabricate}. In the mixed equilibrium each side makes
+the other indifferent (the classic inspection game)::
+
+    verification rate   v* = c / (d p)
+    fabrication rate    phi* = c_v / (d (V - C + p + H))
+
+The derivation below builds the payoffs from the same
+:func:`~coalesce_games.games.stage_payoffs` the numeric game uses and solves
+the two indifference conditions.
+
+**The skill gate against spoofers (F3).** A spoofer that declares exactly the
+required tags scores J = 1 and C = 1, so its Eq. 11 score is
+``0.3 + 0.5 + 0.2 h = 0.8 + 0.2 h`` (0.96 at the prior h = 0.8): above every
+honest Table-1 provider, for any threshold up to 0.96. Raising tau therefore
+excludes honest providers long before it excludes declared-tag spoofers; only a
+capability probe (embedding what a provider can actually do) separates them.
+
+>>> sol = inspection_equilibrium()
+>>> sol["verification"]
+c/(d*p)
+>>> spoofer_score()
+h/5 + 4/5
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import sympy
+
+from ._validate import check_probability
+from .criteria import Providers, Tasks
+from .games import StageParameters, stage_payoffs, symbolic_parameters
+from .skills import SkillMatcher
+
+__all__ = ["inspection_equilibrium", "inspection_equilibrium_numeric", "spoofer_score",
+           "admission_curves"]
+
+
+def inspection_equilibrium() -> dict[str, sympy.Expr]:
+    """Mixed equilibrium of G1's inspection core, in closed form.
+
+    Returns the client's verification probability and the provider's
+    fabrication probability as sympy expressions of G1's symbols.
+    """
+    par = symbolic_parameters()
+    A, B = stage_payoffs(par)
+    v, phi = sympy.symbols("v phi", nonnegative=True)
+    # rows 1 (Outsource) and 2 (Verify); columns 0 (Honest) and 1 (Fabricate)
+    client_gap = (1 - phi) * (A[2][0] - A[1][0]) + phi * (A[2][1] - A[1][1])
+    provider_gap = (1 - v) * (B[1][0] - B[1][1]) + v * (B[2][0] - B[2][1])
+    phi_star = sympy.simplify(sympy.solve(sympy.Eq(client_gap, 0), phi)[0])
+    v_star = sympy.simplify(sympy.solve(sympy.Eq(provider_gap, 0), v)[0])
+    return {"verification": v_star, "fabrication": phi_star,
+            "client_indifference": client_gap, "provider_indifference": provider_gap}
+
+
+def inspection_equilibrium_numeric(par: StageParameters) -> dict[str, float]:
+    """The closed forms evaluated at numeric parameters."""
+    sol = inspection_equilibrium()
+    sym = symbolic_parameters()
+    subs = {getattr(sym, f): getattr(par, f) for f in StageParameters.__dataclass_fields__}
+    return {k: float(sol[k].subs(subs)) for k in ("verification", "fabrication")}
+
+
+def spoofer_score(weights: tuple[float, float, float] = (0.3, 0.5, 0.2)) -> sympy.Expr:
+    """Eq. 11 score of a declared-tag spoofer as a function of its history h."""
+    h = sympy.Symbol("h", nonnegative=True)
+    wj, wc, wh = (sympy.nsimplify(w) for w in weights)
+    return wj * 1 + wc * 1 + wh * h
+
+
+def admission_curves(taus: Any, n_tasks: int = 400, n_providers: int = 200, seed: int = 0,
+                     probe_noise: float = 0.1) -> pd.DataFrame:
+    """Admission rates of honest providers and spoofers as functions of tau.
+
+    For each tau: the share of (task, honest provider) pairs whose provider
+    truly has the skills and passes the gate, and the share of (task, spoofer)
+    pairs that pass, with declared tags and with a capability probe. The
+    spoofers declare each task's required tags and have none of them.
+    """
+    taus = np.asarray(taus, float)
+    check_probability("taus", taus)
+    tasks = Tasks.sample(n_tasks, [seed, 1])
+    honest = Providers.sample_table1(n_providers, [seed, 2])
+    able = (tasks.required[:, None, :] <= honest.true_skills[None, :, :]).all(-1)
+    rows = []
+    for mode in ("declared", "probe"):
+        matcher = SkillMatcher(mode=mode, probe_noise=probe_noise)
+        s_honest = matcher.score(tasks.required, honest, rng=[seed, 3])
+        # one spoofer per task type, declaring that type's tags and lacking them
+        spoof_scores = []
+        for kind in np.unique(tasks.task_type):
+            req = tasks.required[tasks.task_type == kind][:1]
+            spoof = honest.subset(np.arange(20))
+            spoof = type(spoof)(**{**spoof.__dict__, "declared": np.repeat(req, 20, 0),
+                                   "true_skills": np.zeros_like(spoof.true_skills),
+                                   "behaviour": np.ones(20, np.int8)})
+            spoof_scores.append(matcher.score(tasks.required[tasks.task_type == kind], spoof, rng=[seed, 4, int(kind)]).ravel())
+        s_spoof = np.concatenate(spoof_scores)
+        for tau in taus:
+            rows.append({"mode": mode, "tau": float(tau),
+                         "honest_capable_admitted": float((s_honest[able] >= tau).mean()),
+                         "honest_incapable_admitted": float((s_honest[~able] >= tau).mean()),
+                         "spoofer_admitted": float((s_spoof >= tau).mean())})
+    return pd.DataFrame(rows)
