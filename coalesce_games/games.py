@@ -159,4 +159,5 @@ def empirical_metagame(client_settings: dict[str, dict], provider_strategies: di
         provider_mean=("provider_payoff", "mean"), provider_se=("provider_payoff", "sem")).reset_index()
     A = agg.pivot(index="client", columns="provider", values="client_mean").loc[list(client_settings), list(provider_strategies)]
     B = agg.pivot(index="client", columns="provider", values="provider_mean").loc[list(client_settings), list(provider_strategies)]
-    return Game.from_frames(A, B, note="G3 empirical meta-game"), agg
+    return Game(A.to_numpy(float), B.to_numpy(float), list(client_settings), list(provider_strategies),
+                note="G3 empirical meta-game"), agg

@@ -1,0 +1,337 @@
+"""The findings F1-F7 of MODEL.md section 7, each a function returning its evidence.
+
+Every finding returns a :class:`Finding`: tables (DataFrames), the claims with
+their computed verdicts (:mod:`coalesce_games.report` rules) and a figure.
+``quick=True`` runs fewer seeds and shorter markets (the notebooks' and the
+tests' mode); the full mode is what ``coalesce-games reproduce`` runs.
+
+>>> sorted(FINDINGS)
+['F1', 'F2', 'F3', 'F4', 'F5', 'F6', 'F7']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from . import analytic, data, repeated
+from .equilibria import solve
+from .games import StageParameters, empirical_metagame, stage_game
+from .market import MarketConfig, simulate
+from .report import Claim, direction_verdict, interval_verdict, mean_ci, threshold_verdict
+
+__all__ = ["Finding", "FINDINGS", "f1_published_table", "f2_exploration", "f3_skill_threshold",
+           "f4_cost_security", "f5_devolution", "f6_beta_epsilon", "f7_equilibrium_vs_simulation",
+           "run_many"]
+
+
+@dataclass
+class Finding:
+    """The evidence for one finding."""
+
+    key: str
+    title: str
+    tables: dict[str, pd.DataFrame]
+    claims: list[Claim]
+    note: str = ""
+    figure: Callable | None = field(default=None, repr=False)
+
+
+def run_many(configs: list[MarketConfig], seeds: list[int], progress: Callable[[], None] | None = None) -> pd.DataFrame:
+    """One row per (configuration, seed); a failed run raises (nothing is dropped)."""
+    rows = []
+    for cfg in configs:
+        for seed in seeds:
+            rows.append(simulate(cfg, seed).runs)
+            if progress is not None:
+                progress()
+    return pd.concat(rows, ignore_index=True)
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f} %"
+
+
+def _ci_text(values: np.ndarray, scale: float = 100.0, unit: str = " %") -> tuple[str, float, float, float]:
+    mean, lo, hi = mean_ci(values)
+    return f"{scale * mean:.1f}{unit} [{scale * lo:.1f}, {scale * hi:.1f}]", mean, lo, hi
+
+
+# ------------------------------------------------------------------ F1
+def f1_published_table(quick: bool = False, progress: Callable | None = None) -> Finding:
+    """The published 13-configuration table, paper metric next to consistent accounting.
+
+    Each configuration runs the published decision rule (``policy="paper"``);
+    the same runs give the published metric (paper accounting, savings on
+    outsourced tasks over the cost of tasks kept local), the paper accounting
+    against an all-local baseline, and the consistent cost reduction.
+    """
+    published = data.load_published_table()
+    seeds = list(range(2 if quick else 10))
+    if quick:
+        published = published.iloc[[0, 5, 12]]
+    rows, claims = [], []
+    for exp in published.itertuples():
+        cfg = MarketConfig(policy="paper", accounting="paper", days=int(exp.days),
+                           clients=int(exp.clients), contractors=int(exp.contractors))
+        runs = run_many([cfg], seeds, progress)
+        m_paper, lo, hi = mean_ci(100 * runs.paper_cost_reduction)
+        rows.append({
+            "experiment": exp.experiment, "days": exp.days, "clients": exp.clients,
+            "contractors": exp.contractors, "runs": len(runs),
+            "published_cost_reduction": exp.cost_reduction_mean,
+            "paper_metric_mean": m_paper, "paper_metric_sd": float((100 * runs.paper_cost_reduction).std()),
+            "paper_metric_ci_low": lo, "paper_metric_ci_high": hi,
+            "paper_accounting_vs_all_local": float(100 * runs.paper_accounting_all_local_reduction.mean()),
+            "consistent_cost_reduction": float(100 * runs.cost_reduction.mean()),
+            "published_time_savings": exp.time_savings_mean,
+            "paper_time_metric_mean": float(100 * runs.paper_time_savings.mean()),
+            "consistent_time_savings": float(100 * runs.time_savings.mean()),
+            "outsourcing_rate": float(100 * runs.outsourcing_rate.mean()),
+            "verdict": interval_verdict(exp.cost_reduction_mean, lo, hi),
+        })
+    table = pd.DataFrame(rows)
+    reproduced = int((table.verdict == "reproduced").sum())
+    weights = table.runs
+    overall = float(np.average(table.paper_metric_mean, weights=weights))
+    consistent = float(np.average(table.consistent_cost_reduction, weights=weights))
+    claims.append(Claim("F1", "cost reduction (run-weighted, published metric)", "41.8 %", "-",
+                        f"{overall:.1f} % (paper metric); {consistent:.1f} % consistent",
+                        f"{reproduced} of {len(table)} configurations reproduced",
+                        "published mean inside our 95 % CI, per configuration"))
+    note = ("The published metric divides savings on outsourced tasks (losses clipped at zero) by the "
+            "cost of the tasks kept local, in seconds-as-hours accounting; the consistent column "
+            "compares the total cost of the same task stream with running every task locally.")
+
+    def figure(ax):
+        x = np.arange(len(table))
+        ax.bar(x - 0.25, table.published_cost_reduction, 0.25, label="published")
+        ax.bar(x, table.paper_metric_mean, 0.25, label="ours, paper metric")
+        ax.bar(x + 0.25, table.consistent_cost_reduction, 0.25, label="ours, consistent")
+        ax.set_xticks(x, table.experiment, rotation=45)
+        ax.set_ylabel("cost reduction (%)")
+        ax.legend()
+
+    return Finding("F1", "The published cost-reduction table", {"F1_table": table}, claims, note, figure)
+
+
+# ------------------------------------------------------------------ F2
+def f2_exploration(quick: bool = False, progress: Callable | None = None) -> Finding:
+    """Exploration when the best providers cannot pass the skill gate.
+
+    Half of the providers (the most reliable) describe their skills in a
+    vocabulary the gate does not match. Only exploration can reach them; the
+    effect of epsilon = 0.1 against 0 on the consistent cost reduction is
+    measured on common seeds (paired differences).
+    """
+    seeds = list(range(3 if quick else 12))
+    base = MarketConfig(mislabelled_share=0.5, days=2 if quick else 7)
+    runs = run_many([base.replace(epsilon=0.0), base.replace(epsilon=0.1)], seeds, progress)
+    runs["epsilon"] = runs.cfg_epsilon
+    pivot = runs.pivot(index="seed", columns="epsilon", values="cost_reduction")
+    diff = (pivot[0.1] - pivot[0.0]).to_numpy()
+    text, mean, lo, hi = _ci_text(diff, unit=" pp")
+    verdict = direction_verdict(+1, lo, hi)
+    summary = runs.groupby("epsilon")[["cost_reduction", "outsourcing_rate", "exploration_rate"]].mean().reset_index()
+    claims = [Claim("F2", "exploration (eps 0.1 vs 0) raises savings", "20.3 vs 1.9 (USD/task, not %)",
+                    "-", f"difference {text}", verdict, "paired 95 % CI of the difference excludes 0")]
+    note = ("In the published 'real LLM' runs no contractor passed the skill gate, so every outsourced task "
+            "came from the epsilon branch; 20.3 and 1.9 are mean USD saved per task. Here the coalesce policy "
+            "explores only eligible providers, so mislabelled providers stay unreachable unless the probe "
+            "or history lifts them over tau.")
+
+    def figure(ax):
+        ax.boxplot([pivot[0.0], pivot[0.1]], tick_labels=["eps = 0", "eps = 0.1"])
+        ax.set_ylabel("cost reduction (consistent)")
+
+    return Finding("F2", "Exploration and the skill gate",
+                   {"F2_runs": runs.filter(regex="^(seed|epsilon|cost_reduction|outsourcing_rate|exploration_rate)$"),
+                    "F2_summary": summary}, claims, note, figure)
+
+
+# ------------------------------------------------------------------ F3
+def f3_skill_threshold(quick: bool = False, progress: Callable | None = None) -> Finding:
+    """Admission of spoofers and honest providers as functions of tau."""
+    taus = np.round(np.linspace(0.5, 0.95, 10 if quick else 19), 3)
+    curves = analytic.admission_curves(taus, n_tasks=100 if quick else 400, n_providers=60 if quick else 200)
+    if progress is not None:
+        progress()
+    score_expr = analytic.spoofer_score()
+    spoof_score = float(score_expr.subs({s: 0.8 for s in score_expr.free_symbols}))
+    declared = curves[(curves["mode"] == "declared") & np.isclose(curves.tau, 0.7)].iloc[0]
+    probe = curves[(curves["mode"] == "probe") & np.isclose(curves.tau, 0.7)].iloc[0]
+    claims = [
+        Claim("F3", "tau >= 0.7 stops skill spoofing (declared tags)", ">= 0.7",
+              f"spoofer scores 0.8 + 0.2 h = {spoof_score:.2f}",
+              f"spoofers admitted at 0.7: {_pct(declared.spoofer_admitted)}",
+              threshold_verdict(declared.spoofer_admitted, 0.05), "spoofer admission at tau 0.7 below 5 %"),
+        Claim("F3", "tau >= 0.7 stops skill spoofing (capability probe)", ">= 0.7", "-",
+              f"spoofers {_pct(probe.spoofer_admitted)}, capable honest {_pct(probe.honest_capable_admitted)}",
+              threshold_verdict(probe.spoofer_admitted, 0.05), "spoofer admission at tau 0.7 below 5 %"),
+    ]
+    note = ("With declared tags a spoofer that copies the required tags scores J = C = 1, i.e. 0.8 + 0.2 h: "
+            "above every honest Table-1 provider for any tau up to 0.96. A capability probe separates them, "
+            "at the price of admitting fewer capable honest providers.")
+
+    def figure(ax):
+        for mode, style in (("declared", "-"), ("probe", "--")):
+            c = curves[curves["mode"] == mode]
+            ax.plot(c.tau, c.spoofer_admitted, style, color="C3", label=f"spoofers ({mode})")
+            ax.plot(c.tau, c.honest_capable_admitted, style, color="C0", label=f"capable honest ({mode})")
+        ax.axvline(0.7, color="grey", lw=0.8)
+        ax.set_xlabel("skill threshold tau")
+        ax.set_ylabel("admitted share")
+        ax.legend(fontsize=7)
+
+    return Finding("F3", "The skill threshold", {"F3_admission": curves}, claims, note, figure)
+
+
+# ------------------------------------------------------------------ F4
+def f4_cost_security(quick: bool = False, progress: Callable | None = None) -> Finding:
+    """The cost-security frontier in a market with 30 % rogue providers."""
+    seeds = list(range(2 if quick else 6))
+    base = MarketConfig(rogue_share=0.3, days=2 if quick else 7)
+    grid = [base.replace(security_weight=w, verification_share=v)
+            for w in ((0.0, 3.0) if quick else (0.0, 1.0, 3.0))
+            for v in ((0.0, 0.5) if quick else (0.0, 0.25, 0.5, 1.0))]
+    runs = run_many(grid, seeds, progress)
+    runs["loss_per_task"] = runs.realised_loss / runs.tasks
+    rho, _ = stats.spearmanr(runs.cost_reduction, runs.loss_per_task)
+    boot = []
+    rng = np.random.default_rng(0)
+    for _ in range(400):
+        idx = rng.integers(0, len(runs), len(runs))
+        r, _ = stats.spearmanr(runs.cost_reduction.iloc[idx], runs.loss_per_task.iloc[idx])
+        boot.append(r)
+    lo, hi = np.nanpercentile(boot, [2.5, 97.5])
+    claims = [Claim("F4", "cost optimisation and security exposure are inversely related", "inverse correlation",
+                    "-", f"Spearman(cost reduction, loss/task) = {rho:.2f} [{lo:.2f}, {hi:.2f}]",
+                    direction_verdict(+1, lo, hi),
+                    "bootstrap 95 % CI of the rank correlation excludes 0 (positive = more savings, more loss)")]
+    frontier = runs.groupby(["cfg_security_weight", "cfg_verification_share"])[
+        ["cost_reduction", "loss_per_task", "rogue_task_share"]].mean().reset_index()
+
+    def figure(ax):
+        sc = ax.scatter(frontier.loss_per_task, frontier.cost_reduction, c=frontier.cfg_verification_share, cmap="viridis")
+        ax.set_xlabel("realised security loss per task (USD)")
+        ax.set_ylabel("cost reduction (consistent)")
+        ax.figure.colorbar(sc, ax=ax, label="verification share")
+
+    note = "Each point is a (security weight, verification share) setting, averaged over seeds."
+    return Finding("F4", "The cost-security trade-off", {"F4_frontier": frontier}, claims, note, figure)
+
+
+# ------------------------------------------------------------------ F5
+def f5_devolution(quick: bool = False, progress: Callable | None = None) -> Finding:
+    """Without verification rogue providers take business; G4's v* prevents it."""
+    derivation = repeated.derive()
+    margins = np.array([2.0, 4.0, 8.0, 16.0])
+    sweep = repeated.margin_sweep(margins, gain=8.0, delta=0.9, detection=0.9)
+    brute = [float(np.min([v for v in np.linspace(0, 1, 2001)
+                           if repeated.honesty_sustainable(m, 8.0, 0.9, v, 0.9)] or [np.inf])) for m in margins]
+    sweep["v_star_brute_force"] = brute
+    seeds = list(range(2 if quick else 6))
+    base = MarketConfig(rogue_share=0.3, days=2 if quick else 7, rogue_mix=(0.0, 0.0, 1.0))
+    runs = run_many([base.replace(verification_share=v) for v in (0.0, 0.5, 1.0)], seeds, progress)
+    by_v = runs.groupby("cfg_verification_share")[["rogue_task_share", "undetected_fabrications", "cost_reduction"]].mean().reset_index()
+    none = runs[runs.cfg_verification_share == 0.0].set_index("seed").rogue_task_share
+    full = runs[runs.cfg_verification_share == 1.0].set_index("seed").rogue_task_share
+    text, mean, lo, hi = _ci_text((none - full).to_numpy(), unit=" pp")
+    claims = [
+        Claim("F5", "G4: minimal verification share v*", "security budgets needed",
+              "v* = g (1 - delta) / (delta d pi)",
+              f"closed form = brute force at {len(margins)} margins: "
+              f"{bool(np.allclose(sweep.v_star, sweep.v_star_brute_force, atol=1e-3))}",
+              "reproduced" if np.allclose(sweep.v_star, sweep.v_star_brute_force, atol=1e-3) else "not reproduced",
+              "closed form within 0.001 of a grid search"),
+        Claim("F5", "no verification: rogue providers take over", "devolution without budgets", "-",
+              f"rogue task share, v=0 minus v=1: {text}", direction_verdict(+1, lo, hi),
+              "paired 95 % CI of the difference excludes 0"),
+    ]
+    note = f"G4 derivation: honesty iff delta q pi >= g (1 - delta); v* = {derivation['v_star']}."
+
+    def figure(ax):
+        ax.plot(sweep.margin, sweep.v_star, "o-", label="v* (closed form)")
+        ax.plot(sweep.margin, sweep.v_star_brute_force, "x", label="grid search")
+        ax.set_xlabel("provider margin pi (USD)")
+        ax.set_ylabel("minimal verification share v*")
+        ax.legend()
+
+    return Finding("F5", "Devolution without security budgets",
+                   {"F5_vstar": sweep, "F5_market": by_v}, claims, note, figure)
+
+
+# ------------------------------------------------------------------ F6
+def f6_beta_epsilon(quick: bool = False, progress: Callable | None = None) -> Finding:
+    """Cost and exposure surfaces over beta and epsilon."""
+    betas = (0.0, 0.7, 1.0) if quick else (0.0, 0.3, 0.7, 1.0)
+    epsilons = (0.0, 0.1, 0.3) if quick else (0.0, 0.05, 0.1, 0.2, 0.3)
+    seeds = list(range(2 if quick else 5))
+    base = MarketConfig(rogue_share=0.3, days=2 if quick else 7)
+    runs = run_many([base.replace(beta=b, epsilon=e) for b in betas for e in epsilons], seeds, progress)
+    surface = runs.groupby(["cfg_beta", "cfg_epsilon"])[["cost_reduction", "realised_loss"]].mean().reset_index()
+    best = surface.loc[surface.cost_reduction.idxmax()]
+    default = surface[(surface.cfg_beta == 0.7) & (surface.cfg_epsilon == 0.1)].iloc[0]
+    gap = float(best.cost_reduction - default.cost_reduction)
+    claims = [Claim("F6", "beta = 0.7, epsilon = 0.1 are optimal", "beta 0.7, eps 0.1", "-",
+                    f"best cell beta {best.cfg_beta}, eps {best.cfg_epsilon}; default is {100 * gap:.1f} pp below it",
+                    "reproduced" if gap <= 0.01 else "not reproduced", "default within 1 pp of the best cell")]
+
+    def figure(ax):
+        piv = surface.pivot(index="cfg_beta", columns="cfg_epsilon", values="cost_reduction")
+        im = ax.imshow(piv.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
+        ax.set_xticks(range(len(piv.columns)), piv.columns)
+        ax.set_yticks(range(len(piv.index)), piv.index)
+        ax.set_xlabel("epsilon")
+        ax.set_ylabel("beta")
+        ax.figure.colorbar(im, ax=ax, label="cost reduction")
+
+    return Finding("F6", "Market responsiveness and exploration", {"F6_surface": surface}, claims,
+                   "Rogue market (30 % rogue providers), coalesce policy.", figure)
+
+
+# ------------------------------------------------------------------ F7
+def f7_equilibrium_vs_simulation(quick: bool = False, progress: Callable | None = None) -> Finding:
+    """G1's inspection equilibrium and the G3 meta-game against the simulator."""
+    par = StageParameters()
+    closed = analytic.inspection_equilibrium_numeric(par)
+    core = stage_game(par).subgame([1, 2], [0, 1])
+    numeric = solve(core)
+    x = numeric.row_strategy.iloc[0]
+    y = numeric.col_strategy.iloc[0]
+    agree = bool(np.isclose(x[1], closed["verification"], atol=1e-8) and np.isclose(y[1], closed["fabrication"], atol=1e-8))
+    seeds = list(range(2 if quick else 4))
+    clients = {"eps0.1,v0": {"epsilon": 0.1, "verification_share": 0.0},
+               "eps0.1,v0.5": {"epsilon": 0.1, "verification_share": 0.5},
+               "eps0,v0.5": {"epsilon": 0.0, "verification_share": 0.5}}
+    providers = {"spoof": {"rogue_mix": (1.0, 0.0, 0.0)}, "leech": {"rogue_mix": (0.0, 1.0, 0.0)},
+                 "fabricate": {"rogue_mix": (0.0, 0.0, 1.0)}}
+    base = MarketConfig(rogue_share=0.3, days=1 if quick else 3)
+    meta, stats_table = empirical_metagame(clients, providers, base, seeds)
+    if progress is not None:
+        progress()
+    eq = solve(meta)
+    claims = [
+        Claim("F7", "G1 inspection core: closed form = numeric equilibrium", "(no game in the paper)",
+              f"v* = {closed['verification']:.3f}, phi* = {closed['fabrication']:.4f}",
+              f"nashpy-verified solver: v = {x[1]:.3f}, phi = {y[1]:.4f}",
+              "reproduced" if agree else "not reproduced", "equal within 1e-8"),
+        Claim("F7", "G3 meta-game equilibria", "(Eq. 14 is never used in the published code)", "-",
+              "; ".join(f"client {r} / provider {c}" for r, c in zip(eq.row_mix.astype(str), eq.col_mix.astype(str)))[:300],
+              "computed", "all equilibria, verified"),
+    ]
+    return Finding("F7", "Equilibrium against simulation",
+                   {"F7_metagame": stats_table,
+                    "F7_equilibria": pd.DataFrame({c: [str(v) for v in eq[c]] for c in
+                                                  ("row_mix", "col_mix", "row_payoff", "col_payoff", "max_regret")})},
+                   claims, "G3 payoffs: client = cost reduction; provider = rogue share of outsourced tasks net of detections.")
+
+
+FINDINGS: dict[str, Callable[..., Finding]] = {
+    "F1": f1_published_table, "F2": f2_exploration, "F3": f3_skill_threshold, "F4": f4_cost_security,
+    "F5": f5_devolution, "F6": f6_beta_epsilon, "F7": f7_equilibrium_vs_simulation,
+}
