@@ -38,6 +38,7 @@ LAYERS: dict[str, int] = {
     "findings": 6,
     "figures": 6,
     "report": 6,
+    "reproduce": 6,
     "cli": 7,
 }
 #: private solver modules belong to the solver layer

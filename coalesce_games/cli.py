@@ -1,0 +1,126 @@
+"""The ``coalesce-games`` command: decide, reproduce, sweep.
+
+Bad arguments exit with status 2 and a one-line message (argparse); a
+validation error of the toolkit does the same.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tomllib
+from pathlib import Path
+
+__all__ = ["main", "build_parser"]
+
+
+def _decide(args: argparse.Namespace) -> int:
+    import numpy as np
+    import pandas as pd
+
+    import dataclasses
+
+    from .costs import external_cost, internal_cost, lateness_cost
+    from .criteria import Providers, Tasks
+    from .policies import DecisionContext, make_policy
+    from .skills import SkillMatcher
+
+    providers = Providers.sample_table1(args.providers, [args.seed, 1])
+    tasks = Tasks.sample(args.tasks, [args.seed, 2])
+    matcher = SkillMatcher(tau=args.tau)
+    score = matcher.score(tasks.required, providers)
+    internal = internal_cost(tasks, args.accounting)
+    # an idle client still runs late when the local latency exceeds the task's limit
+    internal = dataclasses.replace(internal, total=internal.total + lateness_cost(internal.latency_min, tasks.max_latency))
+    external = external_cost(tasks, providers)
+    ctx = DecisionContext(tasks, internal, external, providers.reliability, providers.security,
+                          score, score >= args.tau, np.ones(len(providers), bool))
+    params = {"epsilon": args.epsilon}
+    policy = make_policy(args.policy, **params)
+    decision = policy.decide(ctx, np.random.default_rng(np.random.SeedSequence([args.seed, 3])))
+    chosen = decision.choice
+    rows = pd.DataFrame({
+        "task_type": np.array(["financial_rag", "risk_assessment", "sentiment_analysis",
+                               "portfolio_optimization"])[tasks.task_type],
+        "value": tasks.value.round(2),
+        "internal_cost": internal.total.round(2),
+        "eligible": ctx.eligible.sum(axis=1),
+        "decision": np.where(chosen >= 0, providers.name[np.maximum(chosen, 0)], "local"),
+        "external_cost": np.where(chosen >= 0, external.total[np.arange(len(tasks)), np.maximum(chosen, 0)], np.nan).round(2),
+        "closeness": decision.closeness.round(3),
+        "explored": decision.explored,
+    })
+    print(rows.to_string(index=False))
+    return 0
+
+
+def _reproduce(args: argparse.Namespace) -> int:
+    from .reproduce import reproduce
+
+    out = reproduce(args.out, quick=args.quick, only=args.only, progress=not args.no_progress)
+    print(f"wrote {out / 'report.md'}")
+    return 0
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from .sweep import grid, summarise, sweep
+
+    spec = tomllib.loads(Path(args.config).read_text())
+    if "grid" not in spec:
+        raise ValueError(f"{args.config}: needs a [grid] table of field = [values]")
+    design = [{**spec.get("base", {}), **point} for point in grid(spec["grid"])]
+    table = sweep(design, args.seeds, executor=args.executor, checkpoint=args.checkpoint,
+                  resume=args.resume, scheduler=args.scheduler, workers=args.workers)
+    metrics = spec.get("metrics", ["cost_reduction", "realised_loss"])
+    print(summarise(table, metrics).to_string(index=False))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="coalesce-games",
+        description="Game theory of LLM agents that outsource work (a reproduction of COALESCE, arXiv:2506.01900).")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("decide", help="decide a sample of tasks against a Table-1 market and print the decisions")
+    p.add_argument("--tasks", type=int, default=12, help="number of tasks to decide (default 12)")
+    p.add_argument("--providers", type=int, default=30, help="number of Table-1 providers (default 30)")
+    p.add_argument("--policy", choices=["coalesce", "paper"], default="coalesce", help="decision rule")
+    p.add_argument("--epsilon", type=float, default=0.1, help="exploration rate (default 0.1)")
+    p.add_argument("--tau", type=float, default=0.7, help="skill threshold (default 0.7)")
+    p.add_argument("--accounting", choices=["consistent", "paper"], default="consistent")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.set_defaults(func=_decide)
+
+    p = sub.add_parser("reproduce", help="run every finding; write figures, tables and report.md")
+    p.add_argument("--out", default="reproduce-out", help="output folder (default reproduce-out)")
+    p.add_argument("--quick", action="store_true", help="fewer seeds and shorter markets (about a minute)")
+    p.add_argument("--only", default=None, help="comma-separated findings, e.g. F3,F4")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=_reproduce)
+
+    p = sub.add_parser("sweep", help="run a parameter sweep described by a TOML file ([base], [grid], metrics)")
+    p.add_argument("config", help="TOML file: [base] fixed fields, [grid] field = [values], metrics = [...]")
+    p.add_argument("--seeds", type=int, default=5, help="replicates per design point (default 5)")
+    p.add_argument("--executor", choices=["serial", "processes", "dask"], default="processes")
+    p.add_argument("--scheduler", default=None, help="Dask scheduler address tcp://host:port")
+    p.add_argument("--workers", type=int, default=None, help="local workers (default: all cores)")
+    p.add_argument("--checkpoint", default=None, help="CSV file the finished runs stream to")
+    p.add_argument("--resume", action="store_true", help="skip runs already in the checkpoint")
+    p.set_defaults(func=_sweep)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (ValueError, TypeError, FileNotFoundError) as exc:
+        message = str(exc).splitlines()[0]
+        print(f"coalesce-games {args.command}: error: {message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
