@@ -259,20 +259,20 @@ def _dedupe(X: np.ndarray, Y: np.ndarray, digits: int = 9) -> np.ndarray:
     return np.sort(first)
 
 
-def _table(game: Game, X: np.ndarray, Y: np.ndarray, support_tol: float) -> pd.DataFrame:
+def _columns(game: Game, X: np.ndarray, Y: np.ndarray, support_tol: float) -> dict[str, Any]:
+    """The per-equilibrium columns of the result table (built once: pandas is the slow part)."""
     rl, cl = game.row_labels, game.col_labels
-    rows = []
-    for x, y in zip(X, Y):
-        rs = tuple(rl[i] for i in np.nonzero(x > support_tol)[0])
-        cs = tuple(cl[j] for j in np.nonzero(y > support_tol)[0])
-        rows.append({
-            "row_strategy": x, "col_strategy": y,
-            "row_mix": {rl[i]: float(x[i]) for i in np.nonzero(x > support_tol)[0]},
-            "col_mix": {cl[j]: float(y[j]) for j in np.nonzero(y > support_tol)[0]},
-            "row_support": rs, "col_support": cs,
-            "row_payoff": float(x @ game.A @ y), "col_payoff": float(x @ game.B @ y),
-        })
-    return pd.DataFrame(rows, columns=_COLUMNS[:8])
+    rsup = [np.nonzero(x > support_tol)[0] for x in X]
+    csup = [np.nonzero(y > support_tol)[0] for y in Y]
+    return {
+        "row_strategy": list(X), "col_strategy": list(Y),
+        "row_mix": [{rl[i]: float(x[i]) for i in s} for x, s in zip(X, rsup)],
+        "col_mix": [{cl[j]: float(y[j]) for j in s} for y, s in zip(Y, csup)],
+        "row_support": [tuple(rl[i] for i in s) for s in rsup],
+        "col_support": [tuple(cl[j] for j in s) for s in csup],
+        "row_payoff": np.einsum("ei,ij,ej->e", X, game.A, Y),
+        "col_payoff": np.einsum("ei,ij,ej->e", X, game.B, Y),
+    }
 
 
 def solve(game: Game, method: str = "auto", tol: float | None = None, exact: bool = False) -> pd.DataFrame:
@@ -375,23 +375,23 @@ def solve(game: Game, method: str = "auto", tol: float | None = None, exact: boo
     if ix is not None:
         ix, iy = ix[keep], iy[keep]
     support_tol = max(rel_tol, 1e-12)
-    df = _table(game, X, Y, support_tol)
-    df["max_regret"] = reg
-    certified = pd.array([pd.NA] * len(df), dtype="boolean")
+    cols = _columns(game, X, Y, support_tol)
+    cols["max_regret"] = reg
     if method == "exact":
-        certified[:] = True
+        certified = pd.array([True] * len(X), dtype="boolean")
     elif exact:
         from coalesce_games._exact import certify
 
         certified = pd.array([certify(game.A, game.B, x, y, support_tol)[0] for x, y in zip(X, Y)],
                              dtype="boolean")
-    df["certified"] = certified
-    df["kind"] = kind
-    comp_table = pd.DataFrame(columns=["component", "n_extreme", "cliques", "row_strategy", "col_strategy"])
+    else:
+        certified = pd.array([pd.NA] * len(X), dtype="boolean")
+    cols["certified"] = certified
+    cols["kind"] = [kind] * len(X)
+    records = []
     if ix is not None and len(ix):
         comp = _components(ix, iy)
-        df["component"] = comp
-        records = []
+        cols["component"] = comp
         for c in range(int(comp.max()) + 1):
             sel = np.nonzero(comp == c)[0]
             cliques = _bicliques(ix[sel], iy[sel])
@@ -405,11 +405,14 @@ def solve(game: Game, method: str = "auto", tol: float | None = None, exact: boo
             records.append({"component": c, "n_extreme": len(sel), "cliques": sorted(subsets),
                             "row_strategy": xr, "col_strategy": yr,
                             "max_regret": max_regret(game, xr, yr)})
-        comp_table = pd.DataFrame(records)
     else:
-        df["component"] = np.arange(len(df))
-    df.attrs.update({"complete": method in ("vertex", "exact"), "method": method, "degenerate": degenerate, "components": comp_table,
-                     "tol": rel_tol, "abs_tol": abs_tol, "rejected": rejected, "game": repr(game)})
+        cols["component"] = np.arange(len(X))
+    df = pd.DataFrame(cols, columns=_COLUMNS)
+    comp_table = pd.DataFrame(records, columns=["component", "n_extreme", "cliques", "row_strategy",
+                                                "col_strategy", "max_regret"])
+    df.attrs.update({"complete": method in ("vertex", "exact"), "method": method, "degenerate": degenerate,
+                     "components": comp_table, "tol": rel_tol, "abs_tol": abs_tol, "rejected": rejected,
+                     "game": repr(game)})
     return df
 
 
