@@ -275,7 +275,8 @@ def _columns(game: Game, X: np.ndarray, Y: np.ndarray, support_tol: float) -> di
     }
 
 
-def solve(game: Game, method: str = "auto", tol: float | None = None, exact: bool = False) -> pd.DataFrame:
+def solve(game: Game, method: str = "auto", tol: float | None = None, exact: bool = False,
+          presolve: bool = False) -> pd.DataFrame:
     """All (or, for single-equilibrium methods, one) verified Nash equilibria of ``game``.
 
     Parameters
@@ -289,6 +290,12 @@ def solve(game: Game, method: str = "auto", tol: float | None = None, exact: boo
     exact : bool
         Certify each extreme equilibrium in rational arithmetic by re-solving its
         support system (:func:`coalesce_games._exact.certify`).
+    presolve : bool
+        First remove strictly dominated strategies (pure and mixed,
+        :func:`coalesce_games.dominance.iterated_elimination`), solve the reduced
+        game and embed the equilibria back (removed strategies get probability
+        0). The equilibrium set is unchanged; the audit trail is in
+        ``df.attrs["presolve"]``.
 
     Returns
     -------
@@ -318,6 +325,10 @@ def solve(game: Game, method: str = "auto", tol: float | None = None, exact: boo
     rel_tol = DEFAULT_TOL if tol is None else check_scalar("tol", tol, low=0, low_open=True)
     if not isinstance(exact, bool):
         raise TypeError(f"exact must be a bool; got {exact!r}")
+    if not isinstance(presolve, bool):
+        raise TypeError(f"presolve must be a bool; got {presolve!r}")
+    if presolve:
+        return _solve_presolved(game, method, rel_tol, exact)
     m, n = game.shape
     scale = _scale(game)
     abs_tol = rel_tol * scale
@@ -413,6 +424,45 @@ def solve(game: Game, method: str = "auto", tol: float | None = None, exact: boo
     df.attrs.update({"complete": method in ("vertex", "exact"), "method": method, "degenerate": degenerate,
                      "components": comp_table, "tol": rel_tol, "abs_tol": abs_tol, "rejected": rejected,
                      "game": repr(game)})
+    return df
+
+
+def _solve_presolved(game: Game, method: str, rel_tol: float, exact: bool) -> pd.DataFrame:
+    from coalesce_games._elimination import iterated_elimination
+
+    reduced, audit = iterated_elimination(game, tol=rel_tol)
+    df = solve(reduced, method=method, tol=rel_tol, exact=exact)
+    if reduced is not game:
+        rows = np.array([game.row_labels.index(r) for r in reduced.row_labels])
+        cols = np.array([game.col_labels.index(c) for c in reduced.col_labels])
+        m, n = game.shape
+
+        def embed(v: np.ndarray, idx: np.ndarray, size: int) -> np.ndarray:
+            out = np.zeros(size)
+            out[idx] = v
+            return out
+
+        df["row_strategy"] = [embed(x, rows, m) for x in df["row_strategy"]]
+        df["col_strategy"] = [embed(y, cols, n) for y in df["col_strategy"]]
+        comps = df.attrs["components"].copy()
+        if len(comps):
+            comps["row_strategy"] = [embed(x, rows, m) for x in comps["row_strategy"]]
+            comps["col_strategy"] = [embed(y, cols, n) for y in comps["col_strategy"]]
+            comps["max_regret"] = [max_regret(game, x, y) for x, y in zip(comps["row_strategy"], comps["col_strategy"])]
+        df.attrs["components"] = comps
+        df["max_regret"] = _regrets(game, np.array(list(df["row_strategy"])).reshape(-1, m),
+                                    np.array(list(df["col_strategy"])).reshape(-1, n)) if len(df) else []
+        if exact:
+            from coalesce_games._exact import certify as _certify
+
+            df["certified"] = pd.array([_certify(game.A, game.B, x, y, max(rel_tol, 1e-12))[0]
+                                        for x, y in zip(df["row_strategy"], df["col_strategy"])], dtype="boolean")
+        df.attrs["abs_tol"] = rel_tol * _scale(game)
+        df.attrs["game"] = repr(game)
+        ok = (df["max_regret"] <= df.attrs["abs_tol"]).to_numpy()
+        df.attrs["rejected"] = df.attrs.get("rejected", 0) + int((~ok).sum())
+        df = df[ok].reset_index(drop=True) if not ok.all() else df
+    df.attrs["presolve"] = audit
     return df
 
 

@@ -310,3 +310,20 @@ def test_bad_arguments() -> None:
         solve(Game([[1]], [[1]]), exact="yes")
     with pytest.raises(TypeError, match="solve"):
         welfare_maximising(pd.DataFrame({"a": [1]}))
+
+
+def test_presolve_keeps_the_equilibrium_set() -> None:
+    rng = np.random.default_rng(21)
+    for _ in range(10):
+        A = rng.integers(0, 4, (4, 3)).astype(float)
+        B = rng.integers(0, 4, (4, 3)).astype(float)
+        A[0] -= 10.0  # row r0 strictly dominated
+        game = Game(A, B)
+        pre = solve(game, presolve=True, exact=True)
+        assert _profile_set(pre) == _profile_set(solve(game))
+        assert "r0" in set(pre.attrs["presolve"].strategy)
+        assert (pre.max_regret <= pre.attrs["abs_tol"]).all() and pre.certified.all()
+        assert all(x[0] == 0 for x in pre.row_strategy)
+        assert all(len(x) == 4 for x in pre.attrs["components"].row_strategy)
+    with pytest.raises(TypeError, match="presolve must be a bool"):
+        solve(game, presolve=1)
