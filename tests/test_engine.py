@@ -1,0 +1,211 @@
+"""Data, criteria, costs and skills: hand-computed cases and bad input."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import sympy
+
+from coalesce_games import data
+from coalesce_games.costs import (
+    communication_cost,
+    dynamic_price,
+    ewma,
+    execution_hours,
+    external_cost,
+    internal_cost,
+    lateness_cost,
+    risk_premium,
+    verification_cost,
+)
+from coalesce_games.criteria import (
+    Provider,
+    Providers,
+    Task,
+    Tasks,
+    client_payoff,
+    encode_skills,
+    local_payoff,
+    provider_payoff,
+)
+from coalesce_games.skills import SkillMatcher, SkillSpace, embedding_cosine, hybrid_score, jaccard
+
+RAG = ["FinBERT", "Financial Analysis", "RAG"]
+
+
+# ------------------------------------------------------------------ data
+def test_data_files_load_and_match_the_paper() -> None:
+    table = data.load_contractors()
+    assert list(table.id) == list("BCDEFG")
+    assert table.set_index("id").base_price.to_dict() == {"B": 18.5, "C": 9.6, "D": 6.2, "E": 4.8, "F": 22.4, "G": 45.0}
+    assert len(data.load_skills()) >= 40
+    pub = data.load_published_table()
+    assert int(pub.runs.sum()) == 239
+    weighted = float(np.average(pub.cost_reduction_mean, weights=pub.runs))
+    assert round(weighted, 1) == 41.8  # the abstract's 41.8 %
+
+
+def test_loaders_return_copies() -> None:
+    frame = data.load_contractors()
+    frame.loc[0, "base_price"] = -1
+    assert data.load_contractors().loc[0, "base_price"] == 18.5
+
+
+# ------------------------------------------------------------------ criteria
+def test_payoffs_on_numbers_arrays_and_symbols() -> None:
+    # 0.9 x 100 - 10 - 0.05 x 200 = 70
+    assert client_payoff(100.0, 10.0, 0.9, 0.95, security_loss=200.0) == pytest.approx(70.0)
+    arr = client_payoff(np.array([100.0, 200.0]), 10.0, 0.5, 1.0)
+    np.testing.assert_allclose(arr, [40.0, 90.0])
+    V, p = sympy.symbols("V p")
+    assert sympy.simplify(client_payoff(V, p, 1, 1) - (V - p)) == 0
+    assert provider_payoff(10.0, 4.0) == 6.0
+    assert local_payoff(100.0, 30.0) == 70.0
+
+
+def test_table1_sample_respects_ranges_and_shares() -> None:
+    p = Providers.sample_table1(4000, seed=3)
+    table = data.load_contractors().set_index("id")
+    shares = {t: float((p.type_id == t).mean()) for t in table.index}
+    for t, share in shares.items():
+        assert share == pytest.approx(table.market_share[t], abs=0.02)
+        rel = p.reliability[p.type_id == t]
+        assert rel.min() >= table.reliability_low[t] and rel.max() <= table.reliability_high[t]
+    assert np.all(p.base_price[p.type_id == "B"] <= 18.5 * 1.1 + 1e-9)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"price": -1.0}, "price must be >= 0"),
+    ({"latency": float("nan")}, "latency must be finite"),
+    ({"reliability": 1.2}, "reliability must be in"),
+    ({"declared_skills": frozenset({"Alchemy"})}, "unknown skill"),
+    ({"behaviour": "saboteur"}, "behaviour must be one of"),
+])
+def test_bad_provider(kwargs, message) -> None:
+    args = dict(name="x", price=1.0, latency=1.0, reliability=0.9, declared_skills=frozenset({"RAG"}))
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=message):
+        Provider(**args)
+
+
+def test_bad_tasks_and_empty_providers() -> None:
+    with pytest.raises(ValueError, match="task_type"):
+        Task("poetry", 10.0)
+    with pytest.raises(ValueError, match="sensitivity"):
+        Task("financial_rag", 10.0, sensitivity=2.0)
+    with pytest.raises(ValueError, match="empty"):
+        Providers.from_list([])
+    with pytest.raises(ValueError, match="unknown skill"):
+        encode_skills(["Telepathy"])
+
+
+# ------------------------------------------------------------------ costs
+def _one_task(**kw) -> Tasks:
+    return Tasks.from_list([Task("financial_rag", kw.pop("value", 100.0), complexity=kw.pop("complexity", 1.0),
+                                 data_gb=kw.pop("data_gb", 8.2), **kw)])
+
+
+def test_execution_time_both_accountings() -> None:
+    t = _one_task()
+    # paper: 2.8e15 / (29.77e12 x 0.75) = 125.40 "hours"; consistent: 125.4 min = 2.09 h
+    assert execution_hours(t, "paper").item() == pytest.approx(2.8e15 / (29.77e12 * 0.75))
+    assert execution_hours(t).item() == pytest.approx(125.4 / 60)
+    ratio = execution_hours(t, "paper").item() / execution_hours(t).item()
+    assert ratio == pytest.approx(60.0, rel=0.01)  # the unit bug: seconds read as hours, ~60x the table
+
+
+def test_internal_cost_hand_computed() -> None:
+    t = _one_task(complexity=2.0)
+    hours = 125.4 * 2 / 60
+    mem_gb = 1.3 * 7.0 + 4.2 * 50000 / 50000 + 2.8 * 2
+    expected = (hours * 0.45 + mem_gb / 74 * hours * 0.15 + 320 * 0.75 / 1000 * hours * 0.08
+                + 12000 / (3 * 365 * 24) * hours)
+    ic = internal_cost(t)
+    assert ic.total.item() == pytest.approx(expected)
+    assert ic.latency_min.item() == pytest.approx(250.8)
+    assert internal_cost(t, "paper").total.item() / ic.total.item() == pytest.approx(
+        execution_hours(t, "paper").item() / hours)
+    with_queue = internal_cost(t, opportunity_rate=10.0)
+    assert with_queue.opportunity.item() == pytest.approx(10.0 * hours)
+
+
+def test_external_cost_components_hand_computed() -> None:
+    t = _one_task(value=200.0, data_gb=10.0, complexity=1.0, high_criticality=True)
+    p = Providers.from_list([Provider("B", 18.5, 8.2, 0.987, declared_skills=frozenset(RAG)),
+                             Provider("D", 6.2, 120.0, 0.743, declared_skills=frozenset(RAG))])
+    ec = external_cost(t, p)
+    assert ec.price.tolist() == [[18.5, 6.2]]
+    assert ec.communication[0, 0] == pytest.approx((10.0 + 0.2) * 0.12 + 0.5)
+    assert ec.verification.tolist() == [[2.5, 3.8]]
+    unrel = 1 - 0.743
+    assert ec.risk[0, 1] == pytest.approx(200 * (unrel + 0.02 + 0.1 * unrel + 0.01 + 0.05 * unrel) * 1.5)
+    assert ec.latency_penalty[0, 1] == pytest.approx(0.25 * (120 - 90))
+    np.testing.assert_allclose(ec.total, ec.price + ec.communication + ec.verification + ec.integration
+                               + ec.risk + ec.latency_penalty)
+
+
+def test_small_formulas() -> None:
+    assert dynamic_price(10.0, 2.0, 1.0, 4.0, 2.0).item() == pytest.approx(10 * 1.125 * 1.3)
+    assert risk_premium(100.0, 0.9, False).item() == pytest.approx(14.5)
+    assert verification_cost([0.96, 0.95]).tolist() == [2.5, 3.8]
+    assert communication_cost(0.0).item() == pytest.approx(0.524)
+    assert lateness_cost(100.0, 90.0).item() == pytest.approx(2.5)
+    assert ewma(10.0, 20.0, 0.3).item() == pytest.approx(13.0)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: dynamic_price(-1.0, 1, 1, 1, 1), "base_price must be >= 0"),
+    (lambda: risk_premium(100.0, 1.5, False), "reliability must be in"),
+    (lambda: lateness_cost(float("inf"), 1.0), "finite"),
+    (lambda: ewma(1.0, 2.0, lam=2.0), "lam must be in"),
+    (lambda: internal_cost(_one_task(), "cash"), "accounting must be one of"),
+    (lambda: external_cost(_one_task(), Providers.sample_table1(3, 0), prices=[-1.0, 1.0, 1.0]), "prices must be >= 0"),
+])
+def test_cost_bad_input(call, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+# ------------------------------------------------------------------ skills
+def test_jaccard_and_hybrid_hand_computed() -> None:
+    space = SkillSpace.default()
+    req = space.encode([RAG])
+    off = space.encode([["FinBERT", "RAG", "Financial Analysis", "GPU Computing"], ["RAG", "NLP"]])
+    np.testing.assert_allclose(jaccard(req, off), [[3 / 4, 1 / 4]])
+    assert hybrid_score(0.75, 0.9, 0.8).item() == pytest.approx(0.3 * 0.75 + 0.5 * 0.9 + 0.2 * 0.8)
+
+
+def test_cosine_is_one_for_equal_sets_and_deterministic_across_processes() -> None:
+    space = SkillSpace.default()
+    req = space.encode([RAG])
+    assert embedding_cosine(req, req, space).item() == pytest.approx(1.0)
+    code = ("from coalesce_games.skills import SkillSpace; s = SkillSpace.default(); "
+            "print(repr(float(s.embeddings.sum())))")
+    out = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+           for _ in range(2)]
+    assert out[0] == out[1] == repr(float(space.embeddings.sum())) + "\n"
+
+
+def test_spoofer_passes_declared_gate_but_not_the_probe() -> None:
+    spoofer = Providers.from_list([Provider("s", 1.0, 10.0, 0.9, declared_skills=frozenset(RAG),
+                                            true_skills=frozenset({"Edge Computing"}), behaviour="spoofer",
+                                            competence=0.2)])
+    req = SkillSpace.default().encode([RAG])
+    declared = SkillMatcher().score(req, spoofer)
+    assert declared.item() == pytest.approx(0.3 + 0.5 + 0.2 * 0.8)
+    probe = SkillMatcher(mode="probe", probe_noise=0.0).score(req, spoofer, rng=0)
+    assert probe.item() < 0.7
+
+
+def test_skill_bad_input() -> None:
+    with pytest.raises(ValueError, match="tau must be in"):
+        SkillMatcher(tau=1.5)
+    with pytest.raises(ValueError, match="unknown skill"):
+        SkillSpace.default().encode([["Divination"]])
+    with pytest.raises(ValueError, match="mode must be one of"):
+        SkillMatcher(mode="vibes")
+    with pytest.raises(ValueError, match="weights must not be all zero"):
+        hybrid_score(1.0, 1.0, 1.0, weights=(0, 0, 0))
