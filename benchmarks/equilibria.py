@@ -1,6 +1,6 @@
 """Equilibrium solvers on the same random n x n games, in one run.
 
-    python benchmarks/equilibria.py [--quick]
+    python benchmarks/equilibria.py [--quick] [--one]
 
 Part 1, all equilibria (n = 4 .. 14): ours (`solve(method="vertex")`), nashpy's
 support and vertex enumeration (only where they finish within a bound),
@@ -29,7 +29,7 @@ import numpy as np
 
 from coalesce_games._exact import exact_extreme_equilibria
 from coalesce_games.bimatrix import Game
-from coalesce_games.equilibria import max_regret, solve, solve_one
+from coalesce_games.equilibria import _lemke_schedule, max_regret, solve, solve_one
 
 QUICK = "--quick" in sys.argv
 LRS = shutil.which("lrsnash")
@@ -160,12 +160,13 @@ def one_equilibrium() -> None:
 
     print("\n## One equilibrium (median time per game; verified / games)")
     sizes = [10, 50, 100] if QUICK else [10, 50, 100, 200]
-    print("| n | ours solve_one | quantecon lemke_howson (label 0) | nashpy lemke_howson (label 0, 10 s limit) | ours / quantecon |")
-    print("|---|---|---|---|---|")
+    print("| n | ours solve_one (with table) | ours core (Lemke-Howson schedule) | quantecon lemke_howson (label 0) "
+          "| nashpy lemke_howson (label 0, 10 s limit) | core / quantecon |")
+    print("|---|---|---|---|---|---|")
     rng = np.random.default_rng(7)
     for n in sizes:
         games = 7
-        t_o, t_q, t_n = [], [], []
+        t_o, t_c, t_q, t_n = [], [], [], []
         ok_o = ok_q = ok_n = 0
         for k in range(games):
             A = rng.integers(0, 10000, (n, n)).astype(float)
@@ -175,6 +176,9 @@ def one_equilibrium() -> None:
             r = solve_one(g)
             t_o.append(time.perf_counter() - t)
             ok_o += bool(r.max_regret <= 1e-9 * g.payoff_range())
+            t = time.perf_counter()
+            _lemke_schedule(g)
+            t_c.append(time.perf_counter() - t)
             G = qgt.NormalFormGame((qgt.Player(A), qgt.Player(B.T)))
             if k == 0:
                 qgt.lemke_howson(G)  # numba compilation outside the timing
@@ -187,8 +191,9 @@ def one_equilibrium() -> None:
                 t_n.append(el)
                 ok_n += len(_verified(g, res or []))
         nash_cell = f"{np.median(t_n) * 1e3:.1f} ms ({ok_n}/{len(t_n)})" if t_n else "-"
-        print(f"| {n} | {np.median(t_o) * 1e3:.2f} ms ({ok_o}/{games}) | {np.median(t_q) * 1e3:.2f} ms "
-              f"({ok_q}/{games}), max {max(t_q) * 1e3:.0f} ms | {nash_cell} | {np.median(t_o) / np.median(t_q):.2f} |")
+        print(f"| {n} | {np.median(t_o) * 1e3:.2f} ms ({ok_o}/{games}) | {np.median(t_c) * 1e3:.2f} ms, "
+              f"max {max(t_c) * 1e3:.0f} ms | {np.median(t_q) * 1e3:.2f} ms ({ok_q}/{games}), max {max(t_q) * 1e3:.0f} ms "
+              f"| {nash_cell} | {np.median(t_c) / np.median(t_q):.2f} |")
 
 
 def tied_games() -> None:
@@ -216,6 +221,8 @@ def tied_games() -> None:
 
 
 if __name__ == "__main__":
-    all_equilibria()
+    if "--one" not in sys.argv:
+        all_equilibria()
     one_equilibrium()
-    tied_games()
+    if "--one" not in sys.argv:
+        tied_games()

@@ -473,14 +473,26 @@ def solve_one(game: Game, tol: float | None = None) -> pd.Series:
     >>> solve_one(mp)["row_strategy"].tolist()
     [0.5, 0.5]
     """
+    if not isinstance(game, Game):
+        raise TypeError(f"game must be a coalesce_games.bimatrix.Game; got {type(game).__name__}")
+    rel_tol = DEFAULT_TOL if tol is None else check_scalar("tol", tol, low=0, low_open=True)
+    abs_tol = rel_tol * _scale(game)
     method = "lp" if game.is_zero_sum else "lemke_howson"
-    df = solve(game, method=method, tol=tol)
-    if len(df) == 0:
-        df = solve(game, method="vertex", tol=tol)
-    if len(df) == 0:
-        raise RuntimeError(f"no verified equilibrium found for {game!r}")
-    row = df.iloc[0].copy()
-    row.attrs = dict(df.attrs)
+    # no DataFrame on the fast path: the table costs more than Lemke-Howson on small games
+    x, y = _lp_zero_sum(np.asarray(game.A)) if method == "lp" else _lemke_schedule(game)
+    reg = max_regret(game, x, y)
+    if reg > abs_tol:  # numerical trouble: fall back to the verified table of solve()
+        df = solve(game, method="vertex" if sum(game.shape) <= 30 else method, tol=tol)
+        if len(df) == 0:
+            raise RuntimeError(f"no verified equilibrium found for {game!r}")
+        row = df.iloc[0].copy()
+        row.attrs = dict(df.attrs)
+        return row
+    cols = _columns(game, x[None, :], y[None, :], max(rel_tol, 1e-12))
+    data = {k: v[0] for k, v in cols.items()}
+    data.update({"max_regret": reg, "certified": pd.NA, "kind": method, "component": 0})
+    row = pd.Series(data, index=_COLUMNS, dtype=object, name=0)
+    row.attrs = {"method": method, "tol": rel_tol, "abs_tol": abs_tol, "degenerate": None, "complete": False}
     return row
 
 
