@@ -38,7 +38,7 @@ import pandas as pd
 
 from . import data
 from ._validate import check_choice, check_int, check_nonnegative, check_probability, check_weights, make_rng
-from .costs import external_cost, internal_cost, lateness_cost, verification_cost
+from .costs import dynamic_price, external_cost, internal_cost, lateness_cost, verification_cost
 from .criteria import Providers, Tasks
 from .policies import DecisionContext, Outcome, make_policy
 from .skills import SkillMatcher
@@ -169,8 +169,11 @@ def _build_providers(cfg: MarketConfig, rng: np.random.Generator) -> Providers:
 
 
 def _run(cfg: MarketConfig, seed: int, with_events: bool) -> tuple[dict, pd.DataFrame, pd.DataFrame | None]:
-    rng = make_rng([seed, 0xC0A1])
-    providers = _build_providers(cfg, rng)
+    # separate streams: the market (providers, arrivals, tasks) is the same for every policy
+    # under one seed (common random numbers); decisions and outcomes draw from their own stream
+    market_rng = make_rng([seed, 0xC0A1, 0])
+    rng = make_rng([seed, 0xC0A1, 1])
+    providers = _build_providers(cfg, market_rng)
     n = len(providers)
     threats = ThreatModel(spoofer_competence=cfg.spoofer_competence, q_leak=cfg.q_leak,
                           leak_loss=cfg.leak_loss, d_leak=cfg.d_leak, d_fab=cfg.d_fab,
@@ -190,7 +193,7 @@ def _run(cfg: MarketConfig, seed: int, with_events: bool) -> tuple[dict, pd.Data
     blacklisted_at = np.full(n, -1)
     is_rogue = providers.behaviour != HONEST
     entry_hour = cfg.rogue_entry_day * 24
-    utilisation = np.zeros(n)
+    demand = np.zeros(n)                       # tasks each provider took last hour (Eq. 7's D)
     backlog = np.zeros(cfg.clients)            # minutes of queued local work per client
     backlog_all_local = np.zeros(cfg.clients)  # the counterfactual: every task local
     hours = np.arange(cfg.days * 24)
@@ -200,7 +203,7 @@ def _run(cfg: MarketConfig, seed: int, with_events: bool) -> tuple[dict, pd.Data
         "latency_all_local", "paper_savings", "paper_kept_cost", "paper_time_savings",
         "paper_kept_latency", "paper_policy_cost", "paper_all_local_cost", "topsis_sum",
         "rogue_tasks", "sensitive_out", "rogue_sensitive", "realised_loss", "expected_loss",
-        "leaks", "undetected_fabrications", "detections", "failures", "verifications"], 0.0)
+        "leaks", "undetected_fabrications", "detections", "failures", "verifications", "confidence_sum"], 0.0)
     chosen_count = np.zeros(n)
     step_rows, events = [], []
     for hour, rate in zip(hours, rates):
@@ -209,18 +212,19 @@ def _run(cfg: MarketConfig, seed: int, with_events: bool) -> tuple[dict, pd.Data
         blacklisted_at[back] = -1
         history[back] = matcher.prior
         est_rel[back] = providers.reliability[back]
-        arrivals = rng.poisson(rate, cfg.clients)
+        arrivals = market_rng.poisson(rate, cfg.clients)
         m = int(arrivals.sum())
-        price_now = providers.base_price * (1 + cfg.alpha_demand * (utilisation - 1.0))
+        price_now = dynamic_price(providers.base_price, demand, cfg.capacity_per_hour,
+                                  cfg.capacity_per_hour * n, 1.0, cfg.alpha_demand)
         if m == 0:
-            utilisation *= 0.0
+            demand[:] = 0.0
             backlog = np.maximum(backlog - 60.0, 0.0)
             backlog_all_local = np.maximum(backlog_all_local - 60.0, 0.0)
             step_rows.append({"hour": int(hour), "arrived": 0, "outsourced": 0, "rogue": 0,
                               "mean_price": float(price_now.mean()), "cost": 0.0})
             continue
         client = np.repeat(np.arange(cfg.clients), arrivals)
-        tasks = Tasks.sample(m, rng)
+        tasks = Tasks.sample(m, market_rng)
         available = (blacklisted_at < 0) & (~is_rogue | (hour >= entry_hour))
         score = matcher.score(tasks.required, providers, history, rng)
         eligible = score >= cfg.tau
@@ -265,7 +269,7 @@ def _run(cfg: MarketConfig, seed: int, with_events: bool) -> tuple[dict, pd.Data
         verified = rng.random(len(k)) < cfg.verification_share
         res = sample_outcomes(providers.behaviour[j], p_success, providers.security[j], verified,
                               tasks.sensitivity[k], threats, rng)
-        load_factor = 1 + np.maximum(utilisation[j] - 1, 0)
+        load_factor = 1 + np.maximum(demand[j] / cfg.capacity_per_hour - 1, 0)
         ext_latency = external.latency_min[k, j] * load_factor
         paid = ~res["detected"]
         verify_cost = verified * verification_cost(providers.reliability[j])
@@ -314,6 +318,7 @@ def _run(cfg: MarketConfig, seed: int, with_events: bool) -> tuple[dict, pd.Data
             detections=totals["detections"] + res["detected"].sum(),
             failures=totals["failures"] + failed.sum(),
             verifications=totals["verifications"] + verified.sum(),
+            confidence_sum=totals["confidence_sum"] + decision.confidence.sum(),
         )
         np.add.at(chosen_count, j, 1)
         # ---- learning with market responsiveness beta
@@ -332,9 +337,8 @@ def _run(cfg: MarketConfig, seed: int, with_events: bool) -> tuple[dict, pd.Data
             policy.observe(decision, Outcome(j, res["success"], res["incident"] | res["leaked"],
                                              latency_out > tasks.max_latency[k],
                                              float(price_now.mean() / providers.base_price.mean())))
-        # ---- utilisation drives the next prices (Eq. 7 with each provider's own load)
-        load = np.bincount(j, minlength=n) / cfg.capacity_per_hour
-        utilisation = load
+        # ---- utilisation drives the next prices (Eq. 7: D = the provider's tasks last hour, S its capacity)
+        demand = np.bincount(j, minlength=n).astype(float)
         backlog = np.maximum(backlog - 60.0, 0.0)
         backlog_all_local = np.maximum(backlog_all_local - 60.0, 0.0)
         step_rows.append({"hour": int(hour), "arrived": m, "outsourced": len(k), "rogue": int(rogue.sum()),
@@ -345,7 +349,8 @@ def _run(cfg: MarketConfig, seed: int, with_events: bool) -> tuple[dict, pd.Data
                                         "closeness": decision.closeness, "latency": latency}))
     t = totals
     shares = chosen_count / max(chosen_count.sum(), 1)
-    final_price = providers.base_price * (1 + cfg.alpha_demand * (utilisation - 1.0))
+    final_price = dynamic_price(providers.base_price, demand, cfg.capacity_per_hour,
+                                cfg.capacity_per_hour * n, 1.0, cfg.alpha_demand)
     row = {
         "seed": seed,
         "tasks": int(t["tasks"]),
@@ -356,6 +361,7 @@ def _run(cfg: MarketConfig, seed: int, with_events: bool) -> tuple[dict, pd.Data
         "paper_accounting_all_local_reduction": 1 - t["paper_policy_cost"] / t["paper_all_local_cost"] if t["paper_all_local_cost"] else np.nan,
         "outsourcing_rate": t["outsourced"] / t["tasks"] if t["tasks"] else 0.0,
         "exploration_rate": t["explored"] / t["tasks"] if t["tasks"] else 0.0,
+        "mean_confidence": t["confidence_sum"] / t["tasks"] if t["tasks"] else np.nan,
         "mean_topsis": t["topsis_sum"] / t["outsourced"] if t["outsourced"] else np.nan,
         "hhi": float((100 * shares) @ (100 * shares)),
         "price_cv": float(final_price.std() / final_price.mean()),

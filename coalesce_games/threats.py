@@ -6,8 +6,9 @@ detection channel:
 
 - **skill spoofer** declares the skills a task type requires but lacks them:
   it passes a declared-tag skill gate, succeeds only with its true competence,
-  and prices low to win TOPSIS. Harm: a failed task, redone locally. Spoofers
-  re-enter under a new identity after being blacklisted.
+  and prices low to win TOPSIS. Harm: a failed task, redone locally. A
+  verified failure is recognised as spoofing with probability ``d_fab``;
+  spoofers re-enter under a new identity after being blacklisted.
 - **prompt leecher** executes normally but exfiltrates the client's prompt or
   data with probability ``q_leak``. Harm: ``sensitivity x leak_loss``. Seen
   only by audits (canary prompts), with probability ``d_leak`` per audit.
@@ -118,7 +119,8 @@ def sample_outcomes(behaviour: np.ndarray, success_prob: np.ndarray, security: n
     success = worked & ~fabricated
     leaked = (behaviour == LEECHER) & (draws[1] < threats.q_leak)
     incident = (behaviour != LEECHER) & ~fabricated & (draws[2] >= security)
-    caught_fab = fabricated & verified & (draws[3] < threats.d_fab)
+    # verification checks the result: a fabrication, or a spoofer's botched work, is caught w.p. d_fab
+    caught_fab = (fabricated | ((behaviour == SPOOFER) & ~worked)) & verified & (draws[3] < threats.d_fab)
     caught_leak = leaked & verified & (draws[4] < threats.d_leak)
     loss = (leaked | incident) * sensitivity * threats.leak_loss
     return {"success": success, "fabricated": fabricated, "leaked": leaked, "incident": incident,
