@@ -1,0 +1,114 @@
+"""Sweeps: same table from every executor, resume after a kill, failures reported."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pandas as pd
+import pytest
+
+from coalesce_games.sweep import SweepError, grid, latin_hypercube, run_seed, summarise, sweep
+
+
+def toy_runner(config: dict, seed: int) -> dict:
+    """Deterministic and cheap: a function of the configuration and the seed."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    return {"metric": config.get("epsilon", 0.0) * 10 + rng.random(), "seed_echo": seed}
+
+
+def failing_runner(config: dict, seed: int) -> dict:
+    if config["epsilon"] == 0.2:
+        raise RuntimeError("boom")
+    return toy_runner(config, seed)
+
+
+DESIGN = grid({"epsilon": [0.0, 0.1, 0.2], "beta": [0.5, 0.7]})
+
+
+def test_seeds_depend_on_configuration_and_replicate_only() -> None:
+    assert run_seed({"a": 1, "b": 2}, 0) == run_seed({"b": 2, "a": 1}, 0)
+    assert run_seed({"a": 1}, 0) != run_seed({"a": 1}, 1)
+
+
+def test_serial_and_processes_give_identical_tables() -> None:
+    serial = sweep(DESIGN, 3, executor="serial", runner=toy_runner, progress=False)
+    procs = sweep(DESIGN, 3, executor="processes", runner=toy_runner, workers=2, progress=False)
+    pd.testing.assert_frame_equal(serial, procs)
+    assert len(serial) == 18
+
+
+def test_dask_local_cluster_gives_the_same_table() -> None:
+    pytest.importorskip("distributed")
+    serial = sweep(DESIGN[:2], 2, executor="serial", runner=toy_runner, progress=False)
+    dask = sweep(DESIGN[:2], 2, executor="dask", runner=toy_runner, workers=2, progress=False)
+    pd.testing.assert_frame_equal(serial, dask)
+
+
+def test_real_market_runner_is_reproducible(tmp_path) -> None:
+    design = grid({"days": [1], "clients": [2], "contractors": [6], "epsilon": [0.0, 0.1]})
+    a = sweep(design, 2, executor="serial", progress=False)
+    b = sweep(design, 2, executor="processes", workers=2, progress=False)
+    pd.testing.assert_frame_equal(a, b)
+    summary = summarise(a, ["cost_reduction"])
+    assert {"cost_reduction_mean", "cost_reduction_ci_low", "cost_reduction_ci_high"} <= set(summary.columns)
+
+
+def test_failures_are_reported_after_the_rest_finish(tmp_path) -> None:
+    ckpt = tmp_path / "runs.csv"
+    with pytest.raises(SweepError) as info:
+        sweep(DESIGN, 2, executor="serial", runner=failing_runner, checkpoint=ckpt, progress=False)
+    assert len(info.value.failures) == 4 and "boom" in info.value.failures[0]["traceback"]
+    assert len(pd.read_csv(ckpt)) == 8  # every other run finished and was kept
+
+
+def test_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path) -> None:
+    ckpt = tmp_path / "runs.csv"
+    script = tmp_path / "slow.py"
+    script.write_text(textwrap.dedent(f"""
+        import sys, time
+        sys.path.insert(0, {os.path.dirname(__file__)!r})
+        from test_sweep import toy_runner, DESIGN
+        from coalesce_games.sweep import sweep
+        def slow(config, seed):
+            time.sleep(0.3)
+            return toy_runner(config, seed)
+        sweep(DESIGN, 3, executor="serial", runner=slow, checkpoint={str(ckpt)!r}, progress=False)
+    """))
+    proc = subprocess.Popen([sys.executable, str(script)])
+    deadline = time.time() + 60
+    while time.time() < deadline and (not ckpt.exists() or len(ckpt.read_text().splitlines()) < 4):
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    partial = len(pd.read_csv(ckpt))
+    assert 0 < partial < 18
+    resumed = sweep(DESIGN, 3, executor="serial", runner=toy_runner, checkpoint=ckpt, resume=True, progress=False)
+    clean = sweep(DESIGN, 3, executor="serial", runner=toy_runner, progress=False)
+    pd.testing.assert_frame_equal(resumed.drop(columns="version"), clean.drop(columns="version"))
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: grid({"warp_speed": [1]}), "unknown MarketConfig field"),
+    (lambda: grid({"epsilon": []}), "has no values"),
+    (lambda: grid({}), "at least one field"),
+    (lambda: sweep(DESIGN, -1, runner=toy_runner), "seeds must be a positive"),
+    (lambda: sweep([], 2, runner=toy_runner), "at least one configuration"),
+    (lambda: latin_hypercube({"epsilon": (0, 1)}, 0), "n must be >= 1"),
+])
+def test_bad_specifications_are_rejected_before_running(call, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_existing_checkpoint_needs_resume(tmp_path) -> None:
+    ckpt = tmp_path / "runs.csv"
+    sweep(DESIGN[:1], 1, executor="serial", runner=toy_runner, checkpoint=ckpt, progress=False)
+    with pytest.raises(ValueError, match="resume=True"):
+        sweep(DESIGN[:1], 1, executor="serial", runner=toy_runner, checkpoint=ckpt, progress=False)
