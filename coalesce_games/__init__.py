@@ -12,7 +12,8 @@ Data flows one way (each layer imports only the layers before it)::
     market                                    (the simulated market)
     equilibria, dominance                     (the solver; needs only bimatrix)
     games, repeated, commitment, analytic, dynamics   (the games G1-G5)
-    sweep, findings, figures, report, cli     (experiments and output)
+    sweep, findings, figures, report, reproduce   (experiments and output)
+    cli                                       (the command)
 
 Public names are loaded lazily (PEP 562), so ``import coalesce_games`` is cheap
 and ``coalesce_games.topsis`` imports only what TOPSIS needs.
@@ -29,15 +30,45 @@ __version__ = "0.1.0"
 _EXPORTS: dict[str, str] = {
     # foundations
     "Game": "bimatrix",
-    # criteria and selection
+    "NFGError": "bimatrix",
+    # the four criteria and selection
+    "Provider": "criteria",
+    "Providers": "criteria",
+    "Task": "criteria",
+    "Tasks": "criteria",
+    "client_payoff": "criteria",
+    "provider_payoff": "criteria",
+    "local_payoff": "criteria",
+    "internal_cost": "costs",
+    "external_cost": "costs",
+    "SkillMatcher": "skills",
     "topsis": "topsis",
-    # solver
-    "solve": "equilibria",
+    "PaperPolicy": "policies",
+    "CoalescePolicy": "policies",
+    "make_policy": "policies",
+    "ThreatModel": "threats",
     # market
     "simulate": "market",
+    "simulate_many": "market",
     "MarketConfig": "market",
+    "load_scenario": "market",
+    # solver
+    "solve": "equilibria",
+    "solve_one": "equilibria",
+    "max_regret": "equilibria",
+    "is_equilibrium": "equilibria",
+    "certify": "equilibria",
+    "iterated_elimination": "dominance",
+    # games
+    "StageParameters": "games",
+    "stage_game": "games",
+    "empirical_metagame": "games",
+    "stackelberg": "commitment",
+    "replicator": "dynamics",
+    "fictitious_play": "dynamics",
     # experiments
     "sweep": "sweep",
+    "reproduce": "reproduce",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]

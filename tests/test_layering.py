@@ -101,3 +101,10 @@ def test_solver_is_self_contained() -> None:
                 p.stem for p in PACKAGE.glob("_*.py") if p.stem not in ("__init__",)
             }
             assert _package_imports(path) <= allowed | {name}
+
+
+def test_every_public_name_resolves() -> None:
+    import coalesce_games
+
+    for name in coalesce_games.__all__:
+        assert getattr(coalesce_games, name) is not None
