@@ -74,11 +74,12 @@ def f1_published_table(quick: bool = False, progress: Callable | None = None) ->
     seeds = list(range(2 if quick else 10))
     if quick:
         published = published.iloc[[0, 5, 12]]
-    rows, claims = [], []
+    rows, claims, pooled = [], [], []
     for exp in published.itertuples():
         cfg = MarketConfig(policy="paper", accounting="paper", days=int(exp.days),
                            clients=int(exp.clients), contractors=int(exp.contractors))
         runs = run_many([cfg], seeds, progress)
+        pooled.append(runs.assign(weight=exp.runs / len(runs)))
         m_paper, lo, hi = mean_ci(100 * runs.paper_cost_reduction)
         rows.append({
             "experiment": exp.experiment, "days": exp.days, "clients": exp.clients,
@@ -99,10 +100,21 @@ def f1_published_table(quick: bool = False, progress: Callable | None = None) ->
     weights = table.runs
     overall = float(np.average(table.paper_metric_mean, weights=weights))
     consistent = float(np.average(table.consistent_cost_reduction, weights=weights))
-    claims.append(Claim("F1", "cost reduction (run-weighted, published metric)", "41.8 %", "-",
-                        f"{overall:.1f} % (paper metric); {consistent:.1f} % consistent",
+    claims.append(Claim("F1", "cost reduction per configuration (published metric)", "13 published means", "-",
+                        f"{overall:.1f} % run-weighted (paper metric); {consistent:.1f} % consistent",
                         f"{reproduced} of {len(table)} configurations reproduced",
                         "published mean inside our 95 % CI, per configuration"))
+    # the headline: one pooled sample, each configuration weighted by its published run count
+    allruns = pd.concat(pooled, ignore_index=True)
+    w = allruns.weight.to_numpy() / allruns.weight.sum()
+    x = 100 * allruns.paper_cost_reduction.to_numpy()
+    mean = float(w @ x)
+    se = float(np.sqrt(np.sum(w ** 2 * (x - mean) ** 2)))
+    lo_all, hi_all = mean - 1.96 * se, mean + 1.96 * se
+    claims.append(Claim("F1", "41.8 % cost reduction over the 13 configurations", "41.8 %",
+                        "-", f"{mean:.1f} % [{lo_all:.1f}, {hi_all:.1f}] (paper metric, run-weighted)",
+                        interval_verdict(41.8, lo_all, hi_all),
+                        "41.8 inside the 95 % CI of the run-weighted mean of all runs"))
     note = ("The published metric divides savings on outsourced tasks (losses clipped at zero) by the "
             "cost of the tasks kept local, in seconds-as-hours accounting; the consistent column "
             "compares the total cost of the same task stream with running every task locally.")

@@ -66,7 +66,7 @@ def test_report_numbers_equal_the_tables(quick_run) -> None:
     for value in f1.paper_metric_mean:
         assert f"{value:.4g}" in report
     overall = np.average(f1.paper_metric_mean, weights=f1.runs)
-    assert f"{overall:.1f} % (paper metric)" in report
+    assert f"{overall:.1f} % run-weighted (paper metric)" in report
     f3 = pd.read_csv(quick_run / "F3_admission.csv")
     at = f3[(f3["mode"] == "declared") & np.isclose(f3.tau, 0.7)].spoofer_admitted.item()
     assert f"spoofers admitted at 0.7: {100 * at:.1f} %" in report
