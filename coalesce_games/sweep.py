@@ -34,7 +34,7 @@ from tqdm.auto import tqdm
 from . import __version__
 from .market import MarketConfig, simulate
 
-__all__ = ["grid", "latin_hypercube", "run_seed", "sweep", "summarise", "SweepError"]
+__all__ = ["grid", "latin_hypercube", "run_seed", "sweep", "summarise", "plot_surface", "SweepError"]
 
 _FIELDS = {f.name for f in fields(MarketConfig)}
 
@@ -225,3 +225,27 @@ def summarise(table: pd.DataFrame, metrics: list[str], level: float = 0.95) -> p
         out[(m, "ci_high")] = out[(m, "mean")] + t * out[(m, "sem")]
     out.columns = [f"{m}_{s}" for m, s in out.columns]
     return out.reset_index()
+
+
+def plot_surface(summary: pd.DataFrame, x: str, y: str, metric: str, ax: Any = None) -> Any:
+    """A response surface of ``metric`` (a column of :func:`summarise`) over two fields.
+
+    ``x`` and ``y`` are configuration fields (with or without the ``cfg_``
+    prefix). Returns the matplotlib axes.
+    """
+    import matplotlib.pyplot as plt
+
+    xc, yc = (c if c.startswith("cfg_") else f"cfg_{c}" for c in (x, y))
+    for col in (xc, yc, metric):
+        if col not in summary.columns:
+            raise ValueError(f"column {col!r} is not in the summary; it has {list(summary.columns)}")
+    table = summary.pivot_table(index=yc, columns=xc, values=metric, aggfunc="mean")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.5, 4))
+    image = ax.imshow(table.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
+    ax.set_xticks(range(len(table.columns)), [f"{v:g}" for v in table.columns])
+    ax.set_yticks(range(len(table.index)), [f"{v:g}" for v in table.index])
+    ax.set_xlabel(xc.removeprefix("cfg_"))
+    ax.set_ylabel(yc.removeprefix("cfg_"))
+    ax.figure.colorbar(image, ax=ax, label=metric)
+    return ax

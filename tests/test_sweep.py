@@ -112,3 +112,17 @@ def test_existing_checkpoint_needs_resume(tmp_path) -> None:
     sweep(DESIGN[:1], 1, executor="serial", runner=toy_runner, checkpoint=ckpt, progress=False)
     with pytest.raises(ValueError, match="resume=True"):
         sweep(DESIGN[:1], 1, executor="serial", runner=toy_runner, checkpoint=ckpt, progress=False)
+
+
+def test_plot_surface_draws_the_grid() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from coalesce_games.sweep import plot_surface
+
+    table = sweep(DESIGN, 2, executor="serial", runner=toy_runner, progress=False)
+    summary = summarise(table, ["metric"])
+    ax = plot_surface(summary, "epsilon", "beta", "metric_mean")
+    assert ax.images[0].get_array().shape == (2, 3)
+    with pytest.raises(ValueError, match="not in the summary"):
+        plot_surface(summary, "epsilon", "beta", "nope")
