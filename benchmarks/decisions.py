@@ -35,7 +35,7 @@ def timed(fn, repeat: int = 3) -> float:
 def loop_rule(matrix: np.ndarray, weights: np.ndarray, eligible: np.ndarray, internal: np.ndarray) -> list[int]:
     """The same rule written the published way: per decision, per candidate, in Python."""
     choices = []
-    for k in range(matrix.shape[0]):
+    for k in range(len(matrix)):
         cands = [j for j in range(matrix.shape[1]) if eligible[k][j] and matrix[k][j][0] < internal[k]]
         if not cands:
             choices.append(-1)
