@@ -36,7 +36,7 @@ def loop_rule(matrix: np.ndarray, weights: np.ndarray, eligible: np.ndarray, int
     """The same rule written the published way: per decision, per candidate, in Python."""
     choices = []
     for k in range(len(matrix)):
-        cands = [j for j in range(matrix.shape[1]) if eligible[k][j] and matrix[k][j][0] < internal[k]]
+        cands = [j for j in range(len(matrix[k])) if eligible[k][j] and matrix[k][j][0] < internal[k]]
         if not cands:
             choices.append(-1)
             continue
