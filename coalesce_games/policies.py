@@ -44,7 +44,7 @@ from . import data
 from ._validate import as_array, check_choice, check_probability, check_scalar, check_weights, make_rng
 from .costs import ExternalCost, InternalCost
 from .criteria import BENEFIT, Tasks
-from .topsis import best, topsis
+from .topsis import topsis_best
 
 __all__ = [
     "DecisionContext",
@@ -192,9 +192,7 @@ class PaperPolicy:
         m, n = ctx.skill_score.shape
         mask = ctx.eligible & ctx.available[None, :]
         weights = task_weights(np.asarray(self.weights), ctx.tasks)
-        close = topsis(_criteria_matrix(ctx), weights, BENEFIT, self.normalization, mask=mask)
-        pick = best(close, mask)
-        top = np.where(pick >= 0, close[np.arange(m), np.maximum(pick, 0)], 0.0)
+        pick, top = topsis_best(_criteria_matrix(ctx), weights, BENEFIT, mask, self.normalization)
         explore = rng.random(m) < self.epsilon
         avail = np.flatnonzero(ctx.available)
         random_pick = avail[rng.integers(0, len(avail), m)] if len(avail) else np.full(m, -1)
@@ -246,9 +244,7 @@ class CoalescePolicy:
         worth_it = ctx.external.total < ctx.internal.total[:, None]
         mask = usable & worth_it
         weights = task_weights(self.current, ctx.tasks)
-        close = topsis(_criteria_matrix(ctx), weights, BENEFIT, self.normalization, mask=mask)
-        pick = best(close, mask)
-        closeness = np.where(pick >= 0, close[np.arange(m), np.maximum(pick, 0)], 0.0)
+        pick, closeness = topsis_best(_criteria_matrix(ctx), weights, BENEFIT, mask, self.normalization)
         confidence = np.where(pick >= 0, 1.0, 0.0)
         # epsilon-greedy among skill-eligible providers (the cost test is waived to learn)
         explore = (rng.random(m) < self.epsilon) & usable.any(axis=1)

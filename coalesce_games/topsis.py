@@ -50,7 +50,7 @@ import numpy as np
 
 from ._validate import as_array, check_choice, check_weights
 
-__all__ = ["topsis", "best", "NORMALIZATIONS"]
+__all__ = ["topsis", "topsis_best", "best", "NORMALIZATIONS"]
 
 NORMALIZATIONS = ("vector", "minmax")
 
@@ -198,3 +198,61 @@ def best(closeness: Any, mask: Any = None) -> np.ndarray:
             )
     pick = np.where(eligible, scores, -np.inf).argmax(axis=-1)
     return np.where(eligible.any(axis=-1), pick, -1)
+
+
+def topsis_best(matrix: Any, weights: Any, benefit: Any, mask: Any,
+                normalization: str = "vector") -> tuple[np.ndarray, np.ndarray]:
+    """Best eligible alternative and its closeness per decision, touching only eligible pairs.
+
+    Equivalent to ``best(topsis(...), mask)`` for a (decisions, M, C) matrix,
+    but works on the flat list of eligible (decision, alternative) pairs, so its
+    cost follows the number of eligible pairs rather than decisions x M: the
+    skill gate usually leaves a few of hundreds of providers. Ties go to the
+    lowest index; a decision with no eligible alternative gets (-1, 0.0).
+
+    >>> import numpy as np
+    >>> m = np.array([[[1.0, 0.9], [2.0, 0.99]], [[5.0, 0.5], [1.0, 0.5]]])
+    >>> idx, close = topsis_best(m, [0.5, 0.5], [False, True], np.array([[True, True], [True, False]]))
+    >>> idx.tolist(), close.round(4).tolist()   # the second decision has a lone candidate
+    ([0, 0], [0.8693, 0.5])
+    """
+    check_choice("normalization", normalization, NORMALIZATIONS)
+    values, w, flags, eligible = _check_inputs(matrix, weights, benefit, mask)
+    if values.ndim != 3:
+        raise ValueError(f"matrix must have shape (decisions, alternatives, criteria); got {values.shape}")
+    m = values.shape[0]
+    rows, cols = np.nonzero(eligible)                       # row-major: each decision's pairs contiguous
+    pick = np.full(m, -1)
+    closeness = np.zeros(m)
+    if rows.size == 0:
+        return pick, closeness
+    v = values[rows, cols]                                  # (E, C)
+    w_rows = np.broadcast_to(w, (m, values.shape[-1]))[rows]
+    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+    present = rows[starts]
+    hi = np.maximum.reduceat(v, starts, axis=0)[np.searchsorted(present, rows)]
+    lo = np.minimum.reduceat(v, starts, axis=0)[np.searchsorted(present, rows)]
+    if normalization == "vector":
+        norm = np.sqrt(np.add.reduceat(v * v, starts, axis=0))[np.searchsorted(present, rows)]
+        scaled = np.divide(v, norm, out=np.zeros_like(v), where=norm > 0) * w_rows
+        top, bottom = hi / np.where(norm > 0, norm, 1.0) * w_rows, lo / np.where(norm > 0, norm, 1.0) * w_rows
+        ideal = np.where(flags, top, bottom)
+        anti = np.where(flags, bottom, top)
+    else:
+        spread = hi - lo
+        gain = np.where(flags, v - lo, hi - v)
+        scaled = np.divide(gain, spread, out=np.zeros_like(v), where=spread > 0) * w_rows
+        ideal = np.where(spread > 0, w_rows, 0.0)
+        anti = np.zeros_like(v)
+    d_plus = np.sqrt(((scaled - ideal) ** 2).sum(axis=1))
+    d_minus = np.sqrt(((scaled - anti) ** 2).sum(axis=1))
+    total = d_plus + d_minus
+    close = np.where(total > 0, d_minus / np.where(total > 0, total, 1.0), 0.5)
+    best_close = np.maximum.reduceat(close, starts)
+    is_best = close >= best_close[np.searchsorted(present, rows)]
+    # first (lowest column) pair reaching its decision's maximum
+    first = np.full(m, np.iinfo(np.int64).max)
+    np.minimum.at(first, rows[is_best], np.flatnonzero(is_best))
+    pick[present] = cols[first[present]]
+    closeness[present] = best_close
+    return pick, closeness

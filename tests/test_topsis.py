@@ -131,3 +131,24 @@ def test_bad_input(kwargs, message) -> None:
 def test_benefit_must_be_boolean() -> None:
     with pytest.raises(TypeError, match="benefit"):
         topsis([[1.0, 2.0]], [1, 1], [0, 1])
+
+
+@pytest.mark.parametrize("normalization", ["vector", "minmax"])
+def test_sparse_best_equals_dense_best(normalization: str) -> None:
+    from coalesce_games.topsis import topsis_best
+
+    rng = np.random.default_rng(7)
+    for trial in range(150):
+        m, n = int(rng.integers(1, 25)), int(rng.integers(1, 10))
+        matrix = rng.random((m, n, 4))
+        if trial % 3 == 0:
+            matrix[:, :, 2] = 1.0          # a constant column
+        if trial % 5 == 0:
+            matrix[:, 1:, :] = matrix[:, :1, :]  # ties
+        mask = rng.random((m, n)) < 0.5
+        w = rng.random((m, 4)) + 0.01
+        dense = topsis(matrix, w, BENEFIT, normalization, mask=mask)
+        want = best(dense, mask)
+        pick, close = topsis_best(matrix, w, BENEFIT, mask, normalization)
+        assert pick.tolist() == want.tolist()
+        np.testing.assert_allclose(close, np.where(want >= 0, dense[np.arange(m), np.maximum(want, 0)], 0.0))
