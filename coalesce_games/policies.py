@@ -44,7 +44,7 @@ from . import data
 from ._validate import as_array, check_choice, check_probability, check_scalar, check_weights, make_rng
 from .costs import ExternalCost, InternalCost
 from .criteria import BENEFIT, Tasks
-from .topsis import topsis_best
+from .topsis import best_of_pairs, topsis_best
 
 __all__ = [
     "DecisionContext",
@@ -154,6 +154,14 @@ class Policy(Protocol):
     def observe(self, decision: Decision, outcome: Outcome) -> None: ...
 
 
+def _criteria_pairs(ctx: DecisionContext, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """The four criteria of the given (task, provider) pairs, shape (E, 4)."""
+    rel = np.broadcast_to(ctx.reliability, ctx.skill_score.shape)
+    sec = np.broadcast_to(ctx.security, ctx.skill_score.shape)
+    return np.stack([ctx.external.total[rows, cols], rel[rows, cols],
+                     ctx.external.latency_min[rows, cols], sec[rows, cols]], axis=-1)
+
+
 def _criteria_matrix(ctx: DecisionContext) -> np.ndarray:
     m, n = ctx.skill_score.shape
     return np.stack([ctx.external.total,
@@ -244,13 +252,16 @@ class CoalescePolicy:
         worth_it = ctx.external.total < ctx.internal.total[:, None]
         mask = usable & worth_it
         weights = task_weights(self.current, ctx.tasks)
-        pick, closeness = topsis_best(_criteria_matrix(ctx), weights, BENEFIT, mask, self.normalization)
+        rows, cols = np.nonzero(mask)
+        pick, closeness = best_of_pairs(m, rows, cols, _criteria_pairs(ctx, rows, cols), weights[rows],
+                                        BENEFIT, self.normalization)
         confidence = np.where(pick >= 0, 1.0, 0.0)
         # epsilon-greedy among skill-eligible providers (the cost test is waived to learn)
         explore = (rng.random(m) < self.epsilon) & usable.any(axis=1)
-        noise = np.where(usable, rng.random((m, n)), -1.0)
-        explored_pick = noise.argmax(axis=1)
-        choice = np.where(explore, explored_pick, pick)
+        explored = np.flatnonzero(explore)
+        noise = np.where(usable[explored], rng.random((len(explored), n)), -1.0)
+        choice = pick.copy()
+        choice[explored] = noise.argmax(axis=1)
         confidence = np.where(explore, self.exploration_confidence, confidence)
         return Decision(choice, explore, closeness, confidence)
 

@@ -50,7 +50,7 @@ import numpy as np
 
 from ._validate import as_array, check_choice, check_weights
 
-__all__ = ["topsis", "topsis_best", "best", "NORMALIZATIONS"]
+__all__ = ["topsis", "topsis_best", "best_of_pairs", "best", "NORMALIZATIONS"]
 
 NORMALIZATIONS = ("vector", "minmax")
 
@@ -222,10 +222,53 @@ def topsis_best(matrix: Any, weights: Any, benefit: Any, mask: Any,
         raise ValueError(f"matrix must have shape (decisions, alternatives, criteria); got {values.shape}")
     m = values.shape[0]
     rows, cols = np.nonzero(eligible)                       # row-major: each decision's pairs contiguous
+    w_rows = np.broadcast_to(w, (m, values.shape[-1]))[rows]
+    return best_of_pairs(m, rows, cols, values[rows, cols], w_rows, flags, normalization)
+
+
+def best_of_pairs(m: int, rows: np.ndarray, cols: np.ndarray, v: np.ndarray, w_rows: np.ndarray,
+                  flags: np.ndarray, normalization: str = "vector") -> tuple[np.ndarray, np.ndarray]:
+    """The kernel of :func:`topsis_best` on already-validated eligible pairs.
+
+    ``rows`` must be sorted (each decision's pairs contiguous, as ``numpy.nonzero``
+    returns them); ``v`` (E, C) holds the pairs' criteria and ``w_rows`` (E, C)
+    their decisions' normalised weights. Callers that can compute the criteria
+    of the eligible pairs directly skip building the full (m, M, C) tensor.
+    """
     pick = np.full(m, -1)
     closeness = np.zeros(m)
     if rows.size == 0:
         return pick, closeness
+    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+    present = rows[starts]
+    group = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(rows)]))
+    hi = np.maximum.reduceat(v, starts, axis=0)[group]
+    lo = np.minimum.reduceat(v, starts, axis=0)[group]
+    if normalization == "vector":
+        norm = np.sqrt(np.add.reduceat(v * v, starts, axis=0))[group]
+        safe = np.where(norm > 0, norm, 1.0)
+        scaled = v / safe * w_rows
+        top, bottom = hi / safe * w_rows, lo / safe * w_rows
+        ideal = np.where(flags, top, bottom)
+        anti = np.where(flags, bottom, top)
+    else:
+        spread = hi - lo
+        gain = np.where(flags, v - lo, hi - v)
+        scaled = np.divide(gain, spread, out=np.zeros_like(v), where=spread > 0) * w_rows
+        ideal = np.where(spread > 0, w_rows, 0.0)
+        anti = np.zeros_like(v)
+    d_plus = np.sqrt(((scaled - ideal) ** 2).sum(axis=1))
+    d_minus = np.sqrt(((scaled - anti) ** 2).sum(axis=1))
+    total = d_plus + d_minus
+    close = np.where(total > 0, d_minus / np.where(total > 0, total, 1.0), 0.5)
+    best_close = np.maximum.reduceat(close, starts)
+    is_best = close >= best_close[group]
+    # the first (lowest column) pair reaching its decision's maximum
+    first = np.full(len(starts), np.iinfo(np.int64).max)
+    np.minimum.at(first, group[is_best], np.flatnonzero(is_best))
+    pick[present] = cols[first]
+    closeness[present] = best_close
+    return pick, closeness
     v = values[rows, cols]                                  # (E, C)
     w_rows = np.broadcast_to(w, (m, values.shape[-1]))[rows]
     starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
