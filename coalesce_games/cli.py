@@ -114,8 +114,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from .sweep import SweepError
+
     try:
         return args.func(args)
+    except SweepError as exc:
+        print(f"coalesce-games {args.command}: {len(exc.failures)} run(s) failed; first: "
+              f"{exc.failures[0]['config']} (replicate {exc.failures[0]['replicate']})", file=sys.stderr)
+        return 1
     except (ValueError, TypeError, FileNotFoundError) as exc:
         message = str(exc).splitlines()[0]
         print(f"coalesce-games {args.command}: error: {message}", file=sys.stderr)
