@@ -44,7 +44,7 @@ from . import data
 from ._validate import as_array, check_choice, check_probability, check_scalar, check_weights, make_rng
 from .costs import ExternalCost, InternalCost
 from .criteria import BENEFIT, Tasks
-from .topsis import best_of_pairs, topsis_best
+from .topsis import best_of_columns
 
 __all__ = [
     "DecisionContext",
@@ -58,6 +58,7 @@ __all__ = [
     "market_weights",
     "task_weights",
     "make_policy",
+    "best_candidates",
 ]
 
 
@@ -154,20 +155,50 @@ class Policy(Protocol):
     def observe(self, decision: Decision, outcome: Outcome) -> None: ...
 
 
-def _criteria_pairs(ctx: DecisionContext, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """The four criteria of the given (task, provider) pairs, shape (E, 4)."""
-    rel = np.broadcast_to(ctx.reliability, ctx.skill_score.shape)
-    sec = np.broadcast_to(ctx.security, ctx.skill_score.shape)
-    return np.stack([ctx.external.total[rows, cols], rel[rows, cols],
-                     ctx.external.latency_min[rows, cols], sec[rows, cols]], axis=-1)
-
-
 def _criteria_matrix(ctx: DecisionContext) -> np.ndarray:
     m, n = ctx.skill_score.shape
     return np.stack([ctx.external.total,
                      np.broadcast_to(ctx.reliability, (m, n)),
                      ctx.external.latency_min,
                      np.broadcast_to(ctx.security, (m, n))], axis=-1)
+
+
+#: pairs (tasks x providers) per chunk of a batch: small enough for the working set to stay in cache
+CHUNK_PAIRS = 1 << 18
+
+
+def _per_provider(values: np.ndarray, sl: slice, flat: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Gather a criterion that is per provider (n,) or per pair (m, n)."""
+    values = np.asarray(values)
+    return values[cols] if values.ndim == 1 else values[sl].reshape(-1)[flat]
+
+
+def best_candidates(ctx: DecisionContext, weights: np.ndarray, normalization: str,
+                    cost_test: bool) -> tuple[np.ndarray, np.ndarray]:
+    """TOPSIS-best usable provider per task: ``(pick, closeness)`` (-1 and 0 without one).
+
+    A provider is usable for a task when it passes the skill gate and is
+    available; with ``cost_test`` its external cost must also be below the
+    task's internal cost. Only usable pairs are scored (:func:`best_of_columns`),
+    in chunks of about ``CHUNK_PAIRS`` (task, provider) cells so that the
+    working set stays in cache; the result does not depend on the chunking.
+    """
+    m, n = ctx.skill_score.shape
+    pick, closeness = np.full(m, -1), np.zeros(m)
+    step = max(1, CHUNK_PAIRS // max(n, 1))
+    for start in range(0, m, step):
+        sl = slice(start, min(start + step, m))
+        usable = ctx.eligible[sl] & ctx.available
+        if cost_test:   # the risk-adjusted external cost must beat running the task locally
+            usable &= ctx.external.total[sl] < ctx.internal.total[sl, None]
+        flat = np.flatnonzero(usable)
+        row_ends = np.searchsorted(flat, np.arange(n, usable.size + 1, n))
+        counts = np.diff(row_ends, prepend=0)
+        cols = flat - np.repeat(np.arange(0, usable.size, n), counts)
+        columns = [ctx.external.total[sl].reshape(-1)[flat], _per_provider(ctx.reliability, sl, flat, cols),
+                   ctx.external.latency_min[sl].reshape(-1)[flat], _per_provider(ctx.security, sl, flat, cols)]
+        pick[sl], closeness[sl] = best_of_columns(counts, cols, columns, weights[sl], BENEFIT, normalization)
+    return pick, closeness
 
 
 @dataclass
@@ -198,9 +229,8 @@ class PaperPolicy:
         the published loop; only this O(m) scalar recursion runs in Python.
         """
         m, n = ctx.skill_score.shape
-        mask = ctx.eligible & ctx.available[None, :]
         weights = task_weights(np.asarray(self.weights), ctx.tasks)
-        pick, top = topsis_best(_criteria_matrix(ctx), weights, BENEFIT, mask, self.normalization)
+        pick, top = best_candidates(ctx, weights, self.normalization, cost_test=False)
         explore = rng.random(m) < self.epsilon
         avail = np.flatnonzero(ctx.available)
         random_pick = avail[rng.integers(0, len(avail), m)] if len(avail) else np.full(m, -1)
@@ -248,18 +278,16 @@ class CoalescePolicy:
 
     def decide(self, ctx: DecisionContext, rng: np.random.Generator) -> Decision:
         m, n = ctx.skill_score.shape
-        usable = ctx.eligible & ctx.available[None, :]
-        worth_it = ctx.external.total < ctx.internal.total[:, None]
-        mask = usable & worth_it
         weights = task_weights(self.current, ctx.tasks)
-        rows, cols = np.nonzero(mask)
-        pick, closeness = best_of_pairs(m, rows, cols, _criteria_pairs(ctx, rows, cols), weights[rows],
-                                        BENEFIT, self.normalization)
+        pick, closeness = best_candidates(ctx, weights, self.normalization, cost_test=True)
         confidence = np.where(pick >= 0, 1.0, 0.0)
         # epsilon-greedy among skill-eligible providers (the cost test is waived to learn)
-        explore = (rng.random(m) < self.epsilon) & usable.any(axis=1)
+        explore = rng.random(m) < self.epsilon
+        usable = ctx.eligible[explore] & ctx.available
+        explore[explore] = usable.any(axis=1)
         explored = np.flatnonzero(explore)
-        noise = np.where(usable[explored], rng.random((len(explored), n)), -1.0)
+        usable = usable[usable.any(axis=1)]
+        noise = np.where(usable, rng.random((len(explored), n)), -1.0)
         choice = pick.copy()
         choice[explored] = noise.argmax(axis=1)
         confidence = np.where(explore, self.exploration_confidence, confidence)

@@ -50,7 +50,7 @@ import numpy as np
 
 from ._validate import as_array, check_choice, check_weights
 
-__all__ = ["topsis", "topsis_best", "best_of_pairs", "best", "NORMALIZATIONS"]
+__all__ = ["topsis", "topsis_best", "best_of_columns", "best", "NORMALIZATIONS"]
 
 NORMALIZATIONS = ("vector", "minmax")
 
@@ -222,80 +222,76 @@ def topsis_best(matrix: Any, weights: Any, benefit: Any, mask: Any,
         raise ValueError(f"matrix must have shape (decisions, alternatives, criteria); got {values.shape}")
     m = values.shape[0]
     rows, cols = np.nonzero(eligible)                       # row-major: each decision's pairs contiguous
-    w_rows = np.broadcast_to(w, (m, values.shape[-1]))[rows]
-    return best_of_pairs(m, rows, cols, values[rows, cols], w_rows, flags, normalization)
+    w = np.broadcast_to(w, (m, values.shape[-1]))
+    return best_of_columns(eligible.sum(axis=-1), cols, [values[rows, cols, c] for c in range(values.shape[-1])],
+                           w, flags, normalization)
 
 
-def best_of_pairs(m: int, rows: np.ndarray, cols: np.ndarray, v: np.ndarray, w_rows: np.ndarray,
-                  flags: np.ndarray, normalization: str = "vector") -> tuple[np.ndarray, np.ndarray]:
-    """The kernel of :func:`topsis_best` on already-validated eligible pairs.
+def best_of_columns(counts: np.ndarray, cols: np.ndarray, columns: list[np.ndarray],
+                    weights: np.ndarray, flags: Any, normalization: str = "vector") -> tuple[np.ndarray, np.ndarray]:
+    """Best alternative per decision from the flat list of eligible (decision, alternative) pairs.
 
-    ``rows`` must be sorted (each decision's pairs contiguous, as ``numpy.nonzero``
-    returns them); ``v`` (E, C) holds the pairs' criteria and ``w_rows`` (E, C)
-    their decisions' normalised weights. Callers that can compute the criteria
-    of the eligible pairs directly skip building the full (m, M, C) tensor.
+    The pairs are listed decision by decision: ``counts[k]`` (m,) pairs belong
+    to decision k, ``cols`` (E,) are their alternatives in increasing order,
+    ``columns[c]`` (E,) their values of criterion c; ``weights`` (m, C) holds
+    each decision's normalised weights. Returns ``(pick, closeness)`` with
+    ``pick = -1`` and closeness 0 for decisions without pairs.
+
+    Both normalisations reduce to one form. With ``lo``/``hi`` the smallest
+    and largest value of a criterion among a decision's candidates and a
+    per-decision scale ``f`` (``w / ||x||`` for ``"vector"``, ``w / (hi - lo)``
+    for ``"minmax"``, 0 for a constant column), the weighted distance of a
+    candidate from the worst value is ``y = (x - lo) f`` and from the best
+    ``S - y`` with ``S = (hi - lo) f``: ``D+`` sums ``(S - y)^2`` over benefit
+    criteria and ``y^2`` over cost criteria, ``D-`` the other way round. Every
+    pass is a contiguous 1-D sweep over the pairs (no (E, C) temporaries).
+
+    >>> import numpy as np
+    >>> counts, cols = np.array([2, 1]), np.array([0, 1, 0])   # decision 0: alternatives 0, 1
+    >>> cost, quality = np.array([1.0, 2.0, 5.0]), np.array([0.9, 0.99, 0.5])
+    >>> pick, close = best_of_columns(counts, cols, [cost, quality], np.full((2, 2), 0.5), [False, True])
+    >>> pick.tolist(), close.round(4).tolist()
+    ([0, 0], [0.8693, 0.5])
     """
+    m = len(counts)
     pick = np.full(m, -1)
     closeness = np.zeros(m)
-    if rows.size == 0:
+    if len(cols) == 0:
         return pick, closeness
-    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
-    present = rows[starts]
-    group = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(rows)]))
-    hi = np.maximum.reduceat(v, starts, axis=0)[group]
-    lo = np.minimum.reduceat(v, starts, axis=0)[group]
-    if normalization == "vector":
-        norm = np.sqrt(np.add.reduceat(v * v, starts, axis=0))[group]
-        safe = np.where(norm > 0, norm, 1.0)
-        scaled = v / safe * w_rows
-        top, bottom = hi / safe * w_rows, lo / safe * w_rows
-        ideal = np.where(flags, top, bottom)
-        anti = np.where(flags, bottom, top)
-    else:
-        spread = hi - lo
-        gain = np.where(flags, v - lo, hi - v)
-        scaled = np.divide(gain, spread, out=np.zeros_like(v), where=spread > 0) * w_rows
-        ideal = np.where(spread > 0, w_rows, 0.0)
-        anti = np.zeros_like(v)
-    d_plus = np.sqrt(((scaled - ideal) ** 2).sum(axis=1))
-    d_minus = np.sqrt(((scaled - anti) ** 2).sum(axis=1))
+    present = np.flatnonzero(counts)
+    counts = counts[present]
+    starts = np.zeros(len(present), dtype=np.intp)
+    np.cumsum(counts[:-1], out=starts[1:])
+    d_plus, d_minus = np.zeros(len(cols)), np.zeros(len(cols))
+    y, gap = np.empty(len(cols)), np.empty(len(cols))
+    for c, (x, benefit) in enumerate(zip(columns, np.broadcast_to(flags, (len(columns),)))):
+        lo = np.minimum.reduceat(x, starts)
+        spread = np.maximum.reduceat(x, starts) - lo
+        w = weights[present, c]
+        if normalization == "vector":
+            norm = np.sqrt(np.add.reduceat(np.square(x, out=y), starts))
+            f = np.divide(w, norm, out=np.zeros_like(w), where=norm > 0)
+        else:
+            f = np.divide(w, spread, out=np.zeros_like(w), where=spread > 0)
+        np.multiply(x, np.repeat(f, counts), out=y)
+        y -= np.repeat(lo * f, counts)                # distance from the worst value
+        np.subtract(np.repeat(spread * f, counts), y, out=gap)   # distance from the best value
+        y *= y
+        gap *= gap
+        d_plus += gap if benefit else y               # squared distances to the ideal ...
+        d_minus += y if benefit else gap              # ... and to the anti-ideal
+    # closeness = 1 / (1 + D+/D-) falls with D+^2/D-^2: rank by that ratio (no square roots per
+    # pair); 0/0 (every criterion constant in the group) is closeness 0.5, x/0 is closeness 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.divide(d_plus, d_minus, out=y)
+    ratio[(d_minus == 0) & (d_plus == 0)] = 1.0
+    best_ratio = np.minimum.reduceat(ratio, starts)
+    # the first (lowest column) pair reaching its decision's best
+    at_best = np.flatnonzero(ratio <= np.repeat(best_ratio, counts))
+    group = np.searchsorted(starts, at_best, side="right") - 1
+    first = at_best[np.r_[True, group[1:] != group[:-1]]]
+    pick[present] = np.asarray(cols)[first]
+    d_plus, d_minus = np.sqrt(d_plus[first]), np.sqrt(d_minus[first])
     total = d_plus + d_minus
-    close = np.where(total > 0, d_minus / np.where(total > 0, total, 1.0), 0.5)
-    best_close = np.maximum.reduceat(close, starts)
-    is_best = close >= best_close[group]
-    # the first (lowest column) pair reaching its decision's maximum
-    first = np.full(len(starts), np.iinfo(np.int64).max)
-    np.minimum.at(first, group[is_best], np.flatnonzero(is_best))
-    pick[present] = cols[first]
-    closeness[present] = best_close
-    return pick, closeness
-    v = values[rows, cols]                                  # (E, C)
-    w_rows = np.broadcast_to(w, (m, values.shape[-1]))[rows]
-    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
-    present = rows[starts]
-    hi = np.maximum.reduceat(v, starts, axis=0)[np.searchsorted(present, rows)]
-    lo = np.minimum.reduceat(v, starts, axis=0)[np.searchsorted(present, rows)]
-    if normalization == "vector":
-        norm = np.sqrt(np.add.reduceat(v * v, starts, axis=0))[np.searchsorted(present, rows)]
-        scaled = np.divide(v, norm, out=np.zeros_like(v), where=norm > 0) * w_rows
-        top, bottom = hi / np.where(norm > 0, norm, 1.0) * w_rows, lo / np.where(norm > 0, norm, 1.0) * w_rows
-        ideal = np.where(flags, top, bottom)
-        anti = np.where(flags, bottom, top)
-    else:
-        spread = hi - lo
-        gain = np.where(flags, v - lo, hi - v)
-        scaled = np.divide(gain, spread, out=np.zeros_like(v), where=spread > 0) * w_rows
-        ideal = np.where(spread > 0, w_rows, 0.0)
-        anti = np.zeros_like(v)
-    d_plus = np.sqrt(((scaled - ideal) ** 2).sum(axis=1))
-    d_minus = np.sqrt(((scaled - anti) ** 2).sum(axis=1))
-    total = d_plus + d_minus
-    close = np.where(total > 0, d_minus / np.where(total > 0, total, 1.0), 0.5)
-    best_close = np.maximum.reduceat(close, starts)
-    is_best = close >= best_close[np.searchsorted(present, rows)]
-    # first (lowest column) pair reaching its decision's maximum
-    first = np.full(m, np.iinfo(np.int64).max)
-    np.minimum.at(first, rows[is_best], np.flatnonzero(is_best))
-    pick[present] = cols[first[present]]
-    closeness[present] = best_close
+    closeness[present] = np.divide(d_minus, total, out=np.full(len(first), 0.5), where=total > 0)
     return pick, closeness
