@@ -119,7 +119,7 @@ class CompetitionParameters:
     (``"consistent"``/``"paper"``) of the local alternative.
     """
 
-    price_levels: tuple[float, ...] = (0.8, 1.0, 1.25)
+    price_levels: tuple[float, ...] = (0.6, 0.7, 0.8, 1.0)
     security_levels: tuple[float, ...] = (0.90, 0.95, 0.98, 0.99)
     own_cost_share: float = 0.5
     security_cost: float = 1.0
@@ -213,14 +213,14 @@ class CompetitionMarket:
     internal: dict[str, np.ndarray]
 
     @classmethod
-    def build(cls, tasks: int = 300, background: int = 20, template: str = "D", seed: Any = 0,
+    def build(cls, tasks: int = 300, background: int = 20, template: str = "B", seed: Any = 0,
               tau: float = 0.7) -> "CompetitionMarket":
         """Sample ``tasks`` client tasks and ``background`` Table 1 providers; add two
         un-jittered copies of the Table 1 type ``template`` as the strategic providers.
 
         >>> m = CompetitionMarket.build(tasks=20, background=4, seed=0)
         >>> len(m.providers), m.eligible.shape, m.providers.type_id[:2].tolist()
-        (6, (20, 6), ['D', 'D'])
+        (6, (20, 6), ['B', 'B'])
         """
         m = check_int("tasks", tasks, minimum=1)
         n_bg = check_int("background", background, minimum=0)
