@@ -327,7 +327,9 @@ def equilibrium_security(game: Game, params: CompetitionParameters | None = None
 
     Columns: ``row_security``, ``col_security``, ``security`` (their mean),
     ``row_price``, ``col_price`` (expected price levels), ``row_payoff``,
-    ``col_payoff``, ``max_regret``.
+    ``col_payoff``, ``max_regret`` and the mixed strategies ``row_strategy``,
+    ``col_strategy`` (arrays in :func:`strategy_grid` order), as found by
+    :func:`coalesce_games.equilibria.solve` (every equilibrium verified).
     """
     par = CompetitionParameters() if params is None else params
     grid = strategy_grid(par)
@@ -340,7 +342,8 @@ def equilibrium_security(game: Game, params: CompetitionParameters | None = None
     Y = np.stack(eq.col_strategy.to_list())
     out = pd.DataFrame({"row_security": X @ s, "col_security": Y @ s, "row_price": X @ k, "col_price": Y @ k,
                         "row_payoff": eq.row_payoff.to_numpy(float), "col_payoff": eq.col_payoff.to_numpy(float),
-                        "max_regret": eq.max_regret.to_numpy(float)})
+                        "max_regret": eq.max_regret.to_numpy(float),
+                        "row_strategy": list(X), "col_strategy": list(Y)})
     out.insert(2, "security", (out.row_security + out.col_security) / 2)
     return out.round({"row_security": 12, "col_security": 12, "security": 12})
 
