@@ -44,6 +44,14 @@ provider's external cost, so no task would be outsourced and the game would be
 void. ``local_option="paper"`` keeps local execution as an alternative with
 the paper's internal cost, as the coalesce policy's cost test does.
 
+What the model shows (default market, 300 tasks, 20 background providers):
+at zero security weight and no budget security only costs, so both providers
+choose the lowest level; any positive weight makes security the tie-breaker
+between otherwise equal providers, and it also softens their price war (the
+equilibrium price level rises from 0.6 to 0.7). The budget raises security
+mainly through blacklisting: with ``discount=0`` (withheld payment only) the
+saving of 0.05 v d p per won task barely matches the cost of the next level.
+
 >>> market = CompetitionMarket.build(tasks=60, background=6, seed=1)
 >>> par = CompetitionParameters(price_levels=(1.0,), security_levels=(0.9, 0.99))
 >>> game = competition_game(market, par, security_weight=0.0, budget=0.0)
@@ -63,8 +71,8 @@ import numpy as np
 import pandas as pd
 
 from . import data
-from ._validate import as_array, check_choice, check_int, check_nonnegative, check_probability, check_scalar, \
-    check_weights, make_rng
+from ._validate import (as_array, check_choice, check_int, check_nonnegative, check_probability, check_scalar,
+                        check_weights, make_rng)
 from .bimatrix import Game
 from .costs import ExternalCost, external_cost, internal_cost
 from .criteria import BENEFIT, Provider, Providers, Tasks, provider_payoff
@@ -357,6 +365,15 @@ def trace_security(weights: Any, budgets: Any, market: CompetitionMarket | None 
     the equilibria), ``price_min``/``price_max`` (mean price level),
     ``profit_min``/``profit_max`` (mean provider profit per client task, USD)
     and ``max_regret``. Market shares are computed once per weight.
+
+    >>> mkt = CompetitionMarket.build(tasks=60, background=6, seed=1)
+    >>> tr = trace_security([0.0, 1.0], [0.0, 1.0], mkt)
+    >>> print(tr[["security_weight", "budget", "equilibria", "security_min"]].to_string(index=False))
+     security_weight  budget  equilibria  security_min
+                 0.0     0.0           1          0.90
+                 0.0     1.0           1          0.98
+                 1.0     0.0           1          0.99
+                 1.0     1.0           1          0.99
     """
     w_arr = check_nonnegative("weights", weights, ndim=1)
     v_arr = check_probability("budgets", budgets, ndim=1)
