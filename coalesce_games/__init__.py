@@ -11,7 +11,7 @@ Data flows one way (each layer imports only the layers before it)::
     policies, threats                         (decision rules, rogue providers)
     market                                    (the simulated market)
     equilibria, dominance                     (the solver; needs only bimatrix)
-    games, repeated, commitment, analytic, dynamics   (the games G1-G5)
+    games, competition, repeated, commitment, analytic, dynamics   (the games G1-G5)
     sweep, findings, figures, report, reproduce   (experiments and output)
     cli                                       (the command)
 
@@ -63,6 +63,12 @@ _EXPORTS: dict[str, str] = {
     "StageParameters": "games",
     "stage_game": "games",
     "empirical_metagame": "games",
+    "CompetitionParameters": "competition",
+    "CompetitionMarket": "competition",
+    "competition_game": "competition",
+    "equilibrium_security": "competition",
+    "trace_security": "competition",
+    "market_shares": "competition",
     "stackelberg": "commitment",
     "replicator": "dynamics",
     "fictitious_play": "dynamics",

@@ -29,6 +29,7 @@ LAYERS: dict[str, int] = {
     "equilibria": 4,
     "dominance": 4,
     "games": 5,
+    "competition": 5,
     "repeated": 5,
     "commitment": 5,
     "analytic": 5,
