@@ -224,23 +224,39 @@ def external_cost(tasks: Tasks, providers: Providers, accounting: str = "consist
     ``accounting`` is accepted for symmetry: external cost is the same in both.
     """
     check_choice("accounting", accounting, ACCOUNTINGS)
-    p = _params(params)
-    e = p["external"]
+    e = _params(params)["external"]
     m, n = len(tasks), len(providers)
     if prices is None:
         price = providers.base_price[None, :] * (1 + e["complexity_price_factor"] * (tasks.complexity[:, None] - 1))
     else:
         price = np.broadcast_to(check_nonnegative("prices", prices), (m, n)).astype(float)
     rel = providers.reliability if reliability is None else check_probability("reliability", reliability)
-    rel = np.broadcast_to(rel, (m, n))
-    comm = np.broadcast_to(communication_cost(tasks.data_gb, p)[:, None], (m, n))
+    return external_cost_pairs(tasks, price, rel, providers.latency, params)
+
+
+def external_cost_pairs(tasks: Tasks, price: Any, reliability: Any, latency: Any,
+                        params: dict | None = None) -> ExternalCost:
+    """Eq. 6-9 for m tasks against n providers given as arrays that broadcast to (m, n).
+
+    The kernel of :func:`external_cost` for markets whose providers differ by
+    task (a lockstep batch of runs, each with its own providers): ``price``,
+    ``reliability`` and ``latency`` (minutes at complexity 1) are (n,) or
+    (m, n).
+    """
+    p = _params(params)
+    e = p["external"]
+    m = len(tasks)
+    shape = np.broadcast_shapes(np.shape(price), np.shape(reliability), np.shape(latency), (m, 1))
+    price = np.broadcast_to(check_nonnegative("prices", price), shape)
+    rel = np.broadcast_to(check_probability("reliability", reliability), shape)
+    comm = np.broadcast_to(communication_cost(tasks.data_gb, p)[:, None], shape)
     verif = verification_cost(rel, p)
-    integ = np.full((m, n), e["integration"])
+    integ = np.full(shape, e["integration"])
     risk = risk_premium(tasks.value[:, None], rel, tasks.high_criticality[:, None], p)
-    latency = providers.latency[None, :] * tasks.complexity[:, None]
-    late = lateness_cost(latency, tasks.max_latency[:, None], e["latency_penalty_per_min"])
+    latency_min = check_nonnegative("latency", latency) * tasks.complexity[:, None]
+    late = lateness_cost(latency_min, tasks.max_latency[:, None], e["latency_penalty_per_min"])
     total = price + comm + verif + integ + risk + late
-    return ExternalCost(price, comm, verif, integ, risk, late, total, latency)
+    return ExternalCost(price, comm, verif, integ, risk, late, total, latency_min)
 
 
 def ewma(previous: Any, observed: Any, lam: float = 0.2) -> np.ndarray:

@@ -49,6 +49,8 @@ __all__ = [
     "client_payoff",
     "provider_payoff",
     "local_payoff",
+    "required_by_type",
+    "draw_task_arrays",
 ]
 
 #: TOPSIS criteria, in column order
@@ -94,7 +96,7 @@ def encode_skills(tags: Iterable[str]) -> np.ndarray:
 
 
 @functools.cache
-def _required_by_type() -> np.ndarray:
+def required_by_type() -> np.ndarray:
     """(4, K) required-skill matrix of the task types (read-only)."""
     out = np.array([encode_skills(s.split(";")) for s in data.load_task_types().required_skills])
     out.flags.writeable = False
@@ -337,6 +339,42 @@ class Providers:
                             for f in self.__dataclass_fields__})
 
 
+def draw_task_arrays(m: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """The fields of m sampled tasks (see :meth:`Tasks.sample`), unvalidated.
+
+    A market draws each run's tasks from the run's own generator with this and
+    validates the whole step's tasks once.
+    """
+    types = data.task_arrays()
+    p = data.parameters_view()["tasks"]
+    # one block of uniforms, consumed exactly as Generator.choice(p=...) and .uniform would
+    # consume them one after another (type, value, complexity, data, sensitivity, budget,
+    # criticality), so the tasks equal those of the one-call-per-field form, faster
+    u = rng.random((7, m))
+    kind = _type_cdf().searchsorted(u[0], side="right")
+    value = p["value_low"] + (p["value_high"] - p["value_low"]) * u[1]
+    return dict(
+        task_type=kind.astype(np.int64),
+        value=value,
+        complexity=p["complexity_low"] + (p["complexity_high"] - p["complexity_low"]) * u[2],
+        data_gb=p["data_gb_low"] + (p["data_gb_high"] - p["data_gb_low"]) * u[3],
+        max_latency=types["max_latency_min"][kind],
+        sensitivity=u[4],
+        budget=value * (p["budget_share_low"] + (p["budget_share_high"] - p["budget_share_low"]) * u[5]),
+        high_criticality=u[6] < 0.3,
+        required=required_by_type()[kind],
+    )
+
+
+@functools.cache
+def _type_cdf() -> np.ndarray:
+    """The task mix's cumulative shares, normalised as ``Generator.choice`` does."""
+    cdf = np.asarray(data.task_arrays()["mix_share"], float).cumsum()
+    cdf /= cdf[-1]
+    cdf.flags.writeable = False
+    return cdf
+
+
 @dataclass(frozen=True)
 class Tasks:
     """m tasks as arrays (struct of arrays); ``required`` is (m, K) boolean."""
@@ -375,24 +413,7 @@ class Tasks:
         criticality with probability 0.3 are ours (the paper gives no
         distribution); required skills and max latency from the task type.
         """
-        m = check_int("m", m, minimum=0)
-        rng = make_rng(seed)
-        types = data.task_arrays()
-        p = data.parameters_view()["tasks"]
-        kind = rng.choice(len(TASK_TYPES), size=m, p=types["mix_share"])
-        value = rng.uniform(p["value_low"], p["value_high"], m)
-        required = _required_by_type()
-        return cls(
-            task_type=kind.astype(np.int64),
-            value=value,
-            complexity=rng.uniform(p["complexity_low"], p["complexity_high"], m),
-            data_gb=rng.uniform(p["data_gb_low"], p["data_gb_high"], m),
-            max_latency=types["max_latency_min"][kind],
-            sensitivity=rng.uniform(0.0, 1.0, m),
-            budget=value * rng.uniform(p["budget_share_low"], p["budget_share_high"], m),
-            high_criticality=rng.random(m) < 0.3,
-            required=required[kind],
-        )
+        return cls(**draw_task_arrays(check_int("m", m, minimum=0), make_rng(seed)))
 
     @classmethod
     def from_list(cls, tasks: Sequence[Task]) -> "Tasks":

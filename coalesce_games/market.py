@@ -38,11 +38,11 @@ import pandas as pd
 
 from . import data
 from ._validate import check_choice, check_int, check_nonnegative, check_probability, check_weights, make_rng
-from .costs import dynamic_price, external_cost, internal_cost, lateness_cost, verification_cost
-from .criteria import Providers, Tasks
+from .costs import dynamic_price, external_cost_pairs, internal_cost, lateness_cost, verification_cost
+from .criteria import Providers, Tasks, draw_task_arrays, required_by_type
 from .policies import DecisionContext, Outcome, make_policy
-from .skills import SkillMatcher
-from .threats import FABRICATOR, HONEST, SPOOFER, ThreatModel, make_rogues, sample_outcomes
+from .skills import SkillMatcher, embedding_cosine, jaccard
+from .threats import FABRICATOR, HONEST, LEECHER, SPOOFER, ThreatModel, make_rogues, sample_outcomes
 
 __all__ = ["MarketConfig", "Result", "simulate", "simulate_many", "load_scenario"]
 
@@ -168,214 +168,290 @@ def _build_providers(cfg: MarketConfig, rng: np.random.Generator) -> Providers:
     return honest.concat(rogues)
 
 
-def _run(cfg: MarketConfig, seed: int, with_events: bool) -> tuple[dict, pd.DataFrame, pd.DataFrame | None]:
-    # separate streams: the market (providers, arrivals, tasks) is the same for every policy
-    # under one seed (common random numbers); decisions and outcomes draw from their own stream
-    market_rng = make_rng([seed, 0xC0A1, 0])
-    rng = make_rng([seed, 0xC0A1, 1])
-    providers = _build_providers(cfg, market_rng)
-    n = len(providers)
+def _stack(providers: list[Providers]) -> dict[str, np.ndarray]:
+    """The providers of R runs as (R, n, ...) arrays, keyed by field."""
+    return {f: np.stack([getattr(p, f) for p in providers]) for f in Providers.__dataclass_fields__}
+
+
+def _static_scores(matcher: SkillMatcher, offered: list[np.ndarray]) -> np.ndarray:
+    """Eq. 11 without its history term for every run x task type x provider, (R, T, n).
+
+    Tasks require their type's skills, so the Jaccard and embedding parts of
+    the score depend only on (task type, provider): computed once per run (or
+    once per step with a noisy capability probe), looked up per task.
+    """
+    required = required_by_type()
+    w = check_weights("weights", matcher.weights, size=3)
+    return np.stack([w[0] * jaccard(required, off) + w[1] * embedding_cosine(required, off, matcher.space)
+                     for off in offered])
+
+
+def _queue(work: np.ndarray, client: np.ndarray, state: np.ndarray) -> np.ndarray:
+    """Finish times (minutes) of tasks on their clients' single workers; updates ``state``.
+
+    Tasks are sorted by client and in arrival order within a client; ``work``
+    is each task's execution time (0 for tasks that do not queue) and
+    ``state`` (clients,) each client's queued minutes. The loop runs over the
+    rank of a task within its client's arrivals (a handful per hour), each
+    pass vectorised over all clients of all runs.
+    """
+    m = len(work)
+    first = np.r_[True, client[1:] != client[:-1]]
+    rank = np.arange(m) - np.maximum.accumulate(np.where(first, np.arange(m), 0))
+    finish = np.empty(m)
+    for r in range(int(rank.max()) + 1 if m else 0):
+        at = np.flatnonzero(rank == r)
+        before = state[client[at]] if r == 0 else finish[at - 1]
+        finish[at] = before + work[at]
+    last = np.r_[client[1:] != client[:-1], True]
+    state[client[last]] = finish[last]
+    return finish
+
+
+def _by_run(run: np.ndarray, values: Any, runs: int) -> np.ndarray:
+    """Per-run sums (R,) of per-task values (sequential within a run: batch-invariant)."""
+    return np.bincount(run, np.asarray(values, float), minlength=runs)
+
+
+TOTALS = ("tasks", "outsourced", "explored", "cost_policy", "cost_all_local", "latency_policy",
+          "latency_all_local", "paper_savings", "paper_kept_cost", "paper_time_savings",
+          "paper_kept_latency", "paper_policy_cost", "paper_all_local_cost", "topsis_sum",
+          "rogue_tasks", "sensitive_out", "rogue_sensitive", "realised_loss", "expected_loss",
+          "leaks", "undetected_fabrications", "detections", "failures", "verifications", "confidence_sum")
+
+
+def _run_batch(cfg: MarketConfig, seeds: list[int], with_events: bool) -> tuple[list[dict], pd.DataFrame, pd.DataFrame | None]:
+    """R runs of one configuration in lockstep, one per seed.
+
+    Every run has its own generators (the market stream: providers, arrivals,
+    tasks; the decision stream: probes, exploration, outcomes, so the market
+    is the same for every policy under one seed: common random numbers) and
+    its own state; arrays carry a leading run axis or hold the tasks of all
+    runs one run after another. No operation mixes runs, so a run's numbers do
+    not depend on which other runs share its batch.
+    """
+    runs = len(seeds)
+    market_rngs = [make_rng([s, 0xC0A1, 0]) for s in seeds]
+    rngs = [make_rng([s, 0xC0A1, 1]) for s in seeds]
+    plist = [_build_providers(cfg, g) for g in market_rngs]
+    n = len(plist[0])
+    P = _stack(plist)
+    flat = {f: v.reshape(runs * n, *v.shape[2:]) for f, v in P.items()}   # provider r*n + j
     threats = ThreatModel(spoofer_competence=cfg.spoofer_competence, q_leak=cfg.q_leak,
                           leak_loss=cfg.leak_loss, d_leak=cfg.d_leak, d_fab=cfg.d_fab,
                           verification_share=cfg.verification_share)
     if cfg.policy == "paper":
-        policy = make_policy("paper", epsilon=cfg.epsilon, exploration_confidence=cfg.exploration_confidence)
+        policy = make_policy("paper", epsilon=cfg.epsilon, exploration_confidence=cfg.exploration_confidence,
+                             runs=runs)
     else:
         policy = make_policy("coalesce", epsilon=cfg.epsilon, beta=cfg.beta,
                              exploration_confidence=cfg.exploration_confidence,
-                             security_weight=cfg.security_weight)
+                             security_weight=cfg.security_weight, runs=runs)
     matcher = SkillMatcher(tau=cfg.tau, mode=cfg.skill_mode, probe_noise=cfg.probe_noise)
+    w_history = check_weights("weights", matcher.weights, size=3)[2]
+    static = _static_scores(matcher, [p.declared for p in plist]) if cfg.skill_mode == "declared" else None
     learns = cfg.policy == "coalesce"
     pen = cfg.latency_penalty_per_min
-    est_rel = providers.reliability.copy()
-    est_sec = providers.security.copy()
-    history = np.full(n, matcher.prior)
-    blacklisted_at = np.full(n, -1)
-    is_rogue = providers.behaviour != HONEST
+    est_rel = P["reliability"].copy()
+    est_sec = P["security"].copy()
+    history = np.full((runs, n), matcher.prior)
+    blacklisted_at = np.full((runs, n), -1)
+    is_rogue = P["behaviour"] != HONEST
     entry_hour = cfg.rogue_entry_day * 24
-    demand = np.zeros(n)                       # tasks each provider took last hour (Eq. 7's D)
-    backlog = np.zeros(cfg.clients)            # minutes of queued local work per client
-    backlog_all_local = np.zeros(cfg.clients)  # the counterfactual: every task local
+    demand = np.zeros((runs, n))                       # tasks each provider took last hour (Eq. 7's D)
+    backlog = np.zeros(runs * cfg.clients)             # minutes of queued local work, client r*C + c
+    backlog_all_local = np.zeros(runs * cfg.clients)   # the counterfactual: every task local
     hours = np.arange(cfg.days * 24)
     rates = cfg.arrival_rate * _arrival_multiplier(hours, cfg.business_multiplier)
-    totals = dict.fromkeys([
-        "tasks", "outsourced", "explored", "cost_policy", "cost_all_local", "latency_policy",
-        "latency_all_local", "paper_savings", "paper_kept_cost", "paper_time_savings",
-        "paper_kept_latency", "paper_policy_cost", "paper_all_local_cost", "topsis_sum",
-        "rogue_tasks", "sensitive_out", "rogue_sensitive", "realised_loss", "expected_loss",
-        "leaks", "undetected_fabrications", "detections", "failures", "verifications", "confidence_sum"], 0.0)
-    chosen_count = np.zeros(n)
-    step_rows, events = [], []
-    for hour, rate in zip(hours, rates):
+    totals = {key: np.zeros(runs) for key in TOTALS}
+    chosen_count = np.zeros(runs * n)
+    step = {key: np.zeros((runs, len(hours))) for key in ("arrived", "outsourced", "rogue", "mean_price", "cost")}
+    events = []
+    for h, (hour, rate) in enumerate(zip(hours, rates)):
         # spoofers re-enter under a new identity: fresh history, off the blacklist
-        back = (blacklisted_at >= 0) & (providers.behaviour == SPOOFER) & (hour - blacklisted_at >= cfg.reentry_hours)
+        back = (blacklisted_at >= 0) & (P["behaviour"] == SPOOFER) & (hour - blacklisted_at >= cfg.reentry_hours)
         blacklisted_at[back] = -1
         history[back] = matcher.prior
-        est_rel[back] = providers.reliability[back]
-        arrivals = market_rng.poisson(rate, cfg.clients)
-        m = int(arrivals.sum())
-        price_now = dynamic_price(providers.base_price, demand, cfg.capacity_per_hour,
+        est_rel[back] = P["reliability"][back]
+        arrivals = np.stack([g.poisson(rate, cfg.clients) for g in market_rngs])
+        per_run = arrivals.sum(axis=1)
+        price_now = dynamic_price(P["base_price"], demand, cfg.capacity_per_hour,
                                   cfg.capacity_per_hour * n, 1.0, cfg.alpha_demand)
-        if m == 0:
-            demand[:] = 0.0
-            backlog = np.maximum(backlog - 60.0, 0.0)
-            backlog_all_local = np.maximum(backlog_all_local - 60.0, 0.0)
-            step_rows.append({"hour": int(hour), "arrived": 0, "outsourced": 0, "rogue": 0,
-                              "mean_price": float(price_now.mean()), "cost": 0.0})
-            continue
-        client = np.repeat(np.arange(cfg.clients), arrivals)
-        tasks = Tasks.sample(m, market_rng)
-        available = (blacklisted_at < 0) & (~is_rogue | (hour >= entry_hour))
-        score = matcher.score(tasks.required, providers, history, rng)
-        eligible = score >= cfg.tau
-        internal = internal_cost(tasks, cfg.accounting)
-        internal_c = internal if cfg.accounting == "consistent" else internal_cost(tasks, "consistent")
-        internal_p = internal if cfg.accounting == "paper" else internal_cost(tasks, "paper")
-        complexity_factor = 1 + 0.3 * (tasks.complexity[:, None] - 1)
-        external = external_cost(tasks, providers, prices=price_now[None, :] * complexity_factor,
-                                 reliability=est_rel)
-        # the client knows its own queue: local execution's expected lateness is part of its cost
-        queue_wait = backlog[client] + internal_c.latency_min
-        internal_seen = dataclasses.replace(
-            internal, total=internal.total + lateness_cost(queue_wait, tasks.max_latency, pen))
-        ctx = DecisionContext(tasks, internal_seen, external, est_rel, est_sec, score, eligible, available)
-        decision = policy.decide(ctx, rng)
-        choice = decision.choice
-        out = choice >= 0
-        local = ~out
-        # ---- local execution on each client's single worker (arrival order within the hour)
-        exec_min = internal_c.latency_min
-
-        def queue(mask: np.ndarray, queue_state: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            order = np.flatnonzero(mask)
-            work = np.zeros(m)
-            work[order] = exec_min[order]
-            cum = np.zeros(m)
-            for c in np.unique(client[order]):  # per client (not per candidate): a few per step
-                idx = order[client[order] == c]
-                cum[idx] = queue_state[c] + np.cumsum(work[idx])
-                queue_state[c] = cum[idx][-1]
-            return cum, queue_state
-
-        finish_local, backlog = queue(local, backlog)
-        finish_all, backlog_all_local = queue(np.ones(m, bool), backlog_all_local)
-        late_all = lateness_cost(finish_all, tasks.max_latency, pen)
-        cost_all_local = internal_c.total + late_all
-        # ---- outsourced execution
-        k = np.flatnonzero(out)
-        j = choice[k]
-        lacks_skill = ~(tasks.required[k] <= providers.true_skills[j]).all(axis=1)
-        p_success = np.where(lacks_skill, providers.competence[j], providers.reliability[j])
-        verified = rng.random(len(k)) < cfg.verification_share
-        res = sample_outcomes(providers.behaviour[j], p_success, providers.security[j], verified,
-                              tasks.sensitivity[k], threats, rng)
-        load_factor = 1 + np.maximum(demand[j] / cfg.capacity_per_hour - 1, 0)
-        ext_latency = external.latency_min[k, j] * load_factor
-        paid = ~res["detected"]
-        verify_cost = verified * verification_cost(providers.reliability[j])
-        base_ext = (external.communication[k, j] + external.integration[k, j] + verify_cost
-                    + paid * external.price[k, j])
-        failed = ~res["success"] & ~res["fabricated"]
-        undetected_fab = res["fabricated"] & ~res["detected"]
-        redone = failed | (res["fabricated"] & res["detected"])
-        impact = np.where(tasks.high_criticality[k], 1.5, 1.0)
-        fab_harm = undetected_fab * tasks.value[k] * impact
-        latency_out = ext_latency + redone * exec_min[k]
-        cost_out = (base_ext + redone * internal_c.total[k] + lateness_cost(latency_out, tasks.max_latency[k], pen)
-                    + res["security_loss"] + fab_harm)
-        latency = np.where(local, finish_local, 0.0)
-        latency[k] = latency_out
-        cost_local = internal_c.total[local] + lateness_cost(finish_local[local], tasks.max_latency[local], pen)
-        # ---- the published metric, in paper accounting (PAPER_FACTS 7)
-        ext_total_k = external.total[k, j]
-        totals["paper_savings"] += np.maximum(internal_p.total[k] - ext_total_k, 0.0).sum()
-        totals["paper_kept_cost"] += internal_p.total[local].sum()
-        totals["paper_time_savings"] += np.maximum(internal_p.latency_min[k] - ext_latency, 0.0).sum()
-        totals["paper_kept_latency"] += internal_p.latency_min[local].sum()
-        totals["paper_policy_cost"] += internal_p.total[local].sum() + ext_total_k.sum()
-        totals["paper_all_local_cost"] += internal_p.total.sum()
-        # ---- exposure
-        rogue = is_rogue[j]
-        sensitive = tasks.sensitivity[k] > 0.7
-        expected = (providers.behaviour[j] == FABRICATOR) * tasks.value[k] * impact * (1 - cfg.verification_share * cfg.d_fab) \
-            + (providers.behaviour[j] == 2) * cfg.q_leak * tasks.sensitivity[k] * cfg.leak_loss \
-            + (providers.behaviour[j] != 2) * (providers.behaviour[j] != FABRICATOR) * (1 - providers.security[j]) * tasks.sensitivity[k] * cfg.leak_loss
-        totals.update(
-            tasks=totals["tasks"] + m, outsourced=totals["outsourced"] + len(k),
-            explored=totals["explored"] + decision.explored.sum(),
-            cost_policy=totals["cost_policy"] + cost_out.sum() + cost_local.sum(),
-            cost_all_local=totals["cost_all_local"] + cost_all_local.sum(),
-            latency_policy=totals["latency_policy"] + latency.sum(),
-            latency_all_local=totals["latency_all_local"] + finish_all.sum(),
-            topsis_sum=totals["topsis_sum"] + decision.closeness[k].sum(),
-            rogue_tasks=totals["rogue_tasks"] + rogue.sum(),
-            sensitive_out=totals["sensitive_out"] + sensitive.sum(),
-            rogue_sensitive=totals["rogue_sensitive"] + (rogue & sensitive).sum(),
-            realised_loss=totals["realised_loss"] + res["security_loss"].sum() + fab_harm.sum(),
-            expected_loss=totals["expected_loss"] + expected.sum(),
-            leaks=totals["leaks"] + res["leaked"].sum(),
-            undetected_fabrications=totals["undetected_fabrications"] + undetected_fab.sum(),
-            detections=totals["detections"] + res["detected"].sum(),
-            failures=totals["failures"] + failed.sum(),
-            verifications=totals["verifications"] + verified.sum(),
-            confidence_sum=totals["confidence_sum"] + decision.confidence.sum(),
-        )
-        np.add.at(chosen_count, j, 1)
-        # ---- learning with market responsiveness beta
-        blacklisted_at[np.unique(j[res["detected"]])] = hour
-        if learns and len(k):
-            seen_success = (res["success"] | undetected_fab).astype(float)
-            seen_secure = (~(res["detected"] & res["leaked"]) & ~res["incident"]).astype(float)
-            counts = np.bincount(j, minlength=n)
-            touched = counts > 0
-            mean_success = np.bincount(j, seen_success, minlength=n)[touched] / counts[touched]
-            mean_secure = np.bincount(j, seen_secure, minlength=n)[touched] / counts[touched]
-            est_rel[touched] = (1 - cfg.beta) * est_rel[touched] + cfg.beta * mean_success
-            est_sec[touched] = (1 - cfg.beta) * est_sec[touched] + cfg.beta * mean_secure
-            history[touched] = est_rel[touched]
-        if len(k):
-            policy.observe(decision, Outcome(j, res["success"], res["incident"] | res["leaked"],
-                                             latency_out > tasks.max_latency[k],
-                                             float(price_now.mean() / providers.base_price.mean())))
-        # ---- utilisation drives the next prices (Eq. 7: D = the provider's tasks last hour, S its capacity)
-        demand = np.bincount(j, minlength=n).astype(float)
+        step["arrived"][:, h] = per_run
+        step["mean_price"][:, h] = price_now.mean(axis=1)
+        backlog_decay = True
+        if per_run.sum() > 0:
+            active = np.flatnonzero(per_run)
+            run = np.repeat(np.arange(runs), per_run)
+            client = np.repeat(np.arange(runs * cfg.clients), arrivals.ravel())
+            parts = [draw_task_arrays(int(per_run[r]), market_rngs[r]) for r in active]
+            tasks = Tasks(**{f: np.concatenate([q[f] for q in parts]) for f in Tasks.__dataclass_fields__})
+            m = len(tasks)
+            available = (blacklisted_at < 0) & (~is_rogue | (hour >= entry_hour))
+            if static is None:   # a fresh noisy probe of each active run's providers
+                probed = np.zeros((runs, len(required_by_type()), n))
+                probed[active] = _static_scores(matcher, [matcher.offered(plist[r], rngs[r]) for r in active])
+                base_score = probed
+            else:
+                base_score = static
+            score = base_score[run, tasks.task_type] + w_history * history[run]
+            eligible = score >= cfg.tau
+            internal = internal_cost(tasks, cfg.accounting)
+            internal_c = internal if cfg.accounting == "consistent" else internal_cost(tasks, "consistent")
+            internal_p = internal if cfg.accounting == "paper" else internal_cost(tasks, "paper")
+            complexity_factor = 1 + 0.3 * (tasks.complexity[:, None] - 1)
+            external = external_cost_pairs(tasks, price_now[run] * complexity_factor, est_rel[run], P["latency"][run])
+            # the client knows its own queue: local execution's expected lateness is part of its cost
+            queue_wait = backlog[client] + internal_c.latency_min
+            internal_seen = dataclasses.replace(
+                internal, total=internal.total + lateness_cost(queue_wait, tasks.max_latency, pen))
+            ctx = DecisionContext(tasks, internal_seen, external, est_rel[run], est_sec[run], score, eligible,
+                                  available, run=run)
+            decision = policy.decide(ctx, rngs)
+            choice = decision.choice
+            out = choice >= 0
+            local = ~out
+            # ---- local execution on each client's single worker (arrival order within the hour)
+            exec_min = internal_c.latency_min
+            finish_local = _queue(np.where(local, exec_min, 0.0), client, backlog)
+            finish_all = _queue(exec_min, client, backlog_all_local)
+            late_all = lateness_cost(finish_all, tasks.max_latency, pen)
+            cost_all_local = internal_c.total + late_all
+            # ---- outsourced execution
+            k = np.flatnonzero(out)
+            j = choice[k]
+            rk = run[k]
+            g = rk * n + j                                  # the provider, across runs
+            lacks_skill = ~(tasks.required[k] <= flat["true_skills"][g]).all(axis=1)
+            p_success = np.where(lacks_skill, flat["competence"][g], flat["reliability"][g])
+            per_run_out = np.bincount(rk, minlength=runs)
+            draws = [rngs[r].random(6 * int(per_run_out[r])).reshape(6, -1) for r in range(runs)]
+            draws = np.concatenate(draws, axis=1) if len(k) else np.zeros((6, 0))
+            verified = draws[0] < cfg.verification_share
+            res = sample_outcomes(flat["behaviour"][g], p_success, flat["security"][g], verified,
+                                  tasks.sensitivity[k], threats, draws=draws[1:])
+            load_factor = 1 + np.maximum(demand.ravel()[g] / cfg.capacity_per_hour - 1, 0)
+            ext_latency = external.latency_min[k, j] * load_factor
+            paid = ~res["detected"]
+            verify_cost = verified * verification_cost(flat["reliability"][g])
+            base_ext = (external.communication[k, j] + external.integration[k, j] + verify_cost
+                        + paid * external.price[k, j])
+            failed = ~res["success"] & ~res["fabricated"]
+            undetected_fab = res["fabricated"] & ~res["detected"]
+            redone = failed | (res["fabricated"] & res["detected"])
+            impact = np.where(tasks.high_criticality[k], 1.5, 1.0)
+            fab_harm = undetected_fab * tasks.value[k] * impact
+            latency_out = ext_latency + redone * exec_min[k]
+            cost_out = (base_ext + redone * internal_c.total[k] + lateness_cost(latency_out, tasks.max_latency[k], pen)
+                        + res["security_loss"] + fab_harm)
+            latency = np.where(local, finish_local, 0.0)
+            latency[k] = latency_out
+            cost_local = np.where(local, internal_c.total + lateness_cost(finish_local, tasks.max_latency, pen), 0.0)
+            # ---- exposure
+            behaviour = flat["behaviour"][g]
+            rogue = is_rogue.ravel()[g]
+            sensitive = tasks.sensitivity[k] > 0.7
+            expected = (behaviour == FABRICATOR) * tasks.value[k] * impact * (1 - cfg.verification_share * cfg.d_fab) \
+                + (behaviour == LEECHER) * cfg.q_leak * tasks.sensitivity[k] * cfg.leak_loss \
+                + (behaviour != LEECHER) * (behaviour != FABRICATOR) * (1 - flat["security"][g]) * tasks.sensitivity[k] * cfg.leak_loss
+            ext_total_k = external.total[k, j]
+            per_task = {   # summed per run over all tasks of the step
+                "tasks": np.ones(m), "explored": decision.explored, "cost_all_local": cost_all_local,
+                "latency_policy": latency, "latency_all_local": finish_all,
+                "paper_kept_cost": local * internal_p.total, "paper_kept_latency": local * internal_p.latency_min,
+                "paper_all_local_cost": internal_p.total, "confidence_sum": decision.confidence,
+            }
+            per_out = {    # summed per run over the outsourced tasks
+                "outsourced": np.ones(len(k)),
+                "paper_savings": np.maximum(internal_p.total[k] - ext_total_k, 0.0),
+                "paper_time_savings": np.maximum(internal_p.latency_min[k] - ext_latency, 0.0),
+                "paper_policy_cost": ext_total_k, "topsis_sum": decision.closeness[k],
+                "rogue_tasks": rogue, "sensitive_out": sensitive, "rogue_sensitive": rogue & sensitive,
+                "realised_loss": res["security_loss"] + fab_harm, "expected_loss": expected,
+                "leaks": res["leaked"], "undetected_fabrications": undetected_fab, "detections": res["detected"],
+                "failures": failed, "verifications": verified,
+            }
+            for key, values in per_task.items():
+                totals[key] += _by_run(run, values, runs)
+            for key, values in per_out.items():
+                totals[key] += _by_run(rk, values, runs)
+            totals["paper_policy_cost"] += _by_run(run, local * internal_p.total, runs)
+            cost_step = _by_run(rk, cost_out, runs) + _by_run(run, cost_local, runs)
+            totals["cost_policy"] += cost_step
+            chosen_count += np.bincount(g, minlength=runs * n)
+            step["outsourced"][:, h] = per_run_out
+            step["rogue"][:, h] = _by_run(rk, rogue, runs)
+            step["cost"][:, h] = cost_step
+            # ---- learning with market responsiveness beta
+            blacklisted_at.ravel()[np.unique(g[res["detected"]])] = hour
+            if learns and len(k):
+                seen_success = (res["success"] | undetected_fab).astype(float)
+                seen_secure = (~(res["detected"] & res["leaked"]) & ~res["incident"]).astype(float)
+                counts = np.bincount(g, minlength=runs * n)
+                touched = counts > 0
+                mean_success = np.bincount(g, seen_success, minlength=runs * n)[touched] / counts[touched]
+                mean_secure = np.bincount(g, seen_secure, minlength=runs * n)[touched] / counts[touched]
+                rel_flat, sec_flat, hist_flat = est_rel.ravel(), est_sec.ravel(), history.ravel()
+                rel_flat[touched] = (1 - cfg.beta) * rel_flat[touched] + cfg.beta * mean_success
+                sec_flat[touched] = (1 - cfg.beta) * sec_flat[touched] + cfg.beta * mean_secure
+                hist_flat[touched] = rel_flat[touched]
+            if len(k):
+                price_index = price_now.mean(axis=1) / P["base_price"].mean(axis=1)
+                policy.observe(decision, Outcome(j, res["success"], res["incident"] | res["leaked"],
+                                                 latency_out > tasks.max_latency[k], price_index, run=rk))
+            # ---- utilisation drives the next prices (Eq. 7: D = the provider's tasks last hour, S its capacity)
+            demand = np.bincount(g, minlength=runs * n).reshape(runs, n).astype(float)
+            if with_events:
+                events.append(pd.DataFrame({"seed": np.asarray(seeds)[run], "hour": int(hour),
+                                            "client": client % cfg.clients, "task_type": tasks.task_type,
+                                            "choice": choice, "explored": decision.explored,
+                                            "closeness": decision.closeness, "latency": latency}))
+        else:
+            demand = np.zeros((runs, n))
         backlog = np.maximum(backlog - 60.0, 0.0)
         backlog_all_local = np.maximum(backlog_all_local - 60.0, 0.0)
-        step_rows.append({"hour": int(hour), "arrived": m, "outsourced": len(k), "rogue": int(rogue.sum()),
-                          "mean_price": float(price_now.mean()), "cost": float(cost_out.sum() + cost_local.sum())})
-        if with_events:
-            events.append(pd.DataFrame({"hour": int(hour), "client": client, "task_type": tasks.task_type,
-                                        "choice": choice, "explored": decision.explored,
-                                        "closeness": decision.closeness, "latency": latency}))
-    t = totals
-    shares = chosen_count / max(chosen_count.sum(), 1)
-    final_price = dynamic_price(providers.base_price, demand, cfg.capacity_per_hour,
+    final_price = dynamic_price(P["base_price"], demand, cfg.capacity_per_hour,
                                 cfg.capacity_per_hour * n, 1.0, cfg.alpha_demand)
-    row = {
+    chosen = chosen_count.reshape(runs, n)
+    rows = [_run_row(seed, {key: float(v[r]) for key, v in totals.items()}, chosen[r], final_price[r])
+            for r, seed in enumerate(seeds)]
+    steps = pd.concat([pd.DataFrame({"seed": seed, "hour": hours,
+                                     **{key: v[r] for key, v in step.items()}}) for r, seed in enumerate(seeds)],
+                      ignore_index=True)
+    for key in ("arrived", "outsourced", "rogue"):
+        steps[key] = steps[key].astype(int)
+    ev = pd.concat(events, ignore_index=True).sort_values(["seed", "hour"], kind="stable", ignore_index=True) \
+        if with_events and events else None
+    return rows, steps, ev
+
+
+def _run_row(seed: int, t: dict[str, float], chosen: np.ndarray, final_price: np.ndarray) -> dict[str, Any]:
+    """The one-row summary of a run from its totals."""
+    shares = chosen / max(chosen.sum(), 1)
+    ratio = lambda a, b, empty=np.nan: t[a] / t[b] if t[b] else empty   # noqa: E731
+    return {
         "seed": seed,
         "tasks": int(t["tasks"]),
         "cost_reduction": 1 - t["cost_policy"] / t["cost_all_local"] if t["cost_all_local"] else np.nan,
         "time_savings": 1 - t["latency_policy"] / t["latency_all_local"] if t["latency_all_local"] else np.nan,
-        "paper_cost_reduction": t["paper_savings"] / t["paper_kept_cost"] if t["paper_kept_cost"] else np.nan,
-        "paper_time_savings": t["paper_time_savings"] / t["paper_kept_latency"] if t["paper_kept_latency"] else np.nan,
-        "paper_accounting_all_local_reduction": 1 - t["paper_policy_cost"] / t["paper_all_local_cost"] if t["paper_all_local_cost"] else np.nan,
-        "outsourcing_rate": t["outsourced"] / t["tasks"] if t["tasks"] else 0.0,
-        "exploration_rate": t["explored"] / t["tasks"] if t["tasks"] else 0.0,
-        "mean_confidence": t["confidence_sum"] / t["tasks"] if t["tasks"] else np.nan,
-        "mean_topsis": t["topsis_sum"] / t["outsourced"] if t["outsourced"] else np.nan,
+        "paper_cost_reduction": ratio("paper_savings", "paper_kept_cost"),
+        "paper_time_savings": ratio("paper_time_savings", "paper_kept_latency"),
+        "paper_accounting_all_local_reduction":
+            1 - t["paper_policy_cost"] / t["paper_all_local_cost"] if t["paper_all_local_cost"] else np.nan,
+        "outsourcing_rate": ratio("outsourced", "tasks", 0.0),
+        "exploration_rate": ratio("explored", "tasks", 0.0),
+        "mean_confidence": ratio("confidence_sum", "tasks"),
+        "mean_topsis": ratio("topsis_sum", "outsourced"),
         "hhi": float((100 * shares) @ (100 * shares)),
         "price_cv": float(final_price.std() / final_price.mean()),
-        "rogue_task_share": t["rogue_tasks"] / t["outsourced"] if t["outsourced"] else 0.0,
-        "rogue_sensitive_share": t["rogue_sensitive"] / t["sensitive_out"] if t["sensitive_out"] else 0.0,
+        "rogue_task_share": ratio("rogue_tasks", "outsourced", 0.0),
+        "rogue_sensitive_share": ratio("rogue_sensitive", "sensitive_out", 0.0),
         "realised_loss": t["realised_loss"], "expected_loss": t["expected_loss"],
         "leaks": int(t["leaks"]), "undetected_fabrications": int(t["undetected_fabrications"]),
         "detections": int(t["detections"]), "failures": int(t["failures"]),
         "verifications": int(t["verifications"]),
         "cost_policy": t["cost_policy"], "cost_all_local": t["cost_all_local"],
     }
-    steps = pd.DataFrame(step_rows)
-    steps.insert(0, "seed", seed)
-    return row, steps, (pd.concat(events, ignore_index=True) if with_events and events else None)
 
 
 def simulate(config: MarketConfig, seed: int | None = None, events: bool = False) -> Result:
@@ -386,17 +462,28 @@ def simulate(config: MarketConfig, seed: int | None = None, events: bool = False
     if not isinstance(config, MarketConfig):
         raise TypeError(f"config must be a MarketConfig; got {type(config).__name__}")
     seed = config.seed if seed is None else check_int("seed", seed, minimum=0)
-    row, steps, ev = _run(config, seed, events)
-    runs = pd.DataFrame([{**{f"cfg_{k}": (str(v) if isinstance(v, tuple) else v)
-                             for k, v in config.to_dict().items() if k != "seed"}, **row}])
-    return Result(runs, steps, ev)
+    return _result(config, *_run_batch(config, [seed], events))
 
 
-def simulate_many(config: MarketConfig, seeds: Any) -> Result:
-    """Runs for several seeds, concatenated (one row per seed)."""
+def _result(config: MarketConfig, rows: list[dict], steps: pd.DataFrame, ev: pd.DataFrame | None) -> Result:
+    settings = {f"cfg_{k}": (str(v) if isinstance(v, tuple) else v) for k, v in config.to_dict().items() if k != "seed"}
+    return Result(pd.DataFrame([{**settings, **row} for row in rows]), steps, ev)
+
+
+def simulate_many(config: MarketConfig, seeds: Any, batch: int = 32, events: bool = False) -> Result:
+    """Runs for several seeds, ``batch`` of them at a time in lockstep (one row per seed).
+
+    Each run's numbers equal those of ``simulate(config, seed)``: runs in a
+    batch share no randomness and no arithmetic.
+    """
+    if not isinstance(config, MarketConfig):
+        raise TypeError(f"config must be a MarketConfig; got {type(config).__name__}")
     seeds = [check_int("seed", int(s), minimum=0) for s in seeds]
     if not seeds:
         raise ValueError("seeds must not be empty")
-    parts = [simulate(config, s) for s in seeds]
+    check_int("batch", batch, minimum=1)
+    parts = [_result(config, *_run_batch(config, seeds[i:i + batch], events)) for i in range(0, len(seeds), batch)]
+    ev = [p.events for p in parts if p.events is not None]
     return Result(pd.concat([p.runs for p in parts], ignore_index=True),
-                  pd.concat([p.steps for p in parts], ignore_index=True))
+                  pd.concat([p.steps for p in parts], ignore_index=True),
+                  pd.concat(ev, ignore_index=True) if ev else None)

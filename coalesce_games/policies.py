@@ -34,14 +34,13 @@ per-provider estimates of reliability, security and latency.
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
 
 from . import data
-from ._validate import as_array, check_choice, check_probability, check_scalar, check_weights, make_rng
+from ._validate import as_array, check_choice, check_int, check_probability, check_scalar, check_weights, make_rng
 from .costs import ExternalCost, InternalCost
 from .criteria import BENEFIT, Tasks
 from .topsis import best_of_columns
@@ -54,6 +53,7 @@ __all__ = [
     "PaperPolicy",
     "CoalescePolicy",
     "eq15_confidence",
+    "eq15_batch",
     "update_weights",
     "market_weights",
     "task_weights",
@@ -114,16 +114,41 @@ def task_weights(base: np.ndarray, tasks: Tasks, params: dict | None = None) -> 
 
 @dataclass(frozen=True)
 class DecisionContext:
-    """Everything a policy sees about one batch of m tasks and n providers."""
+    """Everything a policy sees about one batch of m tasks and n providers.
+
+    A batch may hold the tasks of several independent runs (markets with their
+    own providers and clients) decided in lockstep: ``run`` (m,) gives each
+    task's run, runs in order with each run's tasks contiguous; per-run
+    quantities then carry a leading run axis (``available`` (R, n)) or are
+    given per task ((m, n) ``reliability`` and ``security``). ``run=None`` is
+    one run.
+    """
 
     tasks: Tasks
     internal: InternalCost
     external: ExternalCost
-    reliability: np.ndarray   # (n,) client's estimates
-    security: np.ndarray      # (n,)
+    reliability: np.ndarray   # (n,) or (m, n): the client's estimates
+    security: np.ndarray      # (n,) or (m, n)
     skill_score: np.ndarray   # (m, n)
     eligible: np.ndarray      # (m, n) bool: passes the skill gate
-    available: np.ndarray     # (n,) bool: not blacklisted
+    available: np.ndarray     # (n,) or (R, n) bool: not blacklisted
+    run: np.ndarray | None = None
+
+    def runs(self, count: int) -> list[slice]:
+        """The slice of tasks of each of ``count`` runs."""
+        m = self.skill_score.shape[0]
+        if self.run is None:
+            if count != 1:
+                raise ValueError(f"a context without run indices holds one run; the policy has {count}")
+            return [slice(0, m)]
+        bounds = np.searchsorted(self.run, np.arange(count + 1))
+        if bounds[-1] != m:
+            raise ValueError(f"run indices must lie in 0..{count - 1} and be sorted")
+        return [slice(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
+
+    def available_rows(self, tasks: Any) -> np.ndarray:
+        """Availability for the tasks at ``tasks`` (a slice or indices): (n,) or (len, n)."""
+        return self.available if self.available.ndim == 1 else self.available[self.run[tasks]]
 
 
 @dataclass(frozen=True)
@@ -138,19 +163,25 @@ class Decision:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What happened to each decided task (arrays of shape (m,))."""
+    """What happened to each outsourced task (arrays of shape (k,)).
+
+    ``run`` (k,) is each task's run in a lockstep batch (None: one run) and
+    ``price_index`` the market's price level per run (scalar or (R,)).
+    """
 
     choice: np.ndarray
     success: np.ndarray
     incident: np.ndarray
     late: np.ndarray
-    price_index: float = 1.0
+    price_index: Any = 1.0
+    run: np.ndarray | None = None
 
 
 class Policy(Protocol):
     name: str
+    runs: int
 
-    def decide(self, ctx: DecisionContext, rng: np.random.Generator) -> Decision: ...
+    def decide(self, ctx: DecisionContext, rng: Any) -> Decision: ...
 
     def observe(self, decision: Decision, outcome: Outcome) -> None: ...
 
@@ -173,6 +204,14 @@ def _per_provider(values: np.ndarray, sl: slice, flat: np.ndarray, cols: np.ndar
     return values[cols] if values.ndim == 1 else values[sl].reshape(-1)[flat]
 
 
+def _generators(rng: Any, count: int) -> list[np.random.Generator]:
+    """One generator per run: ``rng`` is a Generator (one run) or a sequence of them."""
+    gens = [rng] if isinstance(rng, np.random.Generator) else list(rng)
+    if len(gens) != count or not all(isinstance(g, np.random.Generator) for g in gens):
+        raise ValueError(f"rng must be {count} numpy Generator(s), one per run; got {rng!r}")
+    return gens
+
+
 def best_candidates(ctx: DecisionContext, weights: np.ndarray, normalization: str,
                     cost_test: bool) -> tuple[np.ndarray, np.ndarray]:
     """TOPSIS-best usable provider per task: ``(pick, closeness)`` (-1 and 0 without one).
@@ -188,7 +227,7 @@ def best_candidates(ctx: DecisionContext, weights: np.ndarray, normalization: st
     step = max(1, CHUNK_PAIRS // max(n, 1))
     for start in range(0, m, step):
         sl = slice(start, min(start + step, m))
-        usable = ctx.eligible[sl] & ctx.available
+        usable = ctx.eligible[sl] & ctx.available_rows(sl)
         if cost_test:   # the risk-adjusted external cost must beat running the task locally
             usable &= ctx.external.total[sl] < ctx.internal.total[sl, None]
         flat = np.flatnonzero(usable)
@@ -201,9 +240,54 @@ def best_candidates(ctx: DecisionContext, weights: np.ndarray, normalization: st
     return pick, closeness
 
 
+def eq15_batch(flags: np.ndarray, history: np.ndarray, filled: np.ndarray, run: np.ndarray,
+               window: int = 50, min_decisions: int = 10, prior: float = 0.8) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Eq. 15 confidence of each decision of a batch, in task order within each run.
+
+    ``flags`` (m,) are the batch's flags (closeness > 0.7), ``run`` (m,) their
+    runs (sorted); ``history`` (R, window) holds each run's last ``filled[r]``
+    flags, oldest first. Decision k sees the flags before it: its run's history,
+    then the run's earlier flags in this batch; the confidence is that of
+    :func:`eq15_confidence`. Returns ``(confidence, history, filled)`` updated.
+
+    >>> conf, hist, n = eq15_batch(np.array([True] * 12), np.zeros((1, 50), bool), np.zeros(1, int), np.zeros(12, int))
+    >>> conf.tolist()[-3:], int(n[0])   # 10 flags seen, all True: no doubt left
+    ([0.8, 1.0, 1.0], 12)
+    """
+    runs = history.shape[0]
+    per_run = np.bincount(run, minlength=runs)
+    # each run's sequence: its history then its new flags, all runs one after another
+    seq_len = filled + per_run
+    seq_start = np.concatenate([[0], np.cumsum(seq_len)[:-1]])
+    seq = np.zeros(int(seq_len.sum()), bool)
+    hist_pos = seq_start[:, None] + np.arange(window)[None, :]
+    kept = np.arange(window)[None, :] < filled[:, None]
+    seq[hist_pos[kept]] = history[kept]
+    task_start = np.concatenate([[0], np.cumsum(per_run)[:-1]])
+    rank = np.arange(len(run)) - task_start[run]
+    pos = seq_start[run] + filled[run] + rank            # where each new flag sits
+    seq[pos] = flags
+    ones_before = np.concatenate([[0], np.cumsum(seq)])
+    seen = np.minimum(filled[run] + rank, window)
+    p = (ones_before[pos] - ones_before[pos - seen]) / np.maximum(seen, 1)
+    doubt = 1.96 * 2 * np.minimum(p, 1 - p) / np.sqrt(np.maximum(seen, 1))
+    confidence = np.where(seen < min_decisions, prior, 1 - doubt)
+    # the last `window` flags of each run's sequence become its history
+    new_filled = np.minimum(seq_len, window)
+    first = seq_start + seq_len - new_filled
+    new_history = np.zeros_like(history)
+    take = np.arange(window)[None, :] < new_filled[:, None]
+    new_history[take] = seq[(first[:, None] + np.arange(window)[None, :])[take]]
+    return confidence, new_history, new_filled
+
+
 @dataclass
 class PaperPolicy:
-    """The published rule: closeness > 0.6 and Eq. 15 confidence > 0.8, else local."""
+    """The published rule: closeness > 0.6 and Eq. 15 confidence > 0.8, else local.
+
+    ``runs`` independent copies of the rule (one per run of a lockstep batch),
+    each with its own Eq. 15 history of the last 50 flags.
+    """
 
     epsilon: float = 0.1
     closeness_gate: float = 0.6
@@ -212,8 +296,11 @@ class PaperPolicy:
     exploration_confidence: float = 0.7
     normalization: str = "minmax"
     weights: tuple[float, ...] = (0.40, 0.25, 0.20, 0.15)
+    runs: int = 1
     name: str = "paper"
-    history: deque = field(default_factory=lambda: deque(maxlen=50))
+    window: int = 50
+    history: np.ndarray = field(init=False, repr=False)
+    filled: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         for key in ("epsilon", "closeness_gate", "confidence_gate", "exploration_topsis",
@@ -221,32 +308,39 @@ class PaperPolicy:
             check_probability(key, getattr(self, key))
         check_choice("normalization", self.normalization, ("vector", "minmax"))
         check_weights("weights", self.weights, size=4)
+        check_int("runs", self.runs, minimum=1)
+        self.history = np.zeros((self.runs, self.window), bool)
+        self.filled = np.zeros(self.runs, int)
 
-    def decide(self, ctx: DecisionContext, rng: np.random.Generator) -> Decision:
+    def decide(self, ctx: DecisionContext, rng: Any) -> Decision:
         """Vectorised TOPSIS, then the sequential Eq. 15 gate in task order.
 
-        The confidence of task k depends on the flags of tasks before it, as in
-        the published loop; only this O(m) scalar recursion runs in Python.
+        The confidence of task k depends on the flags of the tasks before it, as
+        in the published loop; the flags are known before the gate (explored
+        tasks record closeness 0.5), so :func:`eq15_batch` computes every
+        confidence at once.
         """
         m, n = ctx.skill_score.shape
+        gens = _generators(rng, self.runs)
         weights = task_weights(np.asarray(self.weights), ctx.tasks)
         pick, top = best_candidates(ctx, weights, self.normalization, cost_test=False)
-        explore = rng.random(m) < self.epsilon
-        avail = np.flatnonzero(ctx.available)
-        random_pick = avail[rng.integers(0, len(avail), m)] if len(avail) else np.full(m, -1)
-        choice = np.full(m, -1)
-        closeness = top.copy()
-        confidence = np.empty(m)
-        for k in range(m):
-            if explore[k] and len(avail):
-                choice[k] = random_pick[k]
-                closeness[k] = self.exploration_topsis
-                confidence[k] = self.exploration_confidence
+        explore = np.zeros(m, bool)
+        random_pick = np.full(m, -1)
+        for r, (sl, gen) in enumerate(zip(ctx.runs(self.runs), gens)):
+            k = sl.stop - sl.start
+            avail = np.flatnonzero(ctx.available if ctx.available.ndim == 1 else ctx.available[r])
+            explore[sl] = gen.random(k) < self.epsilon
+            if len(avail):
+                random_pick[sl] = avail[gen.integers(0, len(avail), k)]
             else:
-                confidence[k] = eq15_confidence(self.history)
-                if pick[k] >= 0 and top[k] > self.closeness_gate and confidence[k] > self.confidence_gate:
-                    choice[k] = pick[k]
-            self.history.append(closeness[k] > 0.7)
+                explore[sl] = False
+        closeness = np.where(explore, self.exploration_topsis, top)
+        run = np.zeros(m, int) if ctx.run is None else ctx.run
+        confidence, self.history, self.filled = eq15_batch(closeness > 0.7, self.history, self.filled, run,
+                                                           self.window)
+        confidence = np.where(explore, self.exploration_confidence, confidence)
+        gate = (pick >= 0) & (top > self.closeness_gate) & (confidence > self.confidence_gate)
+        choice = np.where(explore, random_pick, np.where(gate, pick, -1))
         return Decision(choice, explore & (choice >= 0), closeness, confidence)
 
     def observe(self, decision: Decision, outcome: Outcome) -> None:
@@ -255,7 +349,11 @@ class PaperPolicy:
 
 @dataclass
 class CoalescePolicy:
-    """Local execution as an alternative, risk-adjusted cost test, epsilon-greedy, beta learning."""
+    """Local execution as an alternative, risk-adjusted cost test, epsilon-greedy, beta learning.
+
+    ``runs`` independent copies (one per run of a lockstep batch), each with
+    its own criteria weights ``current[r]``.
+    """
 
     epsilon: float = 0.1
     beta: float = 0.7
@@ -263,6 +361,7 @@ class CoalescePolicy:
     normalization: str = "vector"
     weights: tuple[float, ...] = (0.40, 0.25, 0.20, 0.15)
     security_weight: float = 1.0
+    runs: int = 1
     name: str = "coalesce"
     current: np.ndarray = field(init=False)
 
@@ -272,41 +371,54 @@ class CoalescePolicy:
         check_probability("exploration_confidence", self.exploration_confidence)
         check_choice("normalization", self.normalization, ("vector", "minmax"))
         check_scalar("security_weight", self.security_weight, low=0)
+        check_int("runs", self.runs, minimum=1)
+        self.current = np.tile(check_weights("weights", self._base(), size=4), (self.runs, 1))
+
+    def _base(self) -> np.ndarray:
         base = np.array(self.weights, float)
         base[3] *= self.security_weight
-        self.current = check_weights("weights", base, size=4)
+        return base
 
-    def decide(self, ctx: DecisionContext, rng: np.random.Generator) -> Decision:
+    def decide(self, ctx: DecisionContext, rng: Any) -> Decision:
         m, n = ctx.skill_score.shape
-        weights = task_weights(self.current, ctx.tasks)
+        gens = _generators(rng, self.runs)
+        run = np.zeros(m, int) if ctx.run is None else ctx.run
+        weights = task_weights(self.current[run], ctx.tasks)
         pick, closeness = best_candidates(ctx, weights, self.normalization, cost_test=True)
         confidence = np.where(pick >= 0, 1.0, 0.0)
-        # epsilon-greedy among skill-eligible providers (the cost test is waived to learn)
-        explore = rng.random(m) < self.epsilon
-        usable = ctx.eligible[explore] & ctx.available
-        explore[explore] = usable.any(axis=1)
-        explored = np.flatnonzero(explore)
-        usable = usable[usable.any(axis=1)]
-        noise = np.where(usable, rng.random((len(explored), n)), -1.0)
         choice = pick.copy()
-        choice[explored] = noise.argmax(axis=1)
+        # epsilon-greedy among skill-eligible providers (the cost test is waived to learn);
+        # each run draws from its own generator: first a uniform per task, then the noise
+        runs = ctx.runs(self.runs)
+        tried = np.flatnonzero(np.concatenate([gen.random(sl.stop - sl.start) for sl, gen in zip(runs, gens)])
+                               < self.epsilon)
+        usable = ctx.eligible[tried] & ctx.available_rows(tried)
+        keep = usable.any(axis=1)
+        tried, usable = tried[keep], usable[keep]
+        per_run = np.bincount(run[tried], minlength=self.runs)
+        noise = np.concatenate([gen.random((int(c), n)) for gen, c in zip(gens, per_run)])
+        choice[tried] = np.where(usable, noise, -1.0).argmax(axis=1)
+        explore = np.zeros(m, bool)
+        explore[tried] = True
         confidence = np.where(explore, self.exploration_confidence, confidence)
         return Decision(choice, explore, closeness, confidence)
 
     def observe(self, decision: Decision, outcome: Outcome) -> None:
-        """Raise the weight of criteria under market pressure (MODEL.md section 4)."""
+        """Raise the weight of criteria under market pressure (MODEL.md section 4), run by run."""
         out = outcome.choice >= 0
-        if not out.any():
+        run = np.zeros(len(out), int) if outcome.run is None else np.asarray(outcome.run)
+        count = np.bincount(run[out], minlength=self.runs)
+        seen = count > 0
+        if not seen.any():
             return
-        pressure = np.array([
-            max(outcome.price_index - 1.0, 0.0),
-            1.0 - outcome.success[out].mean(),
-            outcome.late[out].mean(),
-            outcome.incident[out].mean(),
-        ])
-        base = np.array(self.weights, float)
-        base[3] *= self.security_weight
-        self.current = update_weights(self.current, market_weights(base, pressure), self.beta)
+        share = lambda flags: np.bincount(run[out], flags[out].astype(float), minlength=self.runs)[seen] / count[seen]
+        price_index = np.broadcast_to(np.asarray(outcome.price_index, float), (self.runs,))[seen]
+        pressure = np.stack([np.maximum(price_index - 1.0, 0.0), 1.0 - share(outcome.success),
+                             share(outcome.late), share(outcome.incident)], axis=1)
+        market = self._base() * (1 + pressure)
+        market /= market.sum(axis=1, keepdims=True)
+        mixed = (1 - self.beta) * self.current[seen] + self.beta * market
+        self.current[seen] = mixed / mixed.sum(axis=1, keepdims=True)
 
 
 def make_policy(name: str, **params: Any) -> Policy:

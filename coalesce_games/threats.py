@@ -101,7 +101,7 @@ def make_rogues(n: int, mix: Any, template: Providers, rng: np.random.Generator,
 
 def sample_outcomes(behaviour: np.ndarray, success_prob: np.ndarray, security: np.ndarray,
                     verified: np.ndarray, sensitivity: np.ndarray, threats: ThreatModel,
-                    rng: np.random.Generator) -> dict[str, np.ndarray]:
+                    rng: np.random.Generator | None = None, *, draws: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Outcomes of k outsourced tasks, all arrays of shape (k,).
 
     ``success_prob`` is the probability that the work, if done, succeeds (the
@@ -110,10 +110,16 @@ def sample_outcomes(behaviour: np.ndarray, success_prob: np.ndarray, security: n
     Returns ``success`` (the client got a correct result), ``fabricated``,
     ``leaked``, ``incident`` (honest provider's security incident),
     ``detected`` (verification caught a fabrication or an audit caught a leak)
-    and ``security_loss`` in USD (leaks and incidents).
+    and ``security_loss`` in USD (leaks and incidents). The randomness is
+    five uniforms per task, drawn from ``rng`` or given as ``draws`` (5, k).
     """
     k = len(behaviour)
-    draws = rng.random((5, k))
+    if draws is None:
+        if rng is None:
+            raise ValueError("sample_outcomes needs rng or draws")
+        draws = rng.random((5, k))
+    elif np.shape(draws) != (5, k):
+        raise ValueError(f"draws must have shape (5, {k}); got {np.shape(draws)}")
     fabricated = behaviour == FABRICATOR
     worked = draws[0] < success_prob
     success = worked & ~fabricated
