@@ -1,18 +1,23 @@
 """The published table (13 configurations x seeds) end to end, against a loop baseline.
 
-Prints the wall time of the F1 table in `paper` mode, the tasks decided per second, and
-the ratio to the same simulation whose decision step is written the published way (a
-Python loop per decision and per candidate, min-max TOPSIS), measured in the same run on
-a sample of configurations; the two must produce identical runs.
+Prints the wall time of the F1 table in `paper` mode on one process and on all cores
+(configurations spread over worker processes; each worker runs a configuration's seeds in
+lockstep), the tasks decided per second, and the ratio to the published style measured in
+the same run on a sample: the same simulation run seed by seed, with the decision step
+written as a Python loop per task and per candidate (the external cost assembled from its
+Eq. 6-9 terms, min-max TOPSIS, the closeness and Eq. 15 gates). Both must produce
+identical runs.
 
-Usage: python benchmarks/market.py [--seeds 20] [--sample-seeds 2]
+Usage: python benchmarks/market.py [--seeds 20] [--sample-seeds 2] [--workers 2]
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,56 +26,72 @@ import pandas as pd
 import coalesce_games.market as market
 from coalesce_games import data
 from coalesce_games.criteria import BENEFIT
-from coalesce_games.market import MarketConfig, simulate
-from coalesce_games.policies import Decision, PaperPolicy, _criteria_matrix, eq15_confidence, task_weights
+from coalesce_games.market import MarketConfig, simulate, simulate_many
+from coalesce_games.policies import Decision, PaperPolicy, eq15_confidence, task_weights
 
 
 @dataclass
 class LoopPaperPolicy(PaperPolicy):
-    """PaperPolicy with TOPSIS written as per-decision, per-candidate Python loops."""
+    """PaperPolicy written the published way: per task, per candidate, in Python."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.flags: list[bool] = []
 
     def decide(self, ctx, rng):
         m, n = ctx.skill_score.shape
-        mask = (ctx.eligible & ctx.available[None, :]).tolist()
-        matrix = _criteria_matrix(ctx).tolist()
+        e = ctx.external
+        price, comm, verif, integ, risk, late = (x.tolist() for x in (e.price, e.communication, e.verification,
+                                                                       e.integration, e.risk, e.latency_penalty))
+        latency = e.latency_min.tolist()
+        rel = np.broadcast_to(ctx.reliability, (m, n)).tolist()
+        sec = np.broadcast_to(ctx.security, (m, n)).tolist()
+        available = ctx.available.reshape(-1, n)[0]          # one run: simulate() runs seed by seed
+        rng = rng[0] if isinstance(rng, list) else rng
+        usable = (ctx.eligible & available[None, :]).tolist()
         weights = task_weights(np.asarray(self.weights), ctx.tasks).tolist()
         explore = rng.random(m) < self.epsilon
-        avail = np.flatnonzero(ctx.available)
+        avail = np.flatnonzero(available)
         random_pick = avail[rng.integers(0, len(avail), m)] if len(avail) else np.full(m, -1)
         choice, closeness, confidence = [], [], []
         for k in range(m):
-            cands = [j for j in range(n) if mask[k][j]]
+            cands, rows = [], []
+            for j in range(n):
+                if usable[k][j]:
+                    cost = price[k][j] + comm[k][j] + verif[k][j] + integ[k][j] + risk[k][j] + late[k][j]
+                    cands.append(j)
+                    rows.append([cost, rel[k][j], latency[k][j], sec[k][j]])
             best, best_j = 0.0, -1
             if cands:
-                hi = [max(matrix[k][j][c] for j in cands) for c in range(4)]
-                lo = [min(matrix[k][j][c] for j in cands) for c in range(4)]
-                v = {}
-                for j in cands:
-                    row = []
+                hi = [max(r[c] for r in rows) for c in range(4)]
+                lo = [min(r[c] for r in rows) for c in range(4)]
+                scored = []
+                for r in rows:
+                    v = []
                     for c in range(4):
                         spread = hi[c] - lo[c]
-                        gain = (matrix[k][j][c] - lo[c]) if BENEFIT[c] else (hi[c] - matrix[k][j][c])
-                        row.append((gain / spread if spread > 0 else 0.0) * weights[k][c])
-                    v[j] = row
-                top = [max(v[j][c] for j in cands) for c in range(4)]
-                bot = [min(v[j][c] for j in cands) for c in range(4)]
+                        gain = (r[c] - lo[c]) if BENEFIT[c] else (hi[c] - r[c])
+                        v.append((gain / spread if spread > 0 else 0.0) * weights[k][c])
+                    scored.append(v)
+                top = [max(v[c] for v in scored) for c in range(4)]
+                bot = [min(v[c] for v in scored) for c in range(4)]
                 best = -1.0
-                for j in cands:
-                    dp = math.sqrt(sum((v[j][c] - top[c]) ** 2 for c in range(4)))
-                    dm = math.sqrt(sum((v[j][c] - bot[c]) ** 2 for c in range(4)))
+                for j, v in zip(cands, scored):
+                    dp = math.sqrt(sum((v[c] - top[c]) ** 2 for c in range(4)))
+                    dm = math.sqrt(sum((v[c] - bot[c]) ** 2 for c in range(4)))
                     cl = dm / (dp + dm) if dp + dm > 0 else 0.5
-                    if cl > best + 1e-15:
+                    if cl > best:
                         best, best_j = cl, j
             if explore[k] and len(avail):
                 choice.append(int(random_pick[k])); closeness.append(self.exploration_topsis)
                 confidence.append(self.exploration_confidence)
             else:
-                conf = eq15_confidence(self.history)
+                conf = eq15_confidence(self.flags)
                 confidence.append(conf)
                 closeness.append(best)
                 choice.append(best_j if best_j >= 0 and best > self.closeness_gate and conf > self.confidence_gate else -1)
-            self.history.append(closeness[-1] > 0.7)
-        choice = np.array(choice)
+            self.flags.append(closeness[-1] > 0.7)
+        choice = np.array(choice, dtype=int)
         return Decision(choice, explore & (choice >= 0), np.array(closeness), np.array(confidence))
 
 
@@ -80,34 +101,62 @@ def table_configs() -> list[MarketConfig]:
                          contractors=int(r.contractors)) for r in pub.itertuples()]
 
 
-def run(configs, seeds) -> tuple[float, pd.DataFrame]:
+def _one_config(args) -> pd.DataFrame:
+    config, seeds = args
+    return simulate_many(config, seeds).runs
+
+
+def run(configs, seeds, workers: int = 1) -> tuple[float, pd.DataFrame]:
+    """The table's runs, each configuration's seeds in lockstep, on ``workers`` processes."""
+    jobs = sorted(((c, list(seeds)) for c in configs), key=lambda job: -job[0].days * job[0].clients)
     t0 = time.perf_counter()
-    runs = pd.concat([simulate(c, s).runs for c in configs for s in seeds], ignore_index=True)
-    return time.perf_counter() - t0, runs
+    if workers == 1:
+        parts = [_one_config(job) for job in jobs]
+    else:
+        with ProcessPoolExecutor(workers) as pool:
+            parts = list(pool.map(_one_config, jobs))
+    return time.perf_counter() - t0, pd.concat(parts, ignore_index=True)
+
+
+def run_loop(configs, seeds) -> tuple[float, pd.DataFrame]:
+    """The same runs, seed by seed, with the published-style loop decision."""
+    original = market.make_policy
+    market.make_policy = lambda name, runs=1, **kw: LoopPaperPolicy(**kw) if name == "paper" else original(name, runs=runs, **kw)
+    try:
+        t0 = time.perf_counter()
+        runs = pd.concat([simulate(c, s).runs for c in configs for s in seeds], ignore_index=True)
+        return time.perf_counter() - t0, runs
+    finally:
+        market.make_policy = original
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, default=20)
     ap.add_argument("--sample-seeds", type=int, default=2)
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     args = ap.parse_args()
     configs = table_configs()
-    wall, runs = run(configs, range(args.seeds))
+    wall1, runs = run(configs, range(args.seeds), workers=1)
     tasks = int(runs.tasks.sum())
-    print(f"F1 table: {len(runs)} runs, {tasks} tasks in {wall:.1f} s -> {tasks / wall:,.0f} tasks decided/s")
+    print(f"F1 table, 1 process: {len(runs)} runs, {tasks:,} tasks in {wall1:.1f} s -> {tasks / wall1:,.0f} tasks decided/s")
+    wall, runs_par = run(configs, range(args.seeds), workers=args.workers)
+    key = ["cfg_days", "cfg_clients", "seed"]
+    same_par = runs.sort_values(key).reset_index(drop=True).equals(runs_par.sort_values(key).reset_index(drop=True))
+    print(f"F1 table, {args.workers} processes: {wall:.1f} s -> {tasks / wall:,.0f} tasks decided/s "
+          f"(target < 10 s); identical to 1 process: {same_par}")
 
     sample = [configs[0], configs[5], configs[12]]
-    t_vec, a = run(sample, range(args.sample_seeds))
-    original = market.make_policy
-    market.make_policy = lambda name, **kw: LoopPaperPolicy(**kw) if name == "paper" else original(name, **kw)
-    try:
-        t_loop, b = run(sample, range(args.sample_seeds))
-    finally:
-        market.make_policy = original
-    same = a.drop(columns=[c for c in a.columns if c.startswith("cfg_")]).round(9).equals(
-        b.drop(columns=[c for c in b.columns if c.startswith("cfg_")]).round(9))
-    print(f"sample ({len(a)} runs): vectorised {t_vec:.2f} s, per-candidate loop {t_loop:.2f} s "
-          f"-> ratio {t_loop / t_vec:.1f}x; identical runs: {same}")
+    seeds = range(args.sample_seeds)
+    _, a = run(sample, seeds)
+    t_loop, b = run_loop(sample, seeds)
+    drop = lambda df: df.drop(columns=[c for c in df.columns if c.startswith("cfg_")]).round(9)  # noqa: E731
+    same = drop(a.sort_values(["cfg_days", "cfg_clients", "seed"]).reset_index(drop=True)).equals(drop(b))
+    loop_rate = int(b.tasks.sum()) / t_loop
+    print(f"loop baseline on a sample ({len(b)} runs, {int(b.tasks.sum()):,} tasks, seed by seed): {t_loop:.2f} s -> "
+          f"{loop_rate:,.0f} tasks/s; identical runs to lockstep: {same}")
+    print(f"ratio per task decided: {tasks / wall1 / loop_rate:.0f}x on 1 process, "
+          f"{tasks / wall / loop_rate:.0f}x on {args.workers} (target 100x)")
 
 
 if __name__ == "__main__":
