@@ -21,7 +21,7 @@ from scipy import stats
 from . import analytic, data, repeated
 from .equilibria import solve
 from .games import StageParameters, empirical_metagame, stage_game
-from .market import MarketConfig, simulate
+from .market import MarketConfig, simulate_many
 from .report import Claim, direction_verdict, interval_verdict, mean_ci, threshold_verdict
 
 __all__ = ["Finding", "FINDINGS", "f1_published_table", "f2_exploration", "f3_skill_threshold",
@@ -42,12 +42,15 @@ class Finding:
 
 
 def run_many(configs: list[MarketConfig], seeds: list[int], progress: Callable[[], None] | None = None) -> pd.DataFrame:
-    """One row per (configuration, seed); a failed run raises (nothing is dropped)."""
+    """One row per (configuration, seed), each configuration's seeds in lockstep.
+
+    A failed run raises (nothing is dropped).
+    """
     rows = []
     for cfg in configs:
-        for seed in seeds:
-            rows.append(simulate(cfg, seed).runs)
-            if progress is not None:
+        rows.append(simulate_many(cfg, seeds).runs)
+        if progress is not None:
+            for _ in seeds:
                 progress()
     return pd.concat(rows, ignore_index=True)
 
