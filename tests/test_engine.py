@@ -209,3 +209,40 @@ def test_skill_bad_input() -> None:
         SkillMatcher(mode="vibes")
     with pytest.raises(ValueError, match="weights must not be all zero"):
         hybrid_score(1.0, 1.0, 1.0, weights=(0, 0, 0))
+
+
+def test_task_draws_equal_the_per_field_generator_calls() -> None:
+    """draw_task_arrays consumes one uniform block exactly as choice(p=...) and uniform() would."""
+    from coalesce_games import data
+    from coalesce_games.criteria import draw_task_arrays
+
+    types, p = data.task_arrays(), data.parameters_view()["tasks"]
+    for seed in range(60):
+        m = seed % 11
+        a_rng, b_rng = np.random.default_rng(seed), np.random.default_rng(seed)
+        got = draw_task_arrays(m, a_rng)
+        kind = b_rng.choice(len(types["mix_share"]), size=m, p=types["mix_share"])
+        value = b_rng.uniform(p["value_low"], p["value_high"], m)
+        want = {"task_type": kind, "value": value,
+                "complexity": b_rng.uniform(p["complexity_low"], p["complexity_high"], m),
+                "data_gb": b_rng.uniform(p["data_gb_low"], p["data_gb_high"], m),
+                "sensitivity": b_rng.uniform(0.0, 1.0, m),
+                "budget": value * b_rng.uniform(p["budget_share_low"], p["budget_share_high"], m),
+                "high_criticality": b_rng.random(m) < 0.3}
+        for key, values in want.items():
+            np.testing.assert_array_equal(got[key], values, err_msg=key)
+        assert a_rng.random() == b_rng.random()     # the same number of draws
+
+
+def test_outcome_draws_must_fit() -> None:
+    from coalesce_games.threats import ThreatModel, sample_outcomes
+
+    args = (np.array([0, 3]), np.array([0.9, 0.9]), np.array([0.9, 0.9]), np.array([True, False]),
+            np.array([0.5, 0.5]), ThreatModel())
+    with pytest.raises(ValueError, match="draws must have shape"):
+        sample_outcomes(*args, draws=np.zeros((5, 3)))
+    with pytest.raises(ValueError, match="rng or draws"):
+        sample_outcomes(*args)
+    # the given uniforms decide: all zeros -> every draw "succeeds"
+    out = sample_outcomes(*args, draws=np.zeros((5, 2)))
+    assert out["success"].tolist() == [True, False] and out["detected"].tolist() == [False, False]

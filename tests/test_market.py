@@ -135,3 +135,29 @@ def test_policies_face_the_same_task_stream() -> None:
     a = simulate(SMALL, 4).runs.iloc[0]
     b = simulate(SMALL.replace(policy="paper", epsilon=0.0), 4).runs.iloc[0]
     assert a.tasks == b.tasks and a.cost_all_local == b.cost_all_local
+
+
+@pytest.mark.parametrize("changes", [{}, {"policy": "paper", "accounting": "paper"},
+                                     {"rogue_share": 0.3, "verification_share": 0.4, "reentry_hours": 2},
+                                     {"skill_mode": "probe", "rogue_share": 0.25}])
+def test_lockstep_runs_equal_solo_runs(changes) -> None:
+    """A run's numbers do not depend on the other runs of its lockstep batch."""
+    cfg = SMALL.replace(**changes)
+    together = simulate_many(cfg, [4, 9, 2], events=True)
+    for seed in (9, 2):
+        alone = simulate(cfg, seed, events=True)
+        pd.testing.assert_frame_equal(together.runs[together.runs.seed == seed].reset_index(drop=True), alone.runs)
+        pd.testing.assert_frame_equal(together.steps[together.steps.seed == seed].reset_index(drop=True), alone.steps)
+        pd.testing.assert_frame_equal(together.events[together.events.seed == seed].reset_index(drop=True),
+                                      alone.events)
+    batched = simulate_many(cfg, [4, 9, 2], batch=2).runs
+    pd.testing.assert_frame_equal(batched, together.runs)
+
+
+def test_simulate_many_rejects_bad_batches() -> None:
+    with pytest.raises(ValueError, match="batch"):
+        simulate_many(SMALL, [1, 2], batch=0)
+    with pytest.raises(ValueError, match="seeds must not be empty"):
+        simulate_many(SMALL, [])
+    with pytest.raises(TypeError, match="config"):
+        simulate_many({"days": 1}, [1])

@@ -103,3 +103,55 @@ def test_coalesce_exploration_stays_among_eligible() -> None:
 def test_bad_policy_parameters(factory, message) -> None:
     with pytest.raises(ValueError, match=message):
         factory()
+
+
+def test_eq15_batch_equals_the_sequential_rule() -> None:
+    """The vectorised Eq. 15 gate equals eq15_confidence applied task by task, run by run."""
+    from coalesce_games.policies import eq15_batch
+
+    rng = np.random.default_rng(3)
+    runs, window = 4, 50
+    history, filled = np.zeros((runs, window), bool), np.zeros(runs, int)
+    seqs = [[] for _ in range(runs)]
+    for _ in range(40):
+        per_run = rng.integers(0, 9, runs)
+        run = np.repeat(np.arange(runs), per_run)
+        flags = rng.random(len(run)) < rng.random()
+        conf, history, filled = eq15_batch(flags, history, filled, run, window)
+        want = []
+        for r, flag in zip(run, flags):
+            want.append(eq15_confidence(seqs[r]))
+            seqs[r].append(bool(flag))
+        np.testing.assert_array_equal(conf, want)
+        for r in range(runs):
+            assert history[r, :filled[r]].tolist() == seqs[r][-window:]
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 1 << 18])
+def test_best_candidates_do_not_depend_on_chunking(chunk, monkeypatch) -> None:
+    import coalesce_games.policies as policies
+    from coalesce_games.skills import SkillMatcher
+
+    providers, tasks = Providers.sample_table1(40, 1), Tasks.sample(300, 2)
+    score = SkillMatcher().score(tasks.required, providers)
+    internal = internal_cost(tasks)
+    import dataclasses
+    internal = dataclasses.replace(internal, total=internal.total + 150.0)
+    ctx = DecisionContext(tasks, internal, external_cost(tasks, providers), providers.reliability,
+                          providers.security, score, score >= 0.7, np.arange(40) % 5 != 0)
+    weights = np.tile([0.4, 0.25, 0.2, 0.15], (300, 1))
+    reference = policies.best_candidates(ctx, weights, "vector", cost_test=True)
+    monkeypatch.setattr(policies, "CHUNK_PAIRS", chunk)
+    got = policies.best_candidates(ctx, weights, "vector", cost_test=True)
+    np.testing.assert_array_equal(got[0], reference[0])
+    np.testing.assert_array_equal(got[1], reference[1])
+    assert (reference[0] >= 0).sum() > 100 and (reference[0] % 5 != 0).all()   # non-trivial; never unavailable
+
+
+def test_policies_need_one_generator_per_run() -> None:
+    providers, tasks = _market()
+    ctx = _context(providers, tasks)
+    with pytest.raises(ValueError, match="one per run"):
+        CoalescePolicy(runs=2).decide(ctx, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="runs"):
+        PaperPolicy(runs=0)
