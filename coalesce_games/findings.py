@@ -19,6 +19,7 @@ import pandas as pd
 from scipy import stats
 
 from . import analytic, data, repeated
+from .competition import CompetitionMarket, CompetitionParameters, trace_security
 from .equilibria import solve
 from .games import StageParameters, empirical_metagame, stage_game
 from .market import MarketConfig, simulate_many
@@ -336,6 +337,16 @@ def f7_equilibrium_vs_simulation(quick: bool = False, progress: Callable | None 
     if progress is not None:
         progress()
     eq = solve(meta)
+    g2_par = CompetitionParameters()
+    g2 = trace_security([0.0, 0.5, 1.0, 2.0], [0.0, 0.25, 0.5, 1.0],
+                        CompetitionMarket.build(tasks=120 if quick else 300, background=10 if quick else 20, seed=0),
+                        g2_par)
+    if progress is not None:
+        progress()
+    surface = g2.pivot(index="security_weight", columns="budget", values="security_min")
+    lowest = bool(np.isclose(surface.iloc[0, 0], min(g2_par.security_levels)))
+    rises = bool((np.diff(surface.to_numpy(), axis=0) >= -1e-12).all() and (np.diff(surface.to_numpy(), axis=1) >= -1e-12).all()
+                 and surface.iloc[-1, 0] > surface.iloc[0, 0] and surface.iloc[0, -1] > surface.iloc[0, 0])
     claims = [
         Claim("F7", "G1 inspection core: closed form = numeric equilibrium", "(no game in the paper)",
               f"v* = {closed['verification']:.3f}, phi* = {closed['fabrication']:.4f}",
@@ -344,11 +355,18 @@ def f7_equilibrium_vs_simulation(quick: bool = False, progress: Callable | None 
         Claim("F7", "G3 meta-game equilibria", "(Eq. 14 is never used in the published code)", "-",
               "; ".join(f"client {r} / provider {c}" for r, c in zip(eq.row_mix.astype(str), eq.col_mix.astype(str)))[:300],
               "computed", "all equilibria, verified"),
+        Claim("F7", "G2: equilibrium security is lowest without security weight or budget and rises with either",
+              "(no game in the paper)", "-",
+              f"security at (weight 0, budget 0) {surface.iloc[0, 0]:.2f}; weight 2: {surface.iloc[-1, 0]:.2f}; "
+              f"budget 1: {surface.iloc[0, -1]:.2f} ({len(g2)} points, every equilibrium verified)",
+              "holds" if lowest and rises else "does not hold",
+              "lowest level at (0, 0), non-decreasing in weight and budget, higher at the far ends"),
     ]
     return Finding("F7", "Equilibrium against simulation",
                    {"F7_metagame": stats_table,
                     "F7_equilibria": pd.DataFrame({c: [str(v) for v in eq[c]] for c in
-                                                  ("row_mix", "col_mix", "row_payoff", "col_payoff", "max_regret")})},
+                                                  ("row_mix", "col_mix", "row_payoff", "col_payoff", "max_regret")}),
+                    "F7_G2_security": g2},
                    claims, "G3 payoffs: client = cost reduction; provider = rogue share of outsourced tasks net of detections.")
 
 
