@@ -291,9 +291,9 @@ def bootstrap_regret(samples: pd.DataFrame, setting: str, n_boot: int = 200, see
 
     Returns a Series: ``setting``, ``regret`` (point estimate), ``ci_low``,
     ``ci_high``, ``boot_mean``, ``n_boot``, ``level``, ``rule``,
-    ``best_response`` (label), ``provider_mix`` ({label: prob}) and
+    ``best_response`` (label; the setting itself when its regret is <= 1e-12), ``provider_mix`` ({label: prob}) and
     ``zero_share`` (share of replicates where the setting is a best response,
-    regret <= 1e-12). The replicate regrets are in ``attrs["draws"]``.
+    regret <= 1e-12 after rounding noise). The replicate regrets are in ``attrs["draws"]``.
 
     >>> s = pd.DataFrame({"client": ["a"] * 4 + ["b"] * 4, "provider": ["x", "x", "y", "y"] * 2,
     ...                   "seed": [0, 1] * 4,
@@ -325,7 +325,7 @@ def bootstrap_regret(samples: pd.DataFrame, setting: str, n_boot: int = 200, see
     out = pd.Series({"setting": setting, "regret": point, "ci_low": float(lo), "ci_high": float(hi),
                      "boot_mean": float(ok.mean()) if ok.size else np.nan, "n_boot": n_boot,
                      "level": level, "rule": rule,
-                     "best_response": game.row_labels[int(np.argmax(game.A @ y))],
+                     "best_response": setting if point <= 1e-12 else game.row_labels[int(np.argmax(game.A @ y))],
                      "provider_mix": dict(eq["col_mix"]),
                      "zero_share": float((ok <= 1e-12).mean()) if ok.size else np.nan})
     out.attrs["draws"] = draws
