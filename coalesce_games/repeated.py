@@ -19,6 +19,22 @@ theorem's incentive constraint; Fudenberg and Maskin 1986)::
 So the security budget ``v*`` grows as price pressure lowers the margin
 ``pi``: halving the margin doubles the verification a client must buy.
 
+The market simulator differs in one rule: a detected cheat is not paid
+(``market``: "detections withhold payment"). Then cheating pays
+``(pi + g)(1 - q)`` per period and honesty is sustainable iff
+``q >= g (1 - delta) / (pi + g (1 - delta))``, a lower share
+(:func:`minimal_verification_withheld`).
+
+**Checks against simulation.** :func:`simulated_honesty_value` plays the
+repeated game by Monte Carlo with the market's own rules (each task verified
+with probability ``v``, outcomes and detection drawn by
+:func:`coalesce_games.threats.sample_outcomes`, detection blacklists the
+provider for good, as fabricators never re-enter) and estimates the cheat's
+advantage with a CI; :func:`simulated_minimal_verification` finds where that
+advantage crosses zero, with a bootstrap CI. :func:`market_detection_check`
+runs the market simulator itself with fabricating rogues and estimates the
+per-task detection probability that ``v*`` assumes to be ``v d``.
+
 >>> round(float(minimal_verification(margin=10, gain=8, delta=0.9, detection=0.9)), 4)
 0.0988
 """
@@ -31,10 +47,15 @@ import numpy as np
 import pandas as pd
 import sympy
 
-from ._validate import check_int, check_nonnegative, check_probability, check_scalar
+from statistics import NormalDist
+
+from ._validate import as_array, check_int, check_nonnegative, check_probability, check_scalar, make_rng
+from .market import MarketConfig, simulate
+from .threats import FABRICATOR, HONEST, ThreatModel, sample_outcomes
 
 __all__ = ["derive", "minimal_verification", "minimal_delta", "honesty_sustainable",
-           "finite_horizon", "margin_sweep"]
+           "finite_horizon", "margin_sweep", "minimal_verification_withheld",
+           "simulated_honesty_value", "simulated_minimal_verification", "market_detection_check"]
 
 pi, g, delta, v, d = sympy.symbols("pi g delta v d", positive=True)
 
@@ -126,3 +147,240 @@ def margin_sweep(margins: Any, gain: float, delta: float, detection: float) -> p
     if m.size == 0:
         raise ValueError("margins must not be empty")
     return pd.DataFrame({"margin": m, "v_star": minimal_verification(m, gain, delta, detection)})
+
+
+def minimal_verification_withheld(margin: Any, gain: Any, delta: Any, detection: Any) -> np.ndarray:
+    """v* when a detected cheat is not paid (the market's rule).
+
+    Cheating forever is worth ``(pi + g)(1 - q) / (1 - delta (1 - q))``;
+    honesty ``pi / (1 - delta)``. Cross-multiplying, honesty holds iff
+    ``q (pi + g (1 - delta)) >= g (1 - delta)``, so with ``q = v d``::
+
+        v*_w = g (1 - delta) / (d (pi + g (1 - delta)))
+
+    By hand at pi = 10, g = 8, delta = 0.9, d = 0.9: 0.8 / (0.9 x 10.8) = 0.0823
+    (against 0.0988 when the cheat is paid anyway).
+
+    >>> round(float(minimal_verification_withheld(10, 8, 0.9, 0.9)), 4)
+    0.0823
+    """
+    _check(margin, gain, delta, detection)
+    det = np.asarray(detection, float)
+    gl = np.asarray(gain, float) * (1 - np.asarray(delta, float))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(det > 0, gl / (np.where(det > 0, det, 1) * (np.asarray(margin, float) + gl)), np.inf)
+
+
+def _horizon(delta_: float) -> int:
+    """Periods after which delta^t < 1e-10: the truncated tail is below 1e-10 / (1 - delta) periods' payoff."""
+    return int(np.ceil(np.log(1e-10) / np.log(delta_)))
+
+
+def _path_values(margin: float, gain: float, delta_: float, detection: float, grid: np.ndarray,
+                 n_paths: int, seed: int, withhold_payment: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Discounted values of honest and cheating providers, shape (n_paths, len(grid)).
+
+    Common random numbers: every verification share uses the same uniforms
+    (a fresh generator from the same seed), so the curves are comparable.
+    """
+    H = _horizon(delta_)
+    k = n_paths * H
+    disc = delta_ ** np.arange(H)
+    honest_v = np.empty((n_paths, len(grid)))
+    cheat_v = np.empty((n_paths, len(grid)))
+    ones, zeros = np.ones(k), np.zeros(k)
+    for i, v_ in enumerate(grid):    # one vectorised draw of all paths x periods per share
+        threats = ThreatModel(d_fab=detection, verification_share=float(v_))
+        for who, target in ((HONEST, honest_v), (FABRICATOR, cheat_v)):
+            rng = make_rng([seed, 0x64, who])
+            verified = rng.random(k) < v_          # the market's verification rule
+            out = sample_outcomes(np.full(k, who, np.int8), ones, ones, verified, zeros, threats, rng)
+            detected = out["detected"].reshape(n_paths, H)
+            # detection ends the relationship after the period it happens in (blacklist, no re-entry)
+            alive = np.cumsum(detected, axis=1) - detected == 0
+            per_period = margin + (gain if who == FABRICATOR else 0.0)
+            paid = ~detected if withhold_payment else np.ones_like(detected)
+            target[:, i] = (alive & paid) @ disc * per_period
+    return honest_v, cheat_v
+
+
+def _check_sim(margin: Any, gain: Any, delta_: Any, detection: Any, n_paths: Any, seed: Any) -> tuple:
+    for name, val in (("margin", margin), ("gain", gain), ("delta", delta_), ("detection", detection)):
+        check_scalar(name, val)
+    _check(margin, gain, delta_, detection)
+    return (float(margin), float(gain), float(delta_), float(detection),
+            check_int("n_paths", n_paths, minimum=2), check_int("seed", seed, minimum=0))
+
+
+def simulated_honesty_value(margin: float, gain: float, delta: float, detection: float, verification: Any,
+                            n_paths: int = 2000, seed: int = 0, withhold_payment: bool = False,
+                            level: float = 0.95) -> pd.DataFrame:
+    """Monte-Carlo values of honesty and of cheating in G4, with the market's rules.
+
+    Each path is one provider's relationship over ``periods = ceil(log 1e-10 / log delta)``
+    periods (discount ``delta``; the truncation is below 1e-10 of a period's
+    payoff). Each period's task is verified with probability ``v`` and its
+    outcome drawn by :func:`coalesce_games.threats.sample_outcomes` (a
+    fabrication is caught w.p. ``detection`` when verified); a detection ends
+    the relationship after that period. The honest provider earns ``margin``
+    per period, the cheat ``margin + gain`` (not paid when detected if
+    ``withhold_payment``, the market's rule).
+
+    One row per verification share: ``honest_value``, ``cheat_value``,
+    ``advantage`` (cheat minus honest, the mean over paths), ``se``,
+    ``ci_low``/``ci_high`` (normal interval at ``level``), ``exact`` (the
+    closed-form advantage), ``v_star`` (the matching threshold:
+    :func:`minimal_verification` or :func:`minimal_verification_withheld`),
+    ``predicted`` ("cheat" below v*, else "honest") and ``observed``
+    ("cheat" if the CI is above 0, "honest" if below, else "undecided").
+
+    >>> t = simulated_honesty_value(10, 8, 0.9, 0.9, [0.05, 0.2], n_paths=500)
+    >>> t[["verification", "predicted", "observed"]].values.tolist()
+    [[0.05, 'cheat', 'cheat'], [0.2, 'honest', 'honest']]
+    """
+    margin, gain, delta_, detection, n_paths, seed = _check_sim(margin, gain, delta, detection, n_paths, seed)
+    grid = check_probability("verification", verification, ndim=1)
+    if grid.size == 0:
+        raise ValueError("verification must not be empty; got []")
+    check_scalar("level", level, low=0, high=1, low_open=True, high_open=True)
+    honest_v, cheat_v = _path_values(margin, gain, delta_, detection, grid, n_paths, seed, bool(withhold_payment))
+    adv = cheat_v - honest_v
+    mean = adv.mean(axis=0)
+    se = adv.std(axis=0, ddof=1) / np.sqrt(n_paths)
+    z = NormalDist().inv_cdf((1 + level) / 2)
+    q = grid * detection
+    paid = (1 - q) if withhold_payment else 1.0
+    exact = (margin + gain) * paid / (1 - delta_ * (1 - q)) - margin / (1 - delta_)
+    v_star = float((minimal_verification_withheld if withhold_payment else minimal_verification)(
+        margin, gain, delta_, detection))
+    lo, hi = mean - z * se, mean + z * se
+    return pd.DataFrame({
+        "verification": grid, "honest_value": honest_v.mean(axis=0), "cheat_value": cheat_v.mean(axis=0),
+        "advantage": mean, "se": se, "ci_low": lo, "ci_high": hi, "exact": exact, "v_star": v_star,
+        "predicted": np.where(grid < v_star, "cheat", "honest"),
+        "observed": np.where(lo > 0, "cheat", np.where(hi < 0, "honest", "undecided"))})
+
+
+def simulated_minimal_verification(margin: float, gain: float, delta: float, detection: float,
+                                   grid: Any = None, n_paths: int = 2000, seed: int = 0,
+                                   withhold_payment: bool = False, n_boot: int = 500,
+                                   level: float = 0.95) -> pd.Series:
+    """The verification share at which cheating stops paying, found by simulation.
+
+    The mean advantage of cheating (:func:`simulated_honesty_value`'s paths,
+    common random numbers across ``grid``, default 101 shares in [0, 1]) is
+    interpolated linearly to its first zero crossing; the CI is the percentile
+    interval over ``n_boot`` bootstrap resamples of the paths. Returns
+    ``v_star`` (the closed form), ``v_star_sim``, ``ci_low``, ``ci_high``,
+    ``within_ci`` and ``n_paths``. ``v_star_sim`` is ``inf`` when the
+    advantage never turns negative on the grid (no share suffices), ``0`` when
+    it is negative already at the first share.
+
+    >>> r = simulated_minimal_verification(10, 8, 0.9, 0.9, n_paths=500, n_boot=50)
+    >>> bool(abs(r.v_star_sim - r.v_star) < 0.02)
+    True
+    """
+    margin, gain, delta_, detection, n_paths, seed = _check_sim(margin, gain, delta, detection, n_paths, seed)
+    grid = np.linspace(0, 1, 101) if grid is None else check_probability("grid", grid, ndim=1)
+    if grid.size < 2:
+        raise ValueError(f"grid must hold at least 2 verification shares; got {grid.tolist()!r}")
+    if np.any(np.diff(grid) <= 0):
+        raise ValueError(f"grid must be strictly increasing; got {grid.tolist()!r}")
+    n_boot = check_int("n_boot", n_boot, minimum=1)
+    check_scalar("level", level, low=0, high=1, low_open=True, high_open=True)
+    honest_v, cheat_v = _path_values(margin, gain, delta_, detection, grid, n_paths, seed, bool(withhold_payment))
+    adv = cheat_v - honest_v
+    rng = make_rng([seed, 0xB007])
+    weights = rng.multinomial(n_paths, np.full(n_paths, 1 / n_paths), size=n_boot) / n_paths
+    curves = np.vstack([adv.mean(axis=0), weights @ adv])          # (1 + n_boot, len(grid))
+    roots = _first_roots(curves, grid)
+    v_star = float((minimal_verification_withheld if withhold_payment else minimal_verification)(
+        margin, gain, delta_, detection))
+    lo, hi = np.quantile(roots[1:], [(1 - level) / 2, (1 + level) / 2])
+    return pd.Series({"v_star": v_star, "v_star_sim": float(roots[0]), "ci_low": float(lo), "ci_high": float(hi),
+                      "within_ci": bool(lo <= v_star <= hi), "n_paths": n_paths,
+                      "withhold_payment": bool(withhold_payment)})
+
+
+def _first_roots(curves: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """First down-crossing of zero of each row of ``curves`` over ``grid``, by linear interpolation.
+
+    >>> _first_roots(np.array([[2.0, 1.0, -1.0], [-1.0, -2.0, -3.0], [1.0, 1.0, 1.0]]), np.array([0.0, 0.1, 0.2]))
+    array([0.15, 0.  ,  inf])
+    """
+    neg = curves <= 0
+    has = neg.any(axis=1)
+    j = np.argmax(neg, axis=1)                   # first grid index with a non-positive advantage
+    jp = np.maximum(j - 1, 0)
+    rows = np.arange(len(curves))
+    y0, y1 = curves[rows, jp], curves[rows, j]
+    x0, x1 = grid[jp], grid[j]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        root = np.where(j == 0, grid[0], x0 + (x1 - x0) * y0 / (y0 - y1))
+    return np.where(has, root, np.inf)
+
+
+def market_detection_check(config: MarketConfig, seeds: Any, margin: float, gain: float, delta: float,
+                           level: float = 0.95) -> pd.Series:
+    """The market simulator's detection channel against G4's assumption ``q = v d``.
+
+    The market has no provider cost, so ``margin`` and ``gain`` (in the
+    market's terms, ``pi = p - c`` and ``g = c``, the work a fabricator skips)
+    are inputs; what the simulator supplies is the probability that a
+    fabricated task is caught, which G4 takes to be ``v d`` with ``v =
+    config.verification_share`` and ``d = config.d_fab``. The check runs
+    ``config`` with fabricators only (``rogue_mix = (0, 0, 1)``) over
+    ``seeds`` and counts detections per task won by a rogue (with fabricators
+    only, every detection is of a fabrication). Returns ``tasks``,
+    ``detections``, ``q_predicted``, ``q_sim`` with its Wilson interval
+    ``q_low``/``q_high``, ``q_within_ci``, and the repeated game's threshold
+    with the simulator's channel: ``v_star`` (closed form) and ``v_star_sim``
+    with CI, ``g (1 - delta) v / (delta q pi)`` at ``q_sim`` and at the
+    interval's ends (decreasing in ``q``); and the same under the market's
+    payment rule, ``v_star_withheld`` (:func:`minimal_verification_withheld`)
+    and ``v_star_withheld_sim`` (its ``q`` threshold times ``v / q_sim``).
+
+    What this does not check: the market's fabricators cannot choose to be
+    honest (behaviours are fixed), so the provider's incentive itself is
+    checked by :func:`simulated_honesty_value`, with the market's rules.
+    """
+    if not isinstance(config, MarketConfig):
+        raise TypeError(f"config must be a MarketConfig; got {type(config).__name__}")
+    if config.rogue_share == 0:
+        raise ValueError("config.rogue_share must be > 0 (the check needs fabricators); got 0.0")
+    if config.verification_share == 0:
+        raise ValueError("config.verification_share must be > 0 (no verification detects nothing); got 0.0")
+    seeds = list(seeds)
+    if not seeds:
+        raise ValueError("seeds must not be empty; got []")
+    check_scalar("level", level, low=0, high=1, low_open=True, high_open=True)
+    v_ = config.verification_share
+    d_ = config.d_fab
+    v_star = float(minimal_verification(margin, gain, delta, d_))
+    cfg = config.replace(rogue_mix=(0.0, 0.0, 1.0))
+    tasks = detections = 0
+    for s in seeds:
+        run = simulate(cfg, s).runs.iloc[0]
+        tasks += int(round(run.rogue_task_share * run.outsourcing_rate * run.tasks))
+        detections += int(run.detections)
+    if tasks == 0:
+        raise ValueError("no task went to a fabricator in these runs; use more days, clients or seeds")
+    z = NormalDist().inv_cdf((1 + level) / 2)
+    p_hat = detections / tasks
+    centre = (p_hat + z * z / (2 * tasks)) / (1 + z * z / tasks)
+    half = z / (1 + z * z / tasks) * np.sqrt(p_hat * (1 - p_hat) / tasks + z * z / (4 * tasks * tasks))
+    q_lo, q_hi = max(centre - half, 0.0), min(centre + half, 1.0)
+    scale = gain * (1 - delta) * v_ / (delta * margin)
+
+    def implied(q: float) -> float:
+        return float(scale / q) if q > 0 else np.inf
+
+    # the market withholds a detected cheat's payment: the threshold on q is g(1-delta)/(pi + g(1-delta))
+    q_w = gain * (1 - delta) / (margin + gain * (1 - delta))
+    return pd.Series({"verification": v_, "d_fab": d_, "tasks": tasks, "detections": detections,
+                      "q_predicted": v_ * d_, "q_sim": p_hat, "q_low": q_lo, "q_high": q_hi,
+                      "q_within_ci": bool(q_lo <= v_ * d_ <= q_hi), "v_star": v_star,
+                      "v_star_sim": implied(p_hat), "v_star_low": implied(q_hi), "v_star_high": implied(q_lo),
+                      "v_star_within_ci": bool(implied(q_hi) <= v_star <= implied(q_lo)),
+                      "v_star_withheld": float(minimal_verification_withheld(margin, gain, delta, d_)),
+                      "v_star_withheld_sim": float(q_w * v_ / p_hat) if p_hat > 0 else np.inf})
