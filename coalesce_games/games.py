@@ -31,7 +31,7 @@ from ._validate import check_choice, check_int, check_nonnegative, check_probabi
 from .bimatrix import Game
 from .criteria import client_payoff, local_payoff, provider_payoff
 from .equilibria import select, solve
-from .market import simulate
+from .market import simulate_many
 
 __all__ = ["StageParameters", "stage_payoffs", "stage_game", "symbolic_parameters",
            "empirical_metagame", "metagame_samples", "metagame_from_samples", "client_regret",
@@ -152,8 +152,8 @@ def metagame_samples(client_settings: dict[str, dict], provider_strategies: dict
     for cl, cl_changes in client_settings.items():
         for pv, pv_changes in provider_strategies.items():
             cfg = base.replace(**cl_changes, **pv_changes)
-            for seed in seeds:
-                run = simulate(cfg, seed).runs.iloc[0]
+            for run in simulate_many(cfg, seeds).runs.itertuples():   # the seeds in lockstep
+                seed = run.seed
                 outsourced = max(run.outsourcing_rate * run.tasks, 1)
                 provider = (run.rogue_task_share - run.detections / outsourced
                             if cfg.rogue_share > 0 else run.outsourcing_rate)
