@@ -94,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("reproduce", help="run every finding; write figures, tables and report.md")
     p.add_argument("--out", default="reproduce-out", help="output folder (default reproduce-out)")
-    p.add_argument("--quick", action="store_true", help="fewer seeds and shorter markets (about a minute)")
+    p.add_argument("--quick", action="store_true", help="fewer seeds and shorter markets (about 20 seconds)")
     p.add_argument("--only", default=None, help="comma-separated findings, e.g. F3,F4")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_reproduce)

@@ -262,29 +262,32 @@ def best_of_columns(counts: np.ndarray, cols: np.ndarray, columns: list[np.ndarr
     counts = counts[present]
     starts = np.zeros(len(present), dtype=np.intp)
     np.cumsum(counts[:-1], out=starts[1:])
-    d_plus, d_minus = np.zeros(len(cols)), np.zeros(len(cols))
-    y, gap = np.empty(len(cols)), np.empty(len(cols))
+    d_plus = d_minus = None
     for c, (x, benefit) in enumerate(zip(columns, np.broadcast_to(flags, (len(columns),)))):
         lo = np.minimum.reduceat(x, starts)
         spread = np.maximum.reduceat(x, starts) - lo
         w = weights[present, c]
         if normalization == "vector":
-            norm = np.sqrt(np.add.reduceat(np.square(x, out=y), starts))
+            norm = np.sqrt(np.add.reduceat(np.square(x), starts))
             f = np.divide(w, norm, out=np.zeros_like(w), where=norm > 0)
         else:
             f = np.divide(w, spread, out=np.zeros_like(w), where=spread > 0)
-        np.multiply(x, np.repeat(f, counts), out=y)
+        y = x * np.repeat(f, counts)
         y -= np.repeat(lo * f, counts)                # distance from the worst value
-        np.subtract(np.repeat(spread * f, counts), y, out=gap)   # distance from the best value
+        gap = np.repeat(spread * f, counts)
+        gap -= y                                      # distance from the best value
         y *= y
         gap *= gap
-        d_plus += gap if benefit else y               # squared distances to the ideal ...
-        d_minus += y if benefit else gap              # ... and to the anti-ideal
+        plus, minus = (gap, y) if benefit else (y, gap)
+        if d_plus is None:                            # squared distances to the ideal and anti-ideal
+            d_plus, d_minus = plus, minus
+        else:
+            d_plus += plus
+            d_minus += minus
     # closeness = 1 / (1 + D+/D-) falls with D+^2/D-^2: rank by that ratio (no square roots per
-    # pair); 0/0 (every criterion constant in the group) is closeness 0.5, x/0 is closeness 0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.divide(d_plus, d_minus, out=y)
-    ratio[(d_minus == 0) & (d_plus == 0)] = 1.0
+    # pair). D- = 0 puts a candidate at the anti-ideal on every criterion: closeness 0 (ratio
+    # inf), unless the whole group is constant, where every candidate ties and the first wins
+    ratio = np.divide(d_plus, d_minus, out=np.full(len(cols), np.inf), where=d_minus > 0)
     best_ratio = np.minimum.reduceat(ratio, starts)
     # the first (lowest column) pair reaching its decision's best
     at_best = np.flatnonzero(ratio <= np.repeat(best_ratio, counts))
