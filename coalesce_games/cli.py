@@ -70,7 +70,7 @@ def _sweep(args: argparse.Namespace) -> int:
         raise ValueError(f"{args.config}: needs a [grid] table of field = [values]")
     design = [{**spec.get("base", {}), **point} for point in grid(spec["grid"])]
     table = sweep(design, args.seeds, executor=args.executor, checkpoint=args.checkpoint,
-                  resume=args.resume, scheduler=args.scheduler, workers=args.workers)
+                  resume=args.resume, scheduler=args.scheduler, workers=args.workers, batch=args.batch)
     metrics = spec.get("metrics", ["cost_reduction", "realised_loss"])
     print(summarise(table, metrics).to_string(index=False))
     return 0
@@ -107,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=None, help="local workers (default: all cores)")
     p.add_argument("--checkpoint", default=None, help="CSV file the finished runs stream to")
     p.add_argument("--resume", action="store_true", help="skip runs already in the checkpoint")
+    p.add_argument("--batch", type=int, default=8, help="replicates of a design point simulated in lockstep (default 8)")
     p.set_defaults(func=_sweep)
     return parser
 

@@ -4,8 +4,15 @@ Each run's seed is derived from its configuration and replicate index through
 ``numpy.random.SeedSequence`` (a SHA-256 hash of the configuration's canonical
 JSON), never from execution order, so every executor gives the same table.
 Finished runs stream to a CSV checkpoint (one row per run, with its
-configuration, seed and package version); ``resume=True`` skips them. A failed
-run is reported with its configuration and traceback after the others finish.
+configuration, seed and package version); ``resume=True`` skips them (a last
+line torn by a kill is dropped and its run redone). A failed run is reported
+with its configuration and traceback after the others finish.
+
+The built-in market runner simulates up to ``batch`` replicates of a design
+point in lockstep (:func:`coalesce_games.market.simulate_many`), one unit of
+work per batch; a run's numbers do not depend on its batch, so the table is
+the same for every batch size and executor. When a batch fails, its
+replicates are run one by one so that each failure is attributed to its run.
 
 >>> design = grid({"epsilon": [0.0, 0.1], "beta": [0.7]})
 >>> len(design), design[0]
@@ -32,7 +39,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from . import __version__
-from .market import MarketConfig, simulate
+from .market import MarketConfig, simulate, simulate_many
 
 __all__ = ["grid", "latin_hypercube", "run_seed", "sweep", "summarise", "plot_surface", "SweepError"]
 
@@ -108,12 +115,38 @@ def _one(runner: Callable, config: dict[str, Any], replicate: int) -> dict[str, 
                 "traceback": traceback.format_exc()}
 
 
+def _batch(runner: Callable, config: dict[str, Any], replicates: list[int]) -> list[dict[str, Any]]:
+    """The runs of one design point: in lockstep for the market runner, else one by one."""
+    if runner is _market_runner and len(replicates) > 1:
+        seeds = [run_seed(config, r) for r in replicates]
+        try:
+            runs = simulate_many(MarketConfig().replace(**config), seeds, batch=len(seeds)).runs
+        except Exception:  # noqa: BLE001 - rerun solo below, so each failure names its run
+            pass
+        else:
+            rows = runs.drop(columns=[c for c in runs.columns if str(c).startswith("cfg_")]).to_dict("records")
+            return [{"ok": True, "config": config, "replicate": r, "seed": seed, "result": row}
+                    for r, seed, row in zip(replicates, seeds, rows)]
+    return [_one(runner, config, r) for r in replicates]
+
+
 def _key(config: dict[str, Any], replicate: int) -> str:
     return f"{_canonical(config)}#{replicate}"
 
 
+def _repair(checkpoint: Path) -> None:
+    """Drop a last line torn by a kill mid-write (every complete row ends with a newline)."""
+    with open(checkpoint, "rb+") as fh:
+        content = fh.read()
+        if content and not content.endswith(b"\n"):
+            fh.truncate(content.rfind(b"\n") + 1)
+
+
 def _finished(checkpoint: Path | None) -> set[str]:
     if checkpoint is None or not checkpoint.exists() or checkpoint.stat().st_size == 0:
+        return set()
+    _repair(checkpoint)
+    if checkpoint.stat().st_size == 0:
         return set()
     done = pd.read_csv(checkpoint, usecols=["run_key"])
     return set(done.run_key)
@@ -130,12 +163,14 @@ def _append(checkpoint: Path, row: dict[str, Any]) -> None:
 
 def sweep(design: list[dict[str, Any]], seeds: int, executor: str | Executor = "processes",
           runner: Callable | None = None, checkpoint: str | Path | None = None, resume: bool = False,
-          scheduler: str | None = None, workers: int | None = None, progress: bool = True) -> pd.DataFrame:
+          scheduler: str | None = None, workers: int | None = None, progress: bool = True,
+          batch: int = 8) -> pd.DataFrame:
     """Run every design point ``seeds`` times; one row per run, sorted by design and replicate.
 
     ``executor``: ``"serial"``, ``"processes"`` (default: all cores),
     ``"dask"`` (a ``scheduler`` address, or an in-process ``LocalCluster``), or
-    any ``concurrent.futures.Executor``.
+    any ``concurrent.futures.Executor``. ``batch``: replicates of a design
+    point per unit of work (run in lockstep by the market runner).
     """
     if not design:
         raise ValueError("design must hold at least one configuration")
@@ -143,12 +178,16 @@ def sweep(design: list[dict[str, Any]], seeds: int, executor: str | Executor = "
         raise ValueError(f"seeds must be a positive number of replicates; got {seeds!r}")
     for point in design:
         _check_fields(point)
+    if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
+        raise ValueError(f"batch must be a positive number of replicates; got {batch!r}")
     runner = _market_runner if runner is None else runner
     ckpt = Path(checkpoint) if checkpoint is not None else None
     if ckpt is not None and ckpt.exists() and not resume and ckpt.stat().st_size > 0:
         raise ValueError(f"checkpoint {ckpt} exists; pass resume=True to continue it")
     done = _finished(ckpt) if resume else set()
     todo = [(c, r) for c in design for r in range(seeds) if _key(c, r) not in done]
+    units = [(c, reps[i:i + batch]) for c in design
+             for reps in [[r for r in range(seeds) if _key(c, r) not in done]] for i in range(0, len(reps), batch)]
     rows, failures = [], []
     bar = tqdm(total=len(todo), desc="sweep", unit="run", disable=not progress)
 
@@ -166,19 +205,21 @@ def sweep(design: list[dict[str, Any]], seeds: int, executor: str | Executor = "
 
     try:
         if executor == "serial":
-            for c, r in todo:
-                record(_one(runner, c, r))
+            for c, reps in units:
+                for res in _batch(runner, c, reps):
+                    record(res)
         elif executor == "dask":
-            _run_dask(todo, runner, record, scheduler, workers)
+            _run_dask(units, runner, record, scheduler, workers)
         else:
             own = executor == "processes"
             pool = ProcessPoolExecutor(max_workers=workers or os.cpu_count()) if own else executor
             if not own and not isinstance(pool, Executor):
                 raise ValueError(f"executor must be 'serial', 'processes', 'dask' or an Executor; got {executor!r}")
             try:
-                futures = [pool.submit(_one, runner, c, r) for c, r in todo]
+                futures = [pool.submit(_batch, runner, c, reps) for c, reps in units]
                 for fut in as_completed(futures):
-                    record(fut.result())
+                    for res in fut.result():
+                        record(res)
             finally:
                 if own:
                     pool.shutdown()
@@ -193,7 +234,7 @@ def sweep(design: list[dict[str, Any]], seeds: int, executor: str | Executor = "
     return table.assign(_o=table.run_key.map(order)).sort_values("_o").drop(columns="_o").reset_index(drop=True)
 
 
-def _run_dask(todo: list, runner: Callable, record: Callable, scheduler: str | None, workers: int | None) -> None:
+def _run_dask(units: list, runner: Callable, record: Callable, scheduler: str | None, workers: int | None) -> None:
     try:
         from distributed import Client, LocalCluster, as_completed as dask_completed
     except ImportError as exc:  # pragma: no cover - exercised only without the extra
@@ -203,9 +244,10 @@ def _run_dask(todo: list, runner: Callable, record: Callable, scheduler: str | N
         cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=None)
     client = Client(scheduler or cluster)
     try:
-        futures = [client.submit(_one, runner, c, r, pure=False) for c, r in todo]
+        futures = [client.submit(_batch, runner, c, reps, pure=False) for c, reps in units]
         for fut in dask_completed(futures):
-            record(fut.result())
+            for res in fut.result():
+                record(res)
     finally:
         client.close()
         if cluster is not None:

@@ -101,6 +101,7 @@ def test_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path) -> None:
     (lambda: sweep(DESIGN, -1, runner=toy_runner), "seeds must be a positive"),
     (lambda: sweep([], 2, runner=toy_runner), "at least one configuration"),
     (lambda: latin_hypercube({"epsilon": (0, 1)}, 0), "n must be >= 1"),
+    (lambda: sweep(DESIGN, 2, runner=toy_runner, batch=0), "batch must be a positive"),
 ])
 def test_bad_specifications_are_rejected_before_running(call, message) -> None:
     with pytest.raises(ValueError, match=message):
@@ -126,3 +127,31 @@ def test_plot_surface_draws_the_grid() -> None:
     assert ax.images[0].get_array().shape == (2, 3)
     with pytest.raises(ValueError, match="not in the summary"):
         plot_surface(summary, "epsilon", "beta", "nope")
+
+
+def test_lockstep_batches_do_not_change_the_table() -> None:
+    design = grid({"days": [1], "clients": [3], "contractors": [6], "rogue_share": [0.0, 0.34]})
+    solo = sweep(design, 5, executor="serial", batch=1, progress=False)
+    batched = sweep(design, 5, executor="serial", batch=3, progress=False)
+    pd.testing.assert_frame_equal(solo, batched)
+    assert solo.seed.nunique() == 10
+
+
+def test_a_failing_batch_names_each_failed_run() -> None:
+    design = [{"days": 1, "clients": 2, "contractors": 6}, {"days": 1, "clients": 2, "contractors": 6, "epsilon": 2.0}]
+    with pytest.raises(SweepError) as info:
+        sweep(design, 3, executor="serial", batch=3, progress=False)
+    failed = info.value.failures
+    assert sorted(f["replicate"] for f in failed) == [0, 1, 2]
+    assert all(f["config"]["epsilon"] == 2.0 and "epsilon" in f["traceback"] for f in failed)
+
+
+def test_resume_drops_a_line_torn_by_a_kill(tmp_path) -> None:
+    ckpt = tmp_path / "runs.csv"
+    sweep(DESIGN[:2], 2, executor="serial", runner=toy_runner, checkpoint=ckpt, progress=False)
+    lines = ckpt.read_text().splitlines(keepends=True)
+    ckpt.write_text("".join(lines[:-1]) + lines[-1][: len(lines[-1]) // 2])   # the last row half written
+    resumed = sweep(DESIGN[:2], 2, executor="serial", runner=toy_runner, checkpoint=ckpt, resume=True, progress=False)
+    clean = sweep(DESIGN[:2], 2, executor="serial", runner=toy_runner, progress=False)
+    pd.testing.assert_frame_equal(resumed.drop(columns="version"), clean.drop(columns="version"))
+    assert len(pd.read_csv(ckpt)) == 4
