@@ -68,6 +68,11 @@ def _ci_text(values: np.ndarray, scale: float = 100.0, unit: str = " %") -> tupl
 
 
 # ------------------------------------------------------------------ F1
+def allruns_rate(pooled: list[pd.DataFrame]) -> np.ndarray:
+    """Every run's outsourcing rate, pooled over the configurations."""
+    return pd.concat(pooled, ignore_index=True).outsourcing_rate.to_numpy()
+
+
 #: the paper's peak arrival rate, "4.2 per unit at peak" (PAPER_FACTS 5), read per market-hour
 PEAK_MARKET_RATE = 4.2
 
@@ -92,6 +97,8 @@ def f1_published_table(quick: bool = False, progress: Callable | None = None) ->
         # the paper's "4.2 per unit at peak" read as tasks per hour for the whole market
         market_load = run_many([cfg.replace(arrival_rate=PEAK_MARKET_RATE / cfg.business_multiplier / cfg.clients)],
                                seeds, progress)
+        # the Eq. 15 history recording every decision's best closeness (no feedback, no limit cycle)
+        no_cycle = run_many([cfg.replace(paper_history="closeness")], seeds, progress)
         pooled.append(runs.assign(weight=exp.runs / len(runs)))
         m_paper, lo, hi = mean_ci(100 * runs.paper_cost_reduction)
         rows.append({
@@ -109,6 +116,8 @@ def f1_published_table(quick: bool = False, progress: Callable | None = None) ->
             "verdict": interval_verdict(exp.cost_reduction_mean, lo, hi),
             "market_load_paper_metric_mean": float(100 * market_load.paper_cost_reduction.mean()),
             "market_load_outsourcing_rate": float(100 * market_load.outsourcing_rate.mean()),
+            "closeness_history_paper_metric_mean": float(100 * no_cycle.paper_cost_reduction.mean()),
+            "closeness_history_outsourcing_rate": float(100 * no_cycle.outsourcing_rate.mean()),
         })
     table = pd.DataFrame(rows)
     reproduced = int((table.verdict == "reproduced").sum())
@@ -130,17 +139,25 @@ def f1_published_table(quick: bool = False, progress: Callable | None = None) ->
                         "-", f"{mean:.1f} % [{lo_all:.1f}, {hi_all:.1f}] (paper metric, run-weighted)",
                         interval_verdict(41.8, lo_all, hi_all),
                         "41.8 inside the 95 % CI of the run-weighted mean of all runs"))
-    small, large = table.iloc[0], table.iloc[-1]
-    claims.append(Claim("F1", "the published metric is stable across scales (agent scaling 37-41 % from 15 clients)",
-                        "flat", "-",
-                        f"{table.experiment.iloc[0]} -> {table.experiment.iloc[-1]}: metric {small.paper_metric_mean:.0f} % -> "
-                        f"{large.paper_metric_mean:.0f} % (market-level load 4.2/h at peak: "
-                        f"{small.market_load_paper_metric_mean:.0f} % -> {large.market_load_paper_metric_mean:.0f} %), "
-                        f"tracking the outsourcing rate {small.outsourcing_rate:.0f} % -> {large.outsourcing_rate:.0f} % "
-                        f"({small.market_load_outsourcing_rate:.0f} % -> {large.market_load_outsourcing_rate:.0f} %)",
-                        "not reproduced" if max(large.paper_metric_mean, large.market_load_paper_metric_mean) > 2 * 41.8
-                        else "reproduced",
-                        "the largest configuration's metric within twice the published mean, under either load reading"))
+    # the published agent scaling is flat from 15 clients on (37.4-40.9 %): is ours?
+    scaled = table[table.experiment.str.startswith("agt") & (table.clients >= 15)]
+    spread = lambda col: float(scaled[col].max() / scaled[col].min())   # noqa: E731
+    flat, flat_no_cycle = spread("paper_metric_mean"), spread("closeness_history_paper_metric_mean")
+    claims.append(Claim("F1", "the published metric is flat across scales (agent scaling 37-41 % from 15 clients)",
+                        f"max/min {float(scaled.published_cost_reduction.max() / scaled.published_cost_reduction.min()):.2f}",
+                        "-",
+                        f"max/min {flat:.2f} ({scaled.paper_metric_mean.min():.0f}-{scaled.paper_metric_mean.max():.0f} %); "
+                        f"history of best closeness instead of decisions: {flat_no_cycle:.2f} "
+                        f"({scaled.closeness_history_paper_metric_mean.min():.0f}-"
+                        f"{scaled.closeness_history_paper_metric_mean.max():.0f} %); market-level load: "
+                        f"{scaled.market_load_paper_metric_mean.min():.0f}-{scaled.market_load_paper_metric_mean.max():.0f} %",
+                        "reproduced" if flat < 1.5 else "not reproduced",
+                        "agent-scaling means from 15 clients on within a factor 1.5 of each other"))
+    rate, rate_lo, rate_hi = mean_ci(100 * allruns_rate(pooled))
+    claims.append(Claim("F1", "outsourcing rate of the published rule", "33.8 % (earlier version of the table)", "-",
+                        f"{rate:.1f} % [{rate_lo:.1f}, {rate_hi:.1f}] (history of best closeness: "
+                        f"{float(np.average(table.closeness_history_outsourcing_rate, weights=weights)):.1f} %)",
+                        interval_verdict(33.8, rate_lo, rate_hi), "33.8 inside the 95 % CI of the mean over all runs"))
     note = ("The published metric divides savings on outsourced tasks (losses clipped at zero) by the "
             "cost of the tasks kept local, in seconds-as-hours accounting; the consistent column "
             "compares the total cost of the same task stream with running every task locally.")

@@ -57,6 +57,7 @@ class MarketConfig:
     arrival_rate: float = 0.2          # tasks per client per hour outside business hours (ours)
     business_multiplier: float = 3.2
     policy: str = "coalesce"
+    paper_history: str = "decision"    # what the paper rule's Eq. 15 history records (PaperPolicy.record)
     epsilon: float = 0.1
     tau: float = 0.7
     beta: float = 0.7
@@ -97,6 +98,7 @@ class MarketConfig:
         if self.capacity_per_hour <= 0:
             raise ValueError(f"capacity_per_hour must be > 0; got {self.capacity_per_hour!r}")
         check_choice("policy", self.policy, ("coalesce", "paper"))
+        check_choice("paper_history", self.paper_history, ("closeness", "decision"))
         check_choice("accounting", self.accounting, ("consistent", "paper"))
         check_choice("skill_mode", self.skill_mode, ("declared", "probe"))
         check_weights("rogue_mix", list(self.rogue_mix), size=3)
@@ -242,7 +244,7 @@ def _run_batch(cfg: MarketConfig, seeds: list[int], with_events: bool) -> tuple[
                           verification_share=cfg.verification_share)
     if cfg.policy == "paper":
         policy = make_policy("paper", epsilon=cfg.epsilon, exploration_confidence=cfg.exploration_confidence,
-                             runs=runs)
+                             record=cfg.paper_history, runs=runs)
     else:
         policy = make_policy("coalesce", epsilon=cfg.epsilon, beta=cfg.beta,
                              exploration_confidence=cfg.exploration_confidence,

@@ -287,6 +287,16 @@ class PaperPolicy:
 
     ``runs`` independent copies of the rule (one per run of a lockstep batch),
     each with its own Eq. 15 history of the last 50 flags.
+
+    ``record`` says what a decision adds to that history (PAPER_FACTS 3 and 7):
+    ``"closeness"``, whether the best candidate's closeness exceeded 0.7,
+    whatever was done; or ``"decision"``, whether the task was outsourced with
+    a recorded closeness above 0.7 (a task kept local records nothing above
+    0.7). With ``"closeness"`` the flags are a property of the market and the
+    gate has no feedback; with ``"decision"`` outsourcing raises the share of
+    high flags until the gate closes, and keeping tasks local lowers it until
+    it opens again: the limit cycle the published outsourcing rate is
+    reported to be.
     """
 
     epsilon: float = 0.1
@@ -297,6 +307,7 @@ class PaperPolicy:
     normalization: str = "minmax"
     weights: tuple[float, ...] = (0.40, 0.25, 0.20, 0.15)
     runs: int = 1
+    record: str = "decision"
     name: str = "paper"
     window: int = 50
     history: np.ndarray = field(init=False, repr=False)
@@ -309,6 +320,7 @@ class PaperPolicy:
         check_choice("normalization", self.normalization, ("vector", "minmax"))
         check_weights("weights", self.weights, size=4)
         check_int("runs", self.runs, minimum=1)
+        check_choice("record", self.record, ("closeness", "decision"))
         self.history = np.zeros((self.runs, self.window), bool)
         self.filled = np.zeros(self.runs, int)
 
@@ -336,12 +348,44 @@ class PaperPolicy:
                 explore[sl] = False
         closeness = np.where(explore, self.exploration_topsis, top)
         run = np.zeros(m, int) if ctx.run is None else ctx.run
-        confidence, self.history, self.filled = eq15_batch(closeness > 0.7, self.history, self.filled, run,
-                                                           self.window)
-        confidence = np.where(explore, self.exploration_confidence, confidence)
-        gate = (pick >= 0) & (top > self.closeness_gate) & (confidence > self.confidence_gate)
-        choice = np.where(explore, random_pick, np.where(gate, pick, -1))
+        if self.record == "decision":
+            choice, confidence = self._gate_in_order(pick, top, closeness, explore, random_pick, run)
+        else:
+            confidence, self.history, self.filled = eq15_batch(closeness > 0.7, self.history, self.filled, run,
+                                                               self.window)
+            confidence = np.where(explore, self.exploration_confidence, confidence)
+            gate = (pick >= 0) & (top > self.closeness_gate) & (confidence > self.confidence_gate)
+            choice = np.where(explore, random_pick, np.where(gate, pick, -1))
         return Decision(choice, explore & (choice >= 0), closeness, confidence)
+
+    def _gate_in_order(self, pick: np.ndarray, top: np.ndarray, closeness: np.ndarray, explore: np.ndarray,
+                       random_pick: np.ndarray, run: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The Eq. 15 gate when a flag depends on the decision: task by task within a run.
+
+        Pass ``i`` takes the i-th task of every run at once (a handful of passes
+        per step); each run's history is kept oldest first in ``history[r, :filled[r]]``.
+        """
+        m = len(pick)
+        choice, confidence = np.full(m, -1), np.empty(m)
+        first = np.r_[True, run[1:] != run[:-1]] if m else np.zeros(0, bool)
+        rank = np.arange(m) - np.maximum.accumulate(np.where(first, np.arange(m), 0)) if m else np.zeros(0, int)
+        for i in range(int(rank.max()) + 1 if m else 0):
+            t = np.flatnonzero(rank == i)
+            r = run[t]
+            seen = self.filled[r]
+            p = self.history[r].sum(axis=1) / np.maximum(seen, 1)
+            doubt = 1.96 * 2 * np.minimum(p, 1 - p) / np.sqrt(np.maximum(seen, 1))
+            conf = np.where(seen < 10, 0.8, 1 - doubt)
+            gate = (pick[t] >= 0) & (top[t] > self.closeness_gate) & (conf > self.confidence_gate)
+            choice[t] = np.where(explore[t], random_pick[t], np.where(gate, pick[t], -1))
+            confidence[t] = np.where(explore[t], self.exploration_confidence, conf)
+            flag = (choice[t] >= 0) & (closeness[t] > 0.7)
+            full = seen >= self.window
+            self.history[r[full], :-1] = self.history[r[full], 1:]
+            self.history[r[full], -1] = flag[full]
+            self.history[r[~full], seen[~full]] = flag[~full]
+            self.filled[r[~full]] += 1
+        return choice, confidence
 
     def observe(self, decision: Decision, outcome: Outcome) -> None:
         """The published rule does not learn from outcomes."""

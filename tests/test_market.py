@@ -66,7 +66,7 @@ GOLDEN = {"tasks": 80, "cost_policy": 2802.634059853458, "cost_all_local": 13199
 
 CHANGES = {
     "days": 5, "clients": 6, "contractors": 20, "arrival_rate": 0.4, "business_multiplier": 1.0,
-    "policy": "paper", "epsilon": 0.5, "tau": 0.95, "beta": 0.0, "exploration_confidence": 0.2,
+    "policy": "paper", "paper_history": "closeness", "epsilon": 0.5, "tau": 0.95, "beta": 0.0, "exploration_confidence": 0.2,
     "security_weight": 5.0, "accounting": "paper", "skill_mode": "probe", "probe_noise": 0.4,
     "mislabelled_share": 0.9, "capacity_per_hour": 0.2, "alpha_demand": 2.0, "rogue_share": 0.5,
     "rogue_mix": (1.0, 0.0, 0.0), "rogue_entry_day": 1, "rogue_price_factor": 0.1,
@@ -81,7 +81,7 @@ NEEDS_ROGUES = {"rogue_mix", "rogue_entry_day", "rogue_price_factor", "spoofer_c
 # rogue behaviour a field acts on, so that a short market shows its effect
 FOCUS = {"d_leak": {"rogue_mix": (0, 1, 0)}, "q_leak": {"rogue_mix": (0, 1, 0)},
          "reentry_hours": {"rogue_mix": (1, 0, 0), "d_fab": 1.0, "verification_share": 1.0},
-         "spoofer_competence": {"rogue_mix": (1, 0, 0)}}
+         "spoofer_competence": {"rogue_mix": (1, 0, 0)}, "paper_history": {"policy": "paper"}}
 
 
 def test_every_config_field_is_covered() -> None:
@@ -161,3 +161,62 @@ def test_simulate_many_rejects_bad_batches() -> None:
         simulate_many(SMALL, [])
     with pytest.raises(TypeError, match="config"):
         simulate_many({"days": 1}, [1])
+
+
+class _SequentialPaperPolicy:
+    """The published gate written task by task in Python, recording the decision (reference)."""
+
+    def __init__(self, **kw):
+        from coalesce_games.policies import PaperPolicy
+
+        self.inner = PaperPolicy(**{k: v for k, v in kw.items() if k != "record"})
+        self.runs = self.inner.runs
+        self.flags = [[] for _ in range(self.runs)]
+
+    def decide(self, ctx, rng):
+        from coalesce_games.policies import Decision, _generators, best_candidates, eq15_confidence, task_weights
+
+        p = self.inner
+        m = ctx.skill_score.shape[0]
+        pick, top = best_candidates(ctx, task_weights(np.asarray(p.weights), ctx.tasks), p.normalization, False)
+        choice, closeness, confidence, explore = np.full(m, -1), top.copy(), np.zeros(m), np.zeros(m, bool)
+        for r, (sl, gen) in enumerate(zip(ctx.runs(self.runs), _generators(rng, self.runs))):
+            avail = np.flatnonzero(ctx.available if ctx.available.ndim == 1 else ctx.available[r])
+            ex = gen.random(sl.stop - sl.start) < p.epsilon
+            rp = avail[gen.integers(0, len(avail), sl.stop - sl.start)] if len(avail) else None
+            for i, t in enumerate(range(sl.start, sl.stop)):
+                if ex[i] and len(avail):
+                    choice[t], closeness[t], confidence[t], explore[t] = rp[i], p.exploration_topsis, p.exploration_confidence, True
+                else:
+                    confidence[t] = eq15_confidence(self.flags[r])
+                    if pick[t] >= 0 and top[t] > p.closeness_gate and confidence[t] > p.confidence_gate:
+                        choice[t] = pick[t]
+                self.flags[r].append(bool(choice[t] >= 0 and closeness[t] > 0.7))
+        return Decision(choice, explore & (choice >= 0), closeness, confidence)
+
+    def observe(self, decision, outcome):
+        pass
+
+
+def test_decision_recording_gate_equals_the_sequential_loop(monkeypatch) -> None:
+    import coalesce_games.market as market
+
+    cfg = SMALL.replace(policy="paper", accounting="paper", paper_history="decision", days=3, contractors=20)
+    fast = simulate_many(cfg, [0, 1, 2]).runs
+    original = market.make_policy
+    monkeypatch.setattr(market, "make_policy", lambda name, runs=1, **kw: _SequentialPaperPolicy(runs=runs, **kw)
+                        if name == "paper" else original(name, runs=runs, **kw))
+    slow = simulate_many(cfg, [0, 1, 2]).runs
+    pd.testing.assert_frame_equal(fast, slow)
+
+
+def test_decision_recording_holds_the_outsourcing_rate_across_scales() -> None:
+    """The limit cycle: recording decisions keeps the published rule's outsourcing rate flat."""
+    rates = {}
+    for record in ("closeness", "decision"):
+        for contractors in (10, 100):
+            cfg = MarketConfig(policy="paper", accounting="paper", paper_history=record, days=3,
+                               clients=contractors // 2, contractors=contractors)
+            rates[record, contractors] = simulate_many(cfg, range(4)).runs.outsourcing_rate.mean()
+    assert rates["closeness", 100] > 2 * rates["closeness", 10]                # no feedback: grows with the market
+    assert abs(rates["decision", 100] - rates["decision", 10]) < 0.1           # feedback: held

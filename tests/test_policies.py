@@ -59,12 +59,26 @@ def _market() -> tuple[Providers, Tasks]:
 
 def test_paper_policy_gate_and_confidence() -> None:
     providers, tasks = _market()
-    policy = PaperPolicy(epsilon=0.0)
+    policy = PaperPolicy(epsilon=0.0, record="closeness")
     d = policy.decide(_context(providers, tasks), np.random.default_rng(0))
     # 'good' dominates 'poor': min-max closeness 1 > 0.6, and the confidence starts at the prior 0.8,
     # which is not > 0.8: the first ten decisions stay local, then p = 1 and confidence 1 lets it outsource
     assert (d.choice[:10] == -1).all() and (d.choice[10:] == 0).all()
     np.testing.assert_allclose(d.confidence[:10], 0.8)
+
+
+def test_paper_policy_recording_decisions_cycles() -> None:
+    """Hand-followed: ten local decisions record ten low flags (p = 0, confidence 1), so task 11
+    is outsourced; with 2 high flags of 12 the confidence is 1 - 3.92 (1/6) / sqrt(12) = 0.811,
+    still open; with 3 of 13 it is 1 - 3.92 (3/13) / sqrt(13) = 0.749 and the gate closes, until
+    local decisions bring p down again: about a third of the tasks go out."""
+    providers, tasks = _market()
+    d = PaperPolicy(epsilon=0.0, record="decision").decide(_context(providers, tasks), np.random.default_rng(0))
+    assert (d.choice[:10] == -1).all() and (d.choice[10:13] == 0).all() and d.choice[13] == -1
+    assert d.confidence[10] == 1.0
+    assert d.confidence[12] == pytest.approx(1 - 1.96 * 2 * (1 / 6) / np.sqrt(12))
+    assert d.confidence[13] == pytest.approx(1 - 1.96 * 2 * (3 / 13) / np.sqrt(13))
+    assert 0 < (d.choice[13:] == 0).mean() < 0.5 and (d.choice[16:] == 0).any()
 
 
 def test_paper_policy_never_picks_a_single_candidate() -> None:
