@@ -5,8 +5,8 @@ Prints the wall time of the F1 table in `paper` mode on one process and on all c
 lockstep), the tasks decided per second, and the ratio to the published style measured in
 the same run on a sample: the same simulation run seed by seed, with the decision step
 written as a Python loop per task and per candidate (the external cost assembled from its
-Eq. 6-9 terms, min-max TOPSIS, the closeness and Eq. 15 gates). Both must produce
-identical runs.
+Eq. 6-9 terms, min-max TOPSIS, the closeness and Eq. 15 gates, the history recording
+what was done). Both must produce identical runs.
 
 Usage: python benchmarks/market.py [--seeds 20] [--sample-seeds 2] [--workers 2]
 """
@@ -90,7 +90,7 @@ class LoopPaperPolicy(PaperPolicy):
                 confidence.append(conf)
                 closeness.append(best)
                 choice.append(best_j if best_j >= 0 and best > self.closeness_gate and conf > self.confidence_gate else -1)
-            self.flags.append(closeness[-1] > 0.7)
+            self.flags.append(choice[-1] >= 0 and closeness[-1] > 0.7)   # the history records what was done
         choice = np.array(choice, dtype=int)
         return Decision(choice, explore & (choice >= 0), np.array(closeness), np.array(confidence))
 
