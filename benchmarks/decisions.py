@@ -5,6 +5,7 @@ Baselines measured in the same run:
 (b) a textbook numpy TOPSIS called once per decision (on a sample);
 (c) pymcdm's TOPSIS called once per decision (on a sample);
 (d) a memory-bandwidth probe: numpy summing an array as large as the criteria tensor.
+Every time is the best of three calls.
 
 Usage: python benchmarks/decisions.py [--tasks 100000] [--providers 200]
 """
@@ -86,7 +87,7 @@ def main() -> None:
     t_prep = time.perf_counter() - t_prep
     policy = CoalescePolicy(epsilon=0.0)
     rng = np.random.default_rng(0)
-    ours = timed(lambda: policy.decide(ctx, rng), repeat=2)
+    ours = timed(lambda: policy.decide(ctx, rng))
     evals = m * n
     print(f"batch: {m} tasks x {n} providers; criteria/skills/costs prepared in {t_prep:.2f} s")
     print(f"ours (vectorised decide): {ours:.3f} s, {evals / ours / 1e6:.1f} M provider-evaluations/s")
@@ -98,7 +99,7 @@ def main() -> None:
 
     sample = 300
     ml, wl, el, il = matrix[:sample].tolist(), weights[:sample].tolist(), mask[:sample].tolist(), internal.total[:sample].tolist()
-    t_loop = timed(lambda: loop_rule(ml, wl, el, il), repeat=1) / sample * m
+    t_loop = timed(lambda: loop_rule(ml, wl, el, il)) / sample * m
     got = loop_rule(ml, wl, el, il)
     check = policy.decide(dataclasses.replace(ctx, tasks=tasks.subset(slice(0, sample)),
                                               internal=dataclasses.replace(internal, total=internal.total[:sample]),
@@ -113,7 +114,7 @@ def main() -> None:
             idx = np.flatnonzero(mask[k])
             if idx.size:
                 textbook_topsis(matrix[k, idx], weights[k])
-    t_np = timed(per_decision_numpy, repeat=1) / sample_b * m
+    t_np = timed(per_decision_numpy) / sample_b * m
     print(f"(b) textbook numpy TOPSIS per decision: {t_np:.1f} s extrapolated -> ratio {t_np / ours:.0f}x")
 
     try:
@@ -127,13 +128,13 @@ def main() -> None:
                 idx = np.flatnonzero(mask[k])
                 if idx.size > 1:
                     method(matrix[k, idx], weights[k], types, validation=False)
-        t_pm = timed(per_decision_pymcdm, repeat=1) / sample_c * m
+        t_pm = timed(per_decision_pymcdm) / sample_c * m
         print(f"(c) pymcdm TOPSIS per decision: {t_pm:.1f} s extrapolated -> ratio {t_pm / ours:.0f}x")
     except ImportError:
         print("(c) pymcdm not installed: skipped")
 
     big = np.ones_like(matrix)
-    t_mem = timed(lambda: big.sum(), repeat=3)
+    t_mem = timed(lambda: big.sum())
     print(f"(d) memory probe (sum of a {big.nbytes / 1e9:.2f} GB array): {t_mem:.3f} s -> ours is {ours / t_mem:.1f}x the probe")
 
 

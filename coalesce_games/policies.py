@@ -225,11 +225,16 @@ def best_candidates(ctx: DecisionContext, weights: np.ndarray, normalization: st
     m, n = ctx.skill_score.shape
     pick, closeness = np.full(m, -1), np.zeros(m)
     step = max(1, CHUNK_PAIRS // max(n, 1))
+    everyone = bool(ctx.available.all())
     for start in range(0, m, step):
         sl = slice(start, min(start + step, m))
-        usable = ctx.eligible[sl] & ctx.available_rows(sl)
         if cost_test:   # the risk-adjusted external cost must beat running the task locally
-            usable &= ctx.external.total[sl] < ctx.internal.total[sl, None]
+            usable = np.less(ctx.external.total[sl], ctx.internal.total[sl, None])
+            usable &= ctx.eligible[sl]
+        else:
+            usable = ctx.eligible[sl].copy()
+        if not everyone:
+            usable &= ctx.available_rows(sl)
         flat = np.flatnonzero(usable)
         row_ends = np.searchsorted(flat, np.arange(n, usable.size + 1, n))
         counts = np.diff(row_ends, prepend=0)
