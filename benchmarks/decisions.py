@@ -92,8 +92,8 @@ def main() -> None:
     print(f"batch: {m} tasks x {n} providers; criteria/skills/costs prepared in {t_prep:.2f} s")
     print(f"ours (vectorised decide): {ours:.3f} s, {evals / ours / 1e6:.1f} M provider-evaluations/s")
 
-    from coalesce_games.policies import _criteria_matrix, task_weights
-    matrix = _criteria_matrix(ctx)
+    from coalesce_games.policies import criteria_matrix, task_weights
+    matrix = criteria_matrix(ctx.external, ctx.reliability, ctx.security)
     weights = task_weights(np.array(policy.weights), tasks)
     mask = ctx.eligible & (external.total < internal.total[:, None])
 

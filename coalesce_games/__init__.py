@@ -67,6 +67,7 @@ _EXPORTS: dict[str, str] = {
     "metagame_from_samples": "games",
     "client_regret": "games",
     "bootstrap_games": "games",
+    "bootstrap_equilibria": "games",
     "bootstrap_regret": "games",
     "equilibrium_stability": "games",
     "CompetitionParameters": "competition",

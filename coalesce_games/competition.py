@@ -77,7 +77,7 @@ from .bimatrix import Game
 from .costs import ExternalCost, external_cost, internal_cost
 from .criteria import BENEFIT, Provider, Providers, Tasks, provider_payoff
 from .equilibria import solve
-from .policies import task_weights
+from .policies import criteria_matrix, task_weights
 from .skills import SkillMatcher
 from .threats import ThreatModel
 from .topsis import topsis
@@ -263,19 +263,18 @@ def market_shares(market: CompetitionMarket, params: CompetitionParameters,
     s = grid.security.to_numpy()
     S = len(grid)
     ext = market.external
-    m, n = ext.total.shape
+    m = ext.total.shape[0]
     served = market.eligible[:, :2].any(axis=1)              # tasks either strategic provider may serve
     idx = np.flatnonzero(served)
     shares = np.zeros((S, S, m, 2))
     if idx.size == 0:
         return shares
-    base = np.stack([ext.total[idx], np.broadcast_to(market.providers.reliability, (idx.size, n)),
-                     ext.latency_min[idx], np.broadcast_to(market.providers.security, (idx.size, n))], axis=-1)
+    base = criteria_matrix(ext, market.providers.reliability, market.providers.security)[idx]
     cost_wo_price = ext.total[idx, :2] - ext.price[idx, :2]            # (e, 2)
-    own_cost = k[:, None, None] * ext.price[idx, :2][None]             # (S, e, 2): price of strategy
+    strategy_price = k[:, None, None] * ext.price[idx, :2][None]       # (S, e, 2): price of each strategy
     matrix = np.broadcast_to(base, (S, S) + base.shape).copy()
-    matrix[..., 0, 0] = (cost_wo_price[None, :, 0] + own_cost[..., 0])[:, None, :]
-    matrix[..., 1, 0] = (cost_wo_price[None, :, 1] + own_cost[..., 1])[None, :, :]
+    matrix[..., 0, 0] = (cost_wo_price[None, :, 0] + strategy_price[..., 0])[:, None, :]
+    matrix[..., 1, 0] = (cost_wo_price[None, :, 1] + strategy_price[..., 1])[None, :, :]
     matrix[..., 0, 3] = s[:, None, None]
     matrix[..., 1, 3] = s[None, :, None]
     mask = np.broadcast_to(market.eligible[idx], matrix.shape[:-1]).copy()

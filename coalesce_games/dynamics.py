@@ -30,12 +30,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from statistics import NormalDist
 
+from ._stats import wilson_interval
 from ._validate import check_int, check_probability, check_scalar
 from .bimatrix import Game
 from .games import StageParameters, stage_game
-from .market import MarketConfig, simulate
+from .market import MarketConfig, simulate_many
 
 __all__ = ["replicator", "fictitious_play", "honest_share_after", "provider_replicator",
            "indifference_verification", "simulator_frequencies", "compare_with_simulator"]
@@ -139,16 +139,6 @@ def indifference_verification(par: StageParameters) -> float:
     return float(gap0 / (gap0 - gap1))
 
 
-def _wilson(k: np.ndarray, n: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
-    z = NormalDist().inv_cdf((1 + level) / 2)
-    nn = np.maximum(n, 1)
-    p = k / nn
-    centre = (p + z * z / (2 * nn)) / (1 + z * z / nn)
-    half = z / (1 + z * z / nn) * np.sqrt(p * (1 - p) / nn + z * z / (4 * nn * nn))
-    empty = n == 0
-    return np.where(empty, np.nan, np.maximum(centre - half, 0)), np.where(empty, np.nan, np.minimum(centre + half, 1))
-
-
 def simulator_frequencies(config: MarketConfig, seeds: Any, window: int = 6, level: float = 0.95) -> pd.DataFrame:
     """The simulator's empirical frequency of rogue providers among outsourced tasks, over time.
 
@@ -164,11 +154,11 @@ def simulator_frequencies(config: MarketConfig, seeds: Any, window: int = 6, lev
         raise ValueError("seeds must not be empty; got []")
     window = check_int("window", window, minimum=1)
     check_scalar("level", level, low=0, high=1, low_open=True, high_open=True)
-    steps = pd.concat([simulate(config, s).steps for s in seeds], ignore_index=True)
+    steps = simulate_many(config, seeds).steps
     steps["hour"] = steps["hour"] // window * window
     agg = steps.groupby("hour", sort=True)[["outsourced", "rogue"]].sum().reset_index()
-    k, n = agg["rogue"].to_numpy(float), agg["outsourced"].to_numpy(float)
-    lo, hi = _wilson(k, n, level)
+    k, n = agg["rogue"].to_numpy(int), agg["outsourced"].to_numpy(int)
+    lo, hi = wilson_interval(k, n, level)
     agg["rogue_share"] = np.where(n > 0, k / np.maximum(n, 1), np.nan)
     agg["ci_low"], agg["ci_high"] = lo, hi
     return agg
@@ -228,10 +218,10 @@ def compare_with_simulator(config: MarketConfig, seeds: Any, par: StageParameter
     mid = np.minimum(sim["hour"].to_numpy() + window / 2, hours).round().astype(int)
     sim["model_rogue_share"] = traj["provider:Fabricate"].to_numpy()[mid]
     late = sim["hour"].to_numpy() >= hours / 2
-    k2, n2 = float(sim.rogue[late].sum()), float(sim.outsourced[late].sum())
+    k2, n2 = int(sim.rogue[late].sum()), int(sim.outsourced[late].sum())
     if n2 == 0:
         raise ValueError("no outsourced task in the second half of the run; use more days, clients or seeds")
-    lo, hi = _wilson(np.array([k2]), np.array([n2]), level)
+    lo, hi = wilson_interval(k2, n2, level)
     initial = cfg.rogue_share
     model_full = traj["provider:Fabricate"].to_numpy()
     model_late = float(model_full[int(np.ceil(hours / 2)):].mean())

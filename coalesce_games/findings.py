@@ -22,10 +22,10 @@ from . import analytic, data, repeated
 from .competition import CompetitionMarket, CompetitionParameters, trace_security
 from .equilibria import solve
 from .dynamics import compare_with_simulator
-from .games import (StageParameters, bootstrap_regret, equilibrium_stability, metagame_from_samples,
-                    metagame_samples, stage_game)
+from .games import (StageParameters, bootstrap_equilibria, bootstrap_regret, equilibrium_stability,
+                    metagame_from_samples, metagame_samples, stage_game)
 from .market import MarketConfig, simulate_many
-from .report import Claim, direction_verdict, interval_verdict, mean_ci, threshold_verdict
+from .report import Claim, direction_verdict, flat_verdict, interval_verdict, mean_ci, threshold_verdict
 
 __all__ = ["Finding", "FINDINGS", "f1_published_table", "f2_exploration", "f3_skill_threshold",
            "f4_cost_security", "f5_devolution", "f6_beta_epsilon", "f7_equilibrium_vs_simulation",
@@ -68,11 +68,6 @@ def _ci_text(values: np.ndarray, scale: float = 100.0, unit: str = " %") -> tupl
 
 
 # ------------------------------------------------------------------ F1
-def allruns_rate(pooled: list[pd.DataFrame]) -> np.ndarray:
-    """Every run's outsourcing rate, pooled over the configurations."""
-    return pd.concat(pooled, ignore_index=True).outsourcing_rate.to_numpy()
-
-
 #: the paper's peak arrival rate, "4.2 per unit at peak" (PAPER_FACTS 5), read per market-hour
 PEAK_MARKET_RATE = 4.2
 
@@ -151,9 +146,9 @@ def f1_published_table(quick: bool = False, progress: Callable | None = None) ->
                         f"({scaled.closeness_history_paper_metric_mean.min():.0f}-"
                         f"{scaled.closeness_history_paper_metric_mean.max():.0f} %); market-level load: "
                         f"{scaled.market_load_paper_metric_mean.min():.0f}-{scaled.market_load_paper_metric_mean.max():.0f} %",
-                        "reproduced" if flat < 1.5 else "not reproduced",
+                        flat_verdict(scaled.paper_metric_mean),
                         "agent-scaling means from 15 clients on within a factor 1.5 of each other"))
-    rate, rate_lo, rate_hi = mean_ci(100 * allruns_rate(pooled))
+    rate, rate_lo, rate_hi = mean_ci(100 * allruns.outsourcing_rate)
     claims.append(Claim("F1", "outsourcing rate of the published rule", "33.8 % (earlier version of the table)", "-",
                         f"{rate:.1f} % [{rate_lo:.1f}, {rate_hi:.1f}] (history of best closeness: "
                         f"{float(np.average(table.closeness_history_outsourcing_rate, weights=weights)):.1f} %)",
@@ -400,8 +395,9 @@ def _g3(quick: bool) -> tuple[list[Claim], dict[str, pd.DataFrame]]:
     meta, stats_table = metagame_from_samples(samples)
     eq = solve(meta)
     n_boot = 100 if quick else 1000
-    regret = bootstrap_regret(samples, "default", n_boot=n_boot, seed=0)
-    stability = equilibrium_stability(samples, n_boot=n_boot, seed=0)
+    replicates = bootstrap_equilibria(samples, n_boot=n_boot, seed=0)   # solved once, read twice
+    regret = bootstrap_regret(samples, "default", replicates=replicates)
+    stability = equilibrium_stability(samples, replicates=replicates)
     top = stability.sort_values("share_any", ascending=False, kind="stable").iloc[0]
     claims = [
         Claim("F7", "G3 meta-game equilibria", "(Eq. 14 is never used in the published code)", "-",

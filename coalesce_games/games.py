@@ -268,13 +268,27 @@ def bootstrap_games(samples: pd.DataFrame, n_boot: int = 200,
     return rows, cols, A.reshape(n_boot, m, n), B.reshape(n_boot, m, n)
 
 
+def bootstrap_equilibria(samples: pd.DataFrame, n_boot: int = 200, seed: Any = 0) -> dict[str, Any]:
+    """Every verified equilibrium of each bootstrap replicate of G3 (:func:`bootstrap_games`).
+
+    Returns ``rows``, ``cols``, ``A``, ``B`` (n_boot, m, n) and ``equilibria``
+    (one :func:`~coalesce_games.equilibria.solve` table per replicate). Solving
+    is the costly part: :func:`bootstrap_regret` and :func:`equilibrium_stability`
+    accept this as ``replicates`` so that one set of solutions serves both.
+    """
+    rows, cols, A, B = bootstrap_games(samples, n_boot, seed)
+    return {"rows": rows, "cols": cols, "A": A, "B": B,
+            "equilibria": [solve(Game(a, b, rows, cols)) for a, b in zip(A, B)]}
+
+
 def _selected(game: Game, rule: str) -> pd.Series | None:
     eq = solve(game)
     return None if len(eq) == 0 else select(eq, rule)
 
 
 def bootstrap_regret(samples: pd.DataFrame, setting: str, n_boot: int = 200, seed: Any = 0,
-                     rule: str = "welfare", level: float = 0.95) -> pd.Series:
+                     rule: str = "welfare", level: float = 0.95,
+                     replicates: dict[str, Any] | None = None) -> pd.Series:
     """Regret of a client setting in G3, with a percentile bootstrap confidence interval.
 
     Definition: solve the game of means (:func:`coalesce_games.equilibria.solve`,
@@ -294,6 +308,7 @@ def bootstrap_regret(samples: pd.DataFrame, setting: str, n_boot: int = 200, see
     ``best_response`` (label; the setting itself when its regret is <= 1e-12), ``provider_mix`` ({label: prob}) and
     ``zero_share`` (share of replicates where the setting is a best response,
     regret <= 1e-12 after rounding noise). The replicate regrets are in ``attrs["draws"]``.
+    ``replicates`` (from :func:`bootstrap_equilibria`) replaces ``n_boot`` and ``seed``.
 
     >>> s = pd.DataFrame({"client": ["a"] * 4 + ["b"] * 4, "provider": ["x", "x", "y", "y"] * 2,
     ...                   "seed": [0, 1] * 4,
@@ -314,12 +329,12 @@ def bootstrap_regret(samples: pd.DataFrame, setting: str, n_boot: int = 200, see
         raise ValueError("the game of means has no verified equilibrium")
     y = np.asarray(eq["col_strategy"], float)
     point = client_regret(game.A, y, s)
-    _, _, A, B = bootstrap_games(samples, n_boot, seed)
+    reps = bootstrap_equilibria(samples, n_boot, seed) if replicates is None else replicates
+    A, n_boot = reps["A"], len(reps["A"])
     draws = np.full(n_boot, np.nan)
-    for k in range(n_boot):        # one equilibrium computation per replicate (inherently sequential)
-        e = _selected(Game(A[k], B[k], game.row_labels, game.col_labels), rule)
-        if e is not None:
-            draws[k] = client_regret(A[k], e["col_strategy"], s)
+    for k, eq_k in enumerate(reps["equilibria"]):   # one equilibrium selection per replicate
+        if len(eq_k):
+            draws[k] = client_regret(A[k], select(eq_k, rule)["col_strategy"], s)
     ok = draws[np.isfinite(draws)]
     lo, hi = (np.quantile(ok, [(1 - level) / 2, (1 + level) / 2]) if ok.size else (np.nan, np.nan))
     out = pd.Series({"setting": setting, "regret": point, "ci_low": float(lo), "ci_high": float(hi),
@@ -333,7 +348,7 @@ def bootstrap_regret(samples: pd.DataFrame, setting: str, n_boot: int = 200, see
 
 
 def equilibrium_stability(samples: pd.DataFrame, n_boot: int = 200, seed: Any = 0,
-                          rule: str = "welfare") -> pd.DataFrame:
+                          rule: str = "welfare", replicates: dict[str, Any] | None = None) -> pd.DataFrame:
     """How often each equilibrium support recurs when G3's payoffs are resampled.
 
     Every bootstrap replicate (:func:`bootstrap_games`, same ``seed`` gives
@@ -344,7 +359,8 @@ def equilibrium_stability(samples: pd.DataFrame, n_boot: int = 200, seed: Any = 
     chosen by ``rule`` has that support; ``in_point``, whether the game of
     means has an equilibrium on it. Sorted by ``share_selected`` then
     ``share_any`` (descending). ``attrs`` hold ``n_boot`` and
-    ``n_equilibria`` (the count per replicate).
+    ``n_equilibria`` (the count per replicate). ``replicates`` (from
+    :func:`bootstrap_equilibria`) replaces ``n_boot`` and ``seed``.
 
     >>> s = pd.DataFrame({"client": ["a"] * 4 + ["b"] * 4, "provider": ["x", "x", "y", "y"] * 2,
     ...                   "seed": [0, 1] * 4,
@@ -355,14 +371,13 @@ def equilibrium_stability(samples: pd.DataFrame, n_boot: int = 200, seed: Any = 
     """
     check_choice("rule", rule, ("welfare", "client", "entropy"))
     game, _ = metagame_from_samples(samples)
-    rows, cols, A, B = bootstrap_games(samples, n_boot, seed)
-    n_boot = A.shape[0]
+    reps = bootstrap_equilibria(samples, n_boot, seed) if replicates is None else replicates
+    n_boot = len(reps["equilibria"])
     point = {(tuple(r), tuple(c)) for r, c in zip(*solve(game)[["row_support", "col_support"]].T.to_numpy())}
     any_count: dict[tuple, int] = {}
     sel_count: dict[tuple, int] = {}
     n_eq = np.zeros(n_boot, int)
-    for k in range(n_boot):
-        eq = solve(Game(A[k], B[k], rows, cols))
+    for k, eq in enumerate(reps["equilibria"]):
         n_eq[k] = len(eq)
         if len(eq) == 0:
             continue

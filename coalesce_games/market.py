@@ -37,11 +37,12 @@ import numpy as np
 import pandas as pd
 
 from . import data
+from ._groups import last_of_group, rank_within
 from ._validate import check_choice, check_int, check_nonnegative, check_probability, check_weights, make_rng
 from .costs import dynamic_price, external_cost_pairs, internal_cost, lateness_cost, verification_cost
 from .criteria import Providers, Tasks, draw_task_arrays, required_by_type
 from .policies import DecisionContext, Outcome, make_policy
-from .skills import SkillMatcher, embedding_cosine, jaccard
+from .skills import SkillMatcher
 from .threats import FABRICATOR, HONEST, LEECHER, SPOOFER, ThreatModel, make_rogues, sample_outcomes
 
 __all__ = ["MarketConfig", "Result", "simulate", "simulate_many", "load_scenario"]
@@ -178,14 +179,11 @@ def _stack(providers: list[Providers]) -> dict[str, np.ndarray]:
 def _static_scores(matcher: SkillMatcher, offered: list[np.ndarray]) -> np.ndarray:
     """Eq. 11 without its history term for every run x task type x provider, (R, T, n).
 
-    Tasks require their type's skills, so the Jaccard and embedding parts of
-    the score depend only on (task type, provider): computed once per run (or
-    once per step with a noisy capability probe), looked up per task.
+    Tasks require their type's skills, so this part of the score depends only
+    on (task type, provider): computed once per run (or once per step with a
+    noisy capability probe), looked up per task.
     """
-    required = required_by_type()
-    w = check_weights("weights", matcher.weights, size=3)
-    return np.stack([w[0] * jaccard(required, off) + w[1] * embedding_cosine(required, off, matcher.space)
-                     for off in offered])
+    return np.stack([matcher.static_score(required_by_type(), off) for off in offered])
 
 
 def _queue(work: np.ndarray, client: np.ndarray, state: np.ndarray) -> np.ndarray:
@@ -197,15 +195,13 @@ def _queue(work: np.ndarray, client: np.ndarray, state: np.ndarray) -> np.ndarra
     rank of a task within its client's arrivals (a handful per hour), each
     pass vectorised over all clients of all runs.
     """
-    m = len(work)
-    first = np.r_[True, client[1:] != client[:-1]]
-    rank = np.arange(m) - np.maximum.accumulate(np.where(first, np.arange(m), 0))
-    finish = np.empty(m)
-    for r in range(int(rank.max()) + 1 if m else 0):
+    rank = rank_within(client)
+    finish = np.empty(len(work))
+    for r in range(int(rank.max()) + 1 if len(work) else 0):
         at = np.flatnonzero(rank == r)
         before = state[client[at]] if r == 0 else finish[at - 1]
         finish[at] = before + work[at]
-    last = np.r_[client[1:] != client[:-1], True]
+    last = last_of_group(client)
     state[client[last]] = finish[last]
     return finish
 
@@ -250,9 +246,11 @@ def _run_batch(cfg: MarketConfig, seeds: list[int], with_events: bool) -> tuple[
                              exploration_confidence=cfg.exploration_confidence,
                              security_weight=cfg.security_weight, runs=runs)
     matcher = SkillMatcher(tau=cfg.tau, mode=cfg.skill_mode, probe_noise=cfg.probe_noise)
-    w_history = check_weights("weights", matcher.weights, size=3)[2]
+    w_history = matcher.history_weight
     static = _static_scores(matcher, [p.declared for p in plist]) if cfg.skill_mode == "declared" else None
     learns = cfg.policy == "coalesce"
+    price_complexity = data.parameters_view()["external"]["complexity_price_factor"]
+    high_sensitivity = data.parameters_view()["decision"]["high_sensitivity"]
     pen = cfg.latency_penalty_per_min
     est_rel = P["reliability"].copy()
     est_sec = P["security"].copy()
@@ -281,7 +279,6 @@ def _run_batch(cfg: MarketConfig, seeds: list[int], with_events: bool) -> tuple[
                                   cfg.capacity_per_hour * n, 1.0, cfg.alpha_demand)
         step["arrived"][:, h] = per_run
         step["mean_price"][:, h] = price_now.mean(axis=1)
-        backlog_decay = True
         if per_run.sum() > 0:
             active = np.flatnonzero(per_run)
             run = np.repeat(np.arange(runs), per_run)
@@ -301,7 +298,7 @@ def _run_batch(cfg: MarketConfig, seeds: list[int], with_events: bool) -> tuple[
             internal = internal_cost(tasks, cfg.accounting)
             internal_c = internal if cfg.accounting == "consistent" else internal_cost(tasks, "consistent")
             internal_p = internal if cfg.accounting == "paper" else internal_cost(tasks, "paper")
-            complexity_factor = 1 + 0.3 * (tasks.complexity[:, None] - 1)
+            complexity_factor = 1 + price_complexity * (tasks.complexity[:, None] - 1)   # Eq. 7
             external = external_cost_pairs(tasks, price_now[run] * complexity_factor, est_rel[run], P["latency"][run])
             # the client knows its own queue: local execution's expected lateness is part of its cost
             queue_wait = backlog[client] + internal_c.latency_min
@@ -341,24 +338,28 @@ def _run_batch(cfg: MarketConfig, seeds: list[int], with_events: bool) -> tuple[
             failed = ~res["success"] & ~res["fabricated"]
             undetected_fab = res["fabricated"] & ~res["detected"]
             redone = failed | (res["fabricated"] & res["detected"])
-            impact = np.where(tasks.high_criticality[k], 1.5, 1.0)
+            impact = np.where(tasks.high_criticality[k], threats.high_criticality_impact, threats.fabrication_impact)
             fab_harm = undetected_fab * tasks.value[k] * impact
             latency_out = ext_latency + redone * exec_min[k]
             cost_out = (base_ext + redone * internal_c.total[k] + lateness_cost(latency_out, tasks.max_latency[k], pen)
                         + res["security_loss"] + fab_harm)
             latency = np.where(local, finish_local, 0.0)
             latency[k] = latency_out
-            cost_local = np.where(local, internal_c.total + lateness_cost(finish_local, tasks.max_latency, pen), 0.0)
+            cost = internal_c.total + lateness_cost(finish_local, tasks.max_latency, pen)   # local tasks ...
+            cost[k] = cost_out                                                              # ... and outsourced
+            paper_cost = internal_p.total.copy()             # the published accounting of the same decisions
+            paper_cost[k] = external.total[k, j]
             # ---- exposure
             behaviour = flat["behaviour"][g]
             rogue = is_rogue.ravel()[g]
-            sensitive = tasks.sensitivity[k] > 0.7
+            sensitive = tasks.sensitivity[k] > high_sensitivity
             expected = (behaviour == FABRICATOR) * tasks.value[k] * impact * (1 - cfg.verification_share * cfg.d_fab) \
                 + (behaviour == LEECHER) * cfg.q_leak * tasks.sensitivity[k] * cfg.leak_loss \
                 + (behaviour != LEECHER) * (behaviour != FABRICATOR) * (1 - flat["security"][g]) * tasks.sensitivity[k] * cfg.leak_loss
-            ext_total_k = external.total[k, j]
+            ext_total_k = paper_cost[k]
             per_task = {   # summed per run over all tasks of the step
-                "tasks": np.ones(m), "explored": decision.explored, "cost_all_local": cost_all_local,
+                "tasks": np.ones(m), "explored": decision.explored,
+                "paper_policy_cost": paper_cost, "cost_all_local": cost_all_local,
                 "latency_policy": latency, "latency_all_local": finish_all,
                 "paper_kept_cost": local * internal_p.total, "paper_kept_latency": local * internal_p.latency_min,
                 "paper_all_local_cost": internal_p.total, "confidence_sum": decision.confidence,
@@ -367,7 +368,7 @@ def _run_batch(cfg: MarketConfig, seeds: list[int], with_events: bool) -> tuple[
                 "outsourced": np.ones(len(k)),
                 "paper_savings": np.maximum(internal_p.total[k] - ext_total_k, 0.0),
                 "paper_time_savings": np.maximum(internal_p.latency_min[k] - ext_latency, 0.0),
-                "paper_policy_cost": ext_total_k, "topsis_sum": decision.closeness[k],
+                "topsis_sum": decision.closeness[k],
                 "rogue_tasks": rogue, "sensitive_out": sensitive, "rogue_sensitive": rogue & sensitive,
                 "realised_loss": res["security_loss"] + fab_harm, "expected_loss": expected,
                 "leaks": res["leaked"], "undetected_fabrications": undetected_fab, "detections": res["detected"],
@@ -377,8 +378,7 @@ def _run_batch(cfg: MarketConfig, seeds: list[int], with_events: bool) -> tuple[
                 totals[key] += _by_run(run, values, runs)
             for key, values in per_out.items():
                 totals[key] += _by_run(rk, values, runs)
-            totals["paper_policy_cost"] += _by_run(run, local * internal_p.total, runs)
-            cost_step = _by_run(rk, cost_out, runs) + _by_run(run, cost_local, runs)
+            cost_step = _by_run(run, cost, runs)
             totals["cost_policy"] += cost_step
             chosen_count += np.bincount(g, minlength=runs * n)
             step["outsourced"][:, h] = per_run_out

@@ -40,6 +40,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from . import data
+from ._groups import rank_within
 from ._validate import as_array, check_choice, check_int, check_probability, check_scalar, check_weights, make_rng
 from .costs import ExternalCost, InternalCost
 from .criteria import BENEFIT, Tasks
@@ -59,6 +60,7 @@ __all__ = [
     "task_weights",
     "make_policy",
     "best_candidates",
+    "criteria_matrix",
 ]
 
 
@@ -69,11 +71,15 @@ def eq15_confidence(flags: Any, window: int = 50, min_decisions: int = 10, prior
     their share. While fewer than ``min_decisions`` exist, the prior 0.8.
     """
     recent = np.asarray(list(flags)[-window:], dtype=bool)
-    n = recent.size
-    if n < min_decisions:
-        return prior
-    p = recent.mean()
-    return float(1 - 1.96 * 2 * min(p, 1 - p) / np.sqrt(n))
+    return float(_eq15(recent.sum(), recent.size, min_decisions, prior))
+
+
+def _eq15(high: Any, seen: Any, min_decisions: int = 10, prior: float = 0.8) -> np.ndarray:
+    """Eq. 15 from ``high`` flags among the last ``seen`` decisions (arrays broadcast)."""
+    seen = np.asarray(seen)
+    p = np.asarray(high) / np.maximum(seen, 1)
+    doubt = 1.96 * 2 * np.minimum(p, 1 - p) / np.sqrt(np.maximum(seen, 1))
+    return np.where(seen < min_decisions, prior, 1 - doubt)
 
 
 def update_weights(previous: Any, market: Any, beta: float) -> np.ndarray:
@@ -89,10 +95,12 @@ def market_weights(base: Any, pressure: Any) -> np.ndarray:
 
     ``pressure`` per criterion (cost, reliability, latency, security) is a
     non-negative signal: price index above 1, failure rate, share of late
-    tasks, incident rate.
+    tasks, incident rate; leading axes (one row per run) broadcast.
     """
     w = check_weights("base", base, size=4)
-    p = as_array("pressure", pressure, shape=(4,))
+    p = as_array("pressure", pressure)
+    if p.ndim == 0 or p.shape[-1] != 4:
+        raise ValueError(f"pressure must have 4 entries on its last axis; got shape {p.shape}")
     if (p < 0).any():
         raise ValueError(f"pressure must be >= 0; got {p.tolist()}")
     return check_weights("weights", w * (1 + p))
@@ -186,12 +194,15 @@ class Policy(Protocol):
     def observe(self, decision: Decision, outcome: Outcome) -> None: ...
 
 
-def _criteria_matrix(ctx: DecisionContext) -> np.ndarray:
-    m, n = ctx.skill_score.shape
-    return np.stack([ctx.external.total,
-                     np.broadcast_to(ctx.reliability, (m, n)),
-                     ctx.external.latency_min,
-                     np.broadcast_to(ctx.security, (m, n))], axis=-1)
+def criteria_matrix(external: ExternalCost, reliability: Any, security: Any) -> np.ndarray:
+    """The TOPSIS criteria (cost, reliability, latency, security) of every (task, provider), (m, n, 4).
+
+    ``external`` holds (m, n) costs and latencies; ``reliability`` and
+    ``security`` are per provider (n,) or per pair (m, n).
+    """
+    shape = np.shape(external.total)
+    return np.stack([external.total, np.broadcast_to(reliability, shape),
+                     external.latency_min, np.broadcast_to(security, shape)], axis=-1)
 
 
 #: pairs (tasks x providers) per chunk of a batch: small enough for the working set to stay in cache
@@ -268,15 +279,12 @@ def eq15_batch(flags: np.ndarray, history: np.ndarray, filled: np.ndarray, run: 
     hist_pos = seq_start[:, None] + np.arange(window)[None, :]
     kept = np.arange(window)[None, :] < filled[:, None]
     seq[hist_pos[kept]] = history[kept]
-    task_start = np.concatenate([[0], np.cumsum(per_run)[:-1]])
-    rank = np.arange(len(run)) - task_start[run]
+    rank = rank_within(run)
     pos = seq_start[run] + filled[run] + rank            # where each new flag sits
     seq[pos] = flags
     ones_before = np.concatenate([[0], np.cumsum(seq)])
     seen = np.minimum(filled[run] + rank, window)
-    p = (ones_before[pos] - ones_before[pos - seen]) / np.maximum(seen, 1)
-    doubt = 1.96 * 2 * np.minimum(p, 1 - p) / np.sqrt(np.maximum(seen, 1))
-    confidence = np.where(seen < min_decisions, prior, 1 - doubt)
+    confidence = _eq15(ones_before[pos] - ones_before[pos - seen], seen, min_decisions, prior)
     # the last `window` flags of each run's sequence become its history
     new_filled = np.minimum(seq_len, window)
     first = seq_start + seq_len - new_filled
@@ -333,9 +341,10 @@ class PaperPolicy:
         """Vectorised TOPSIS, then the sequential Eq. 15 gate in task order.
 
         The confidence of task k depends on the flags of the tasks before it, as
-        in the published loop; the flags are known before the gate (explored
-        tasks record closeness 0.5), so :func:`eq15_batch` computes every
-        confidence at once.
+        in the published loop. Recording closeness, the flags are known before
+        the gate (explored tasks record 0.5) and :func:`eq15_batch` computes every
+        confidence at once; recording decisions, a flag needs its decision, so
+        the gate passes over the tasks' ranks within their runs.
         """
         m, n = ctx.skill_score.shape
         gens = _generators(rng, self.runs)
@@ -372,15 +381,12 @@ class PaperPolicy:
         """
         m = len(pick)
         choice, confidence = np.full(m, -1), np.empty(m)
-        first = np.r_[True, run[1:] != run[:-1]] if m else np.zeros(0, bool)
-        rank = np.arange(m) - np.maximum.accumulate(np.where(first, np.arange(m), 0)) if m else np.zeros(0, int)
+        rank = rank_within(run)
         for i in range(int(rank.max()) + 1 if m else 0):
             t = np.flatnonzero(rank == i)
             r = run[t]
             seen = self.filled[r]
-            p = self.history[r].sum(axis=1) / np.maximum(seen, 1)
-            doubt = 1.96 * 2 * np.minimum(p, 1 - p) / np.sqrt(np.maximum(seen, 1))
-            conf = np.where(seen < 10, 0.8, 1 - doubt)
+            conf = _eq15(self.history[r].sum(axis=1), seen)
             gate = (pick[t] >= 0) & (top[t] > self.closeness_gate) & (conf > self.confidence_gate)
             choice[t] = np.where(explore[t], random_pick[t], np.where(gate, pick[t], -1))
             confidence[t] = np.where(explore[t], self.exploration_confidence, conf)
@@ -464,10 +470,7 @@ class CoalescePolicy:
         price_index = np.broadcast_to(np.asarray(outcome.price_index, float), (self.runs,))[seen]
         pressure = np.stack([np.maximum(price_index - 1.0, 0.0), 1.0 - share(outcome.success),
                              share(outcome.late), share(outcome.incident)], axis=1)
-        market = self._base() * (1 + pressure)
-        market /= market.sum(axis=1, keepdims=True)
-        mixed = (1 - self.beta) * self.current[seen] + self.beta * market
-        self.current[seen] = mixed / mixed.sum(axis=1, keepdims=True)
+        self.current[seen] = update_weights(self.current[seen], market_weights(self._base(), pressure), self.beta)
 
 
 def make_policy(name: str, **params: Any) -> Policy:

@@ -49,8 +49,9 @@ import sympy
 
 from statistics import NormalDist
 
+from ._stats import wilson_interval
 from ._validate import as_array, check_int, check_nonnegative, check_probability, check_scalar, make_rng
-from .market import MarketConfig, simulate
+from .market import MarketConfig, simulate_many
 from .threats import FABRICATOR, HONEST, ThreatModel, sample_outcomes
 
 __all__ = ["derive", "minimal_verification", "minimal_delta", "honesty_sustainable",
@@ -171,6 +172,12 @@ def minimal_verification_withheld(margin: Any, gain: Any, delta: Any, detection:
         return np.where(det > 0, gl / (np.where(det > 0, det, 1) * (np.asarray(margin, float) + gl)), np.inf)
 
 
+def _threshold(margin: float, gain: float, delta_: float, detection: float, withhold_payment: bool) -> float:
+    """v* under the payment rule: paid anyway (:func:`minimal_verification`) or withheld."""
+    rule = minimal_verification_withheld if withhold_payment else minimal_verification
+    return float(rule(margin, gain, delta_, detection))
+
+
 def _horizon(delta_: float) -> int:
     """Periods after which delta^t < 1e-10: the truncated tail is below 1e-10 / (1 - delta) periods' payoff."""
     return int(np.ceil(np.log(1e-10) / np.log(delta_)))
@@ -251,8 +258,7 @@ def simulated_honesty_value(margin: float, gain: float, delta: float, detection:
     q = grid * detection
     paid = (1 - q) if withhold_payment else 1.0
     exact = (margin + gain) * paid / (1 - delta_ * (1 - q)) - margin / (1 - delta_)
-    v_star = float((minimal_verification_withheld if withhold_payment else minimal_verification)(
-        margin, gain, delta_, detection))
+    v_star = _threshold(margin, gain, delta_, detection, withhold_payment)
     lo, hi = mean - z * se, mean + z * se
     return pd.DataFrame({
         "verification": grid, "honest_value": honest_v.mean(axis=0), "cheat_value": cheat_v.mean(axis=0),
@@ -294,8 +300,7 @@ def simulated_minimal_verification(margin: float, gain: float, delta: float, det
     weights = rng.multinomial(n_paths, np.full(n_paths, 1 / n_paths), size=n_boot) / n_paths
     curves = np.vstack([adv.mean(axis=0), weights @ adv])          # (1 + n_boot, len(grid))
     roots = _first_roots(curves, grid)
-    v_star = float((minimal_verification_withheld if withhold_payment else minimal_verification)(
-        margin, gain, delta_, detection))
+    v_star = _threshold(margin, gain, delta_, detection, withhold_payment)
     lo, hi = np.quantile(roots[1:], [(1 - level) / 2, (1 + level) / 2])
     return pd.Series({"v_star": v_star, "v_star_sim": float(roots[0]), "ci_low": float(lo), "ci_high": float(hi),
                       "within_ci": bool(lo <= v_star <= hi), "n_paths": n_paths,
@@ -357,19 +362,13 @@ def market_detection_check(config: MarketConfig, seeds: Any, margin: float, gain
     v_ = config.verification_share
     d_ = config.d_fab
     v_star = float(minimal_verification(margin, gain, delta, d_))
-    cfg = config.replace(rogue_mix=(0.0, 0.0, 1.0))
-    tasks = detections = 0
-    for s in seeds:
-        run = simulate(cfg, s).runs.iloc[0]
-        tasks += int(round(run.rogue_task_share * run.outsourcing_rate * run.tasks))
-        detections += int(run.detections)
+    runs = simulate_many(config.replace(rogue_mix=(0.0, 0.0, 1.0)), seeds).runs
+    tasks = int(np.round(runs.rogue_task_share * runs.outsourcing_rate * runs.tasks).sum())
+    detections = int(runs.detections.sum())
     if tasks == 0:
         raise ValueError("no task went to a fabricator in these runs; use more days, clients or seeds")
-    z = NormalDist().inv_cdf((1 + level) / 2)
     p_hat = detections / tasks
-    centre = (p_hat + z * z / (2 * tasks)) / (1 + z * z / tasks)
-    half = z / (1 + z * z / tasks) * np.sqrt(p_hat * (1 - p_hat) / tasks + z * z / (4 * tasks * tasks))
-    q_lo, q_hi = max(centre - half, 0.0), min(centre + half, 1.0)
+    (q_lo,), (q_hi,) = wilson_interval(detections, tasks, level)
     scale = gain * (1 - delta) * v_ / (delta * margin)
 
     def implied(q: float) -> float:

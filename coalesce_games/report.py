@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["mean_ci", "interval_verdict", "direction_verdict", "threshold_verdict", "Claim",
+__all__ = ["mean_ci", "interval_verdict", "direction_verdict", "threshold_verdict", "flat_verdict", "Claim",
            "render_report", "markdown_table"]
 
 
@@ -43,6 +43,19 @@ def mean_ci(values: Any, level: float = 0.95) -> tuple[float, float, float]:
         return mean, -np.inf, np.inf
     half = float(stats.t.ppf(0.5 + level / 2, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
     return mean, mean - half, mean + half
+
+
+def flat_verdict(values: Any, factor: float = 1.5) -> str:
+    """'reproduced' iff the positive ``values`` lie within ``factor`` of each other (max/min).
+
+    Fewer than two values cannot show flatness: 'not assessed'.
+    """
+    x = np.asarray(values, float)
+    if x.size < 2:
+        return "not assessed (fewer than 2 configurations)"
+    if not np.all(np.isfinite(x)) or np.any(x <= 0):
+        raise ValueError(f"values must be positive and finite; got {x.tolist()}")
+    return "reproduced" if x.max() / x.min() < factor else "not reproduced"
 
 
 def interval_verdict(paper: float, low: float, high: float) -> str:

@@ -183,11 +183,24 @@ class SkillMatcher:
 
     def score(self, required: Any, providers: Providers, history: Any = None, rng: Any = None) -> np.ndarray:
         """Eq. 11 score of every task x provider pair, shape (m, n)."""
-        offered = self.offered(providers, rng)
-        j = jaccard(required, offered)
-        c = embedding_cosine(required, offered, self.space)
+        static = self.static_score(required, self.offered(providers, rng))
         h = self.prior if history is None else check_probability("history", history)
-        return hybrid_score(j, c, np.broadcast_to(h, j.shape), self.weights)
+        return static + self.history_weight * np.broadcast_to(h, static.shape)
+
+    @property
+    def history_weight(self) -> float:
+        """The (normalised) weight of the history term of Eq. 11."""
+        return float(check_weights("weights", self.weights, size=3)[2])
+
+    def static_score(self, required: Any, offered: Any) -> np.ndarray:
+        """Eq. 11 without its history term, ``w_J J + w_C C``, shape (m, n).
+
+        The part of the score that does not change as the client learns: a
+        market computes it once per run for each task type (tasks require
+        their type's skills) and adds ``history_weight x H`` per step.
+        """
+        w = check_weights("weights", self.weights, size=3)
+        return w[0] * jaccard(required, offered) + w[1] * embedding_cosine(required, offered, self.space)
 
     def eligible(self, required: Any, providers: Providers, history: Any = None, rng: Any = None) -> np.ndarray:
         """``score >= tau``, shape (m, n)."""

@@ -149,3 +149,18 @@ def test_metagame_on_the_simulator(sim_samples: pd.DataFrame) -> None:
 def test_bad_input(call, message) -> None:
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_shared_replicates_give_the_same_regret_and_stability() -> None:
+    from coalesce_games.games import bootstrap_equilibria, bootstrap_regret, equilibrium_stability
+
+    s = pd.DataFrame({"client": ["a"] * 6 + ["b"] * 6, "provider": ["x", "x", "x", "y", "y", "y"] * 2,
+                      "seed": [0, 1, 2] * 4,
+                      "client_payoff": [1.0, 1.2, 0.8, 0.0, 0.3, 0.1, 0.9, 1.5, 1.1, 0.2, 0.0, 0.4],
+                      "provider_payoff": [0.0, 0.1, 0.2, 1.0, 0.8, 1.1, 0.3, 0.0, 0.1, 0.9, 1.2, 0.7]})
+    reps = bootstrap_equilibria(s, n_boot=40, seed=3)
+    alone = bootstrap_regret(s, "a", n_boot=40, seed=3)
+    shared = bootstrap_regret(s, "a", replicates=reps)
+    np.testing.assert_array_equal(alone.attrs["draws"], shared.attrs["draws"])
+    pd.testing.assert_frame_equal(equilibrium_stability(s, n_boot=40, seed=3),
+                                  equilibrium_stability(s, replicates=reps), check_like=False)

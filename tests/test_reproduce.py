@@ -11,12 +11,17 @@ import pandas as pd
 import pytest
 
 from coalesce_games.cli import main
-from coalesce_games.report import direction_verdict, interval_verdict, mean_ci, threshold_verdict
+from coalesce_games.report import direction_verdict, flat_verdict, interval_verdict, mean_ci, threshold_verdict
 from coalesce_games.reproduce import parse_only, reproduce
 
 
 # ------------------------------------------------------------------ verdict rules flip
 def test_interval_rule_flips_at_the_interval_edge() -> None:
+    assert flat_verdict([40.9, 38.3, 37.4]) == "reproduced"
+    assert flat_verdict([44.5, 237.0]) == "not reproduced"
+    assert flat_verdict([74.0]).startswith("not assessed")
+    with pytest.raises(ValueError, match="positive"):
+        flat_verdict([1.0, -2.0])
     assert interval_verdict(41.8, 40.0, 43.0) == "reproduced"
     assert interval_verdict(41.8, 42.0, 43.0) == "not reproduced"
 
