@@ -146,18 +146,21 @@ def internal_cost(tasks: Tasks, accounting: str = "consistent", params: dict | N
 
 
 def dynamic_price(base_price: Any, demand: Any, supply: Any, total_supply: Any, complexity: Any,
-                  alpha: float = 0.5, complexity_factor: float = 0.3) -> np.ndarray:
+                  alpha: float = 0.5, complexity_factor: float = 0.3, *, check: bool = True) -> np.ndarray:
     """Eq. 7: ``P = P_base (1 + alpha (D - S) / S_total) (1 + 0.3 (cf - 1))``.
 
     Arguments broadcast. Demand and supply are counts of tasks (or rates);
-    the price is refused if it would turn negative.
+    the price is refused if it would turn negative. ``check=False`` skips
+    validating the inputs (a market's own state, every hour).
     """
-    base = check_nonnegative("base_price", base_price)
-    d = check_nonnegative("demand", demand)
-    s = check_nonnegative("supply", supply)
-    total = check_nonnegative("total_supply", total_supply)
-    cf = check_nonnegative("complexity", complexity)
-    check_scalar("alpha", alpha, low=0)
+    base, d, s, total, cf = base_price, demand, supply, total_supply, complexity
+    if check:
+        base = check_nonnegative("base_price", base_price)
+        d = check_nonnegative("demand", demand)
+        s = check_nonnegative("supply", supply)
+        total = check_nonnegative("total_supply", total_supply)
+        cf = check_nonnegative("complexity", complexity)
+        check_scalar("alpha", alpha, low=0)
     safe_total = np.where(total > 0, total, 1.0)
     price = base * (1 + alpha * (d - s) / safe_total) * (1 + complexity_factor * (cf - 1))
     if np.any(price < 0):
@@ -176,17 +179,24 @@ def risk_premium(value: Any, reliability: Any, high_criticality: Any, params: di
     e = _params(params)["external"]
     v = check_nonnegative("value", value)
     rel = check_probability("reliability", reliability)
-    crit = np.asarray(high_criticality, dtype=bool)
-    gamma = np.where(crit, e["gamma_high_criticality"], 1.0)
-    unrel = 1 - rel
-    p_total = unrel + e["p_sec_base"] + e["p_sec_slope"] * unrel + e["p_qual_base"] + e["p_qual_slope"] * unrel
-    return v * p_total * gamma
+    return _risk(v, rel, np.asarray(high_criticality, dtype=bool), e)
+
+
+def _risk(value: np.ndarray, rel: np.ndarray, critical: np.ndarray, e: dict) -> np.ndarray:
+    gamma = np.where(critical, e["gamma_high_criticality"], 1.0)
+    # P_fail + P_sec + P_qual is affine in (1 - rel): one pass over the (task, provider) pairs
+    slope = 1 + e["p_sec_slope"] + e["p_qual_slope"]
+    p_total = (1 - rel) * slope
+    p_total += e["p_sec_base"] + e["p_qual_base"]
+    return p_total * (value * gamma)
 
 
 def verification_cost(reliability: Any, params: dict | None = None) -> np.ndarray:
     """2.50 USD (automated) when reliability > 0.95, else 3.80 USD (manual)."""
-    e = _params(params)["external"]
-    rel = check_probability("reliability", reliability)
+    return _verification(check_probability("reliability", reliability), _params(params)["external"])
+
+
+def _verification(rel: np.ndarray, e: dict) -> np.ndarray:
     return np.where(rel > e["automated_reliability"], e["verification_automated"], e["verification_manual"])
 
 
@@ -209,8 +219,14 @@ def lateness_cost(latency_min: Any, max_latency_min: Any, penalty_per_min: float
     """
     lat = check_nonnegative("latency_min", latency_min)
     cap = check_nonnegative("max_latency_min", max_latency_min)
-    check_scalar("penalty_per_min", penalty_per_min, low=0)
-    return penalty_per_min * np.maximum(lat - cap, 0.0)
+    return _late(lat, cap, check_scalar("penalty_per_min", penalty_per_min, low=0))
+
+
+def _late(lat: np.ndarray, cap: np.ndarray, penalty_per_min: float) -> np.ndarray:
+    late = np.asarray(np.subtract(lat, cap))       # 0-d inputs give a scalar: keep an array for out=
+    np.maximum(late, 0.0, out=late)
+    late *= penalty_per_min
+    return late
 
 
 def external_cost(tasks: Tasks, providers: Providers, accounting: str = "consistent",
@@ -235,27 +251,35 @@ def external_cost(tasks: Tasks, providers: Providers, accounting: str = "consist
 
 
 def external_cost_pairs(tasks: Tasks, price: Any, reliability: Any, latency: Any,
-                        params: dict | None = None) -> ExternalCost:
+                        params: dict | None = None, *, check: bool = True) -> ExternalCost:
     """Eq. 6-9 for m tasks against n providers given as arrays that broadcast to (m, n).
 
     The kernel of :func:`external_cost` for markets whose providers differ by
     task (a lockstep batch of runs, each with its own providers): ``price``,
     ``reliability`` and ``latency`` (minutes at complexity 1) are (n,) or
-    (m, n).
+    (m, n). ``check=False`` skips validating them (arrays a market derived
+    from validated providers); every pass over the pairs counts there.
     """
     p = _params(params)
     e = p["external"]
-    m = len(tasks)
-    shape = np.broadcast_shapes(np.shape(price), np.shape(reliability), np.shape(latency), (m, 1))
-    price = np.broadcast_to(check_nonnegative("prices", price), shape)
-    rel = np.broadcast_to(check_probability("reliability", reliability), shape)
-    comm = np.broadcast_to(communication_cost(tasks.data_gb, p)[:, None], shape)
-    verif = verification_cost(rel, p)
-    integ = np.full(shape, e["integration"])
-    risk = risk_premium(tasks.value[:, None], rel, tasks.high_criticality[:, None], p)
-    latency_min = check_nonnegative("latency", latency) * tasks.complexity[:, None]
-    late = lateness_cost(latency_min, tasks.max_latency[:, None], e["latency_penalty_per_min"])
-    total = price + comm + verif + integ + risk + late
+    if check:
+        price, reliability = check_nonnegative("prices", price), check_probability("reliability", reliability)
+        latency = check_nonnegative("latency", latency)
+    rel = reliability
+    shape = np.broadcast_shapes(np.shape(price), np.shape(rel), np.shape(latency), (len(tasks), 1))
+    price = np.broadcast_to(price, shape)
+    rel = np.broadcast_to(rel, shape)
+    per_task = communication_cost(tasks.data_gb, p)[:, None]
+    comm = np.broadcast_to(per_task, shape)
+    integ = np.broadcast_to(np.float64(e["integration"]), shape)
+    verif = _verification(rel, e)
+    risk = _risk(tasks.value[:, None], rel, tasks.high_criticality[:, None], e)
+    latency_min = latency * tasks.complexity[:, None]
+    late = _late(latency_min, tasks.max_latency[:, None], e["latency_penalty_per_min"])
+    total = price + (per_task + e["integration"])    # Eq. 6, the per-task terms first
+    total += verif
+    total += risk
+    total += late
     return ExternalCost(price, comm, verif, integ, risk, late, total, latency_min)
 
 

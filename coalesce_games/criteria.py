@@ -304,21 +304,20 @@ class Providers:
         """
         n = check_int("n", n, minimum=1)
         rng = make_rng(seed)
-        table = data.load_contractors()
-        params = data.load_parameters()["jitter"]
-        kind = rng.choice(len(table), size=n, p=table.market_share.to_numpy())
-        rows = table.iloc[kind]
-        price = rows.base_price.to_numpy(float)
-        latency = rows.latency_min.to_numpy(float)
-        reliability = rows.reliability.to_numpy(float)
+        table = data.contractor_arrays()
+        params = data.parameters_view()["jitter"]
+        kind = rng.choice(len(table["id"]), size=n, p=table["market_share"])
+        price = table["base_price"][kind]
+        latency = table["latency_min"][kind]
+        reliability = table["reliability"][kind]
         if jitter:
             price = price * rng.uniform(1 - params["price"], 1 + params["price"], n)
             latency = latency * rng.uniform(1 - params["latency"], 1 + params["latency"], n)
-            reliability = rng.uniform(rows.reliability_low.to_numpy(float), rows.reliability_high.to_numpy(float))
-        skills = np.array([encode_skills(s.split(";")) for s in table.skills])[kind]
+            reliability = rng.uniform(table["reliability_low"][kind], table["reliability_high"][kind])
+        skills = _type_skills()[kind]
         return cls(
-            name=np.array([f"{t}{i}" for i, t in enumerate(rows.id)]),
-            type_id=rows.id.to_numpy(str),
+            name=np.char.add(table["id"][kind], np.arange(n).astype(str)),
+            type_id=table["id"][kind],
             base_price=price,
             latency=latency,
             reliability=reliability,
@@ -364,6 +363,14 @@ def draw_task_arrays(m: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
         high_criticality=u[6] < 0.3,
         required=required_by_type()[kind],
     )
+
+
+@functools.cache
+def _type_skills() -> np.ndarray:
+    """Table 1's skill sets, one boolean row per contractor type (read-only)."""
+    skills = np.array([encode_skills(s.split(";")) for s in data.contractor_arrays()["skills"]])
+    skills.flags.writeable = False
+    return skills
 
 
 @functools.cache
@@ -436,5 +443,8 @@ class Tasks:
         )
 
     def subset(self, index: Any) -> "Tasks":
-        """The tasks at ``index``."""
-        return Tasks(**{f: getattr(self, f)[index] for f in self.__dataclass_fields__})
+        """The tasks at ``index``, not validated again: a subset of valid tasks is valid."""
+        out = object.__new__(Tasks)
+        for f in self.__dataclass_fields__:
+            object.__setattr__(out, f, getattr(self, f)[index])
+        return out

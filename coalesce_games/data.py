@@ -206,6 +206,19 @@ def task_arrays() -> dict[str, np.ndarray]:
 
 
 @functools.cache
+def contractor_arrays() -> dict[str, np.ndarray]:
+    """Read-only numpy columns of Table 1, for hot paths (no copies); ``id`` and ``skills`` as strings."""
+    frame = _contractors()
+    out = {"id": frame["id"].to_numpy(str), "skills": frame["skills"].to_numpy(str)}
+    for column in ("market_share", "base_price", "latency_min", "reliability", "reliability_low",
+                   "reliability_high"):
+        out[column] = frame[column].to_numpy(dtype=float).copy()
+    for values in out.values():
+        values.flags.writeable = False
+    return out
+
+
+@functools.cache
 def parameters_view() -> dict[str, Any]:
     """The parameters for hot paths: a shared object that callers must not modify
     (use :func:`load_parameters` for a private copy)."""

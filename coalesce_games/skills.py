@@ -116,19 +116,31 @@ def jaccard(required: Any, offered: Any) -> np.ndarray:
     return np.where(union > 0, inter / np.where(union > 0, union, 1.0), 0.0)
 
 
+def _unique_rows(sets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of a boolean matrix (as floats) and each row's index among them.
+
+    Rows are packed into bytes and compared as one opaque value each, far
+    cheaper than ``np.unique(axis=0)``'s lexicographic sort of the columns.
+    """
+    packed = np.ascontiguousarray(np.packbits(sets, axis=1))
+    keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    return sets[first].astype(float), inverse.ravel()
+
+
 def embedding_cosine(required: Any, offered: Any, space: SkillSpace) -> np.ndarray:
     """Cosine of the summed tag embeddings of each set, clipped at 0, shape (m, n).
 
     Negative cosines cannot occur with non-negative TF-IDF vectors; an empty set
     has similarity 0 to everything.
     """
-    req = _check_sets("required", required).astype(float)
-    off = _check_sets("offered", offered).astype(float)
+    req = _check_sets("required", required)
+    off = _check_sets("offered", offered)
     if req.shape[1] != len(space.tags) or off.shape[1] != len(space.tags):
         raise ValueError(f"skill matrices must have {len(space.tags)} columns (the ontology)")
     # markets repeat a few skill sets (task types, provider types): embed each once
-    req_u, req_inv = np.unique(req, axis=0, return_inverse=True)
-    off_u, off_inv = np.unique(off, axis=0, return_inverse=True)
+    req_u, req_inv = _unique_rows(req)
+    off_u, off_inv = _unique_rows(off)
     a = req_u @ space.embeddings
     b = off_u @ space.embeddings
     na = np.linalg.norm(a, axis=1, keepdims=True)
