@@ -1,8 +1,8 @@
 """The published table (13 configurations x seeds) end to end, against a loop baseline.
 
 Prints the wall time of the F1 table in `paper` mode on one process and on all cores
-(configurations spread over worker processes; each worker runs a configuration's seeds in
-lockstep), the tasks decided per second, and the ratio to the published style measured in
+(each worker runs its share of the seeds for all 13 configurations as one lockstep batch:
+`simulate_many(configs, seeds)`), the tasks decided per second, and the ratio to the published style measured in
 the same run on a sample: the same simulation run seed by seed, with the decision step
 written as a Python loop per task and per candidate (the external cost assembled from its
 Eq. 6-9 terms, min-max TOPSIS, the closeness and Eq. 15 gates, the history recording
@@ -47,14 +47,12 @@ class LoopPaperPolicy(PaperPolicy):
         rel = np.broadcast_to(ctx.reliability, (m, n)).tolist()
         sec = np.broadcast_to(ctx.security, (m, n)).tolist()
         available = ctx.available.reshape(-1, n)[0]          # one run: simulate() runs seed by seed
-        rng = rng[0] if isinstance(rng, list) else rng
         usable = (ctx.eligible & available[None, :]).tolist()
         weights = task_weights(np.asarray(self.weights), ctx.tasks).tolist()
-        explore = rng.random(m) < self.epsilon
-        avail = np.flatnonzero(available)
-        random_pick = avail[rng.integers(0, len(avail), m)] if len(avail) else np.full(m, -1)
+        avail = np.flatnonzero(available).tolist()
         choice, closeness, confidence = [], [], []
         for k in range(m):
+            u_explore, u_pick = ctx.uniforms[k]                # the task's own random numbers
             cands, rows = [], []
             for j in range(n):
                 if usable[k][j]:
@@ -82,8 +80,9 @@ class LoopPaperPolicy(PaperPolicy):
                     cl = dm / (dp + dm) if dp + dm > 0 else 0.5
                     if cl > best:
                         best, best_j = cl, j
-            if explore[k] and len(avail):
-                choice.append(int(random_pick[k])); closeness.append(self.exploration_topsis)
+            explore = u_explore < self.epsilon and len(avail) > 0
+            if explore:
+                choice.append(avail[int(u_pick * len(avail))]); closeness.append(self.exploration_topsis)
                 confidence.append(self.exploration_confidence)
             else:
                 conf = eq15_confidence(self.flags)
@@ -92,7 +91,8 @@ class LoopPaperPolicy(PaperPolicy):
                 choice.append(best_j if best_j >= 0 and best > self.closeness_gate and conf > self.confidence_gate else -1)
             self.flags.append(choice[-1] >= 0 and closeness[-1] > 0.7)   # the history records what was done
         choice = np.array(choice, dtype=int)
-        return Decision(choice, explore & (choice >= 0), np.array(closeness), np.array(confidence))
+        explored = (ctx.uniforms[:, 0] < self.epsilon) & bool(avail) & (choice >= 0)
+        return Decision(choice, explored, np.array(closeness), np.array(confidence))
 
 
 def table_configs() -> list[MarketConfig]:
@@ -101,20 +101,21 @@ def table_configs() -> list[MarketConfig]:
                          contractors=int(r.contractors)) for r in pub.itertuples()]
 
 
-def _one_config(args) -> pd.DataFrame:
-    config, seeds = args
-    return simulate_many(config, seeds).runs
+def _part(args) -> pd.DataFrame:
+    configs, seeds = args
+    return simulate_many(configs, seeds).runs
 
 
 def run(configs, seeds, workers: int = 1) -> tuple[float, pd.DataFrame]:
-    """The table's runs, each configuration's seeds in lockstep, on ``workers`` processes."""
-    jobs = sorted(((c, list(seeds)) for c in configs), key=lambda job: -job[0].days * job[0].clients)
+    """The table's runs: all 13 configurations in one lockstep batch, the seeds split over ``workers`` processes."""
+    seeds = list(seeds)
+    jobs = [(configs, seeds[w::workers]) for w in range(workers) if seeds[w::workers]]
     t0 = time.perf_counter()
     if workers == 1:
-        parts = [_one_config(job) for job in jobs]
+        parts = [_part(job) for job in jobs]
     else:
         with ProcessPoolExecutor(workers) as pool:
-            parts = list(pool.map(_one_config, jobs))
+            parts = list(pool.map(_part, jobs))
     return time.perf_counter() - t0, pd.concat(parts, ignore_index=True)
 
 
@@ -141,7 +142,7 @@ def main() -> None:
     tasks = int(runs.tasks.sum())
     print(f"F1 table, 1 process: {len(runs)} runs, {tasks:,} tasks in {wall1:.1f} s -> {tasks / wall1:,.0f} tasks decided/s")
     wall, runs_par = run(configs, range(args.seeds), workers=args.workers)
-    key = ["cfg_days", "cfg_clients", "seed"]
+    key = ["config", "seed"]
     same_par = runs.sort_values(key).reset_index(drop=True).equals(runs_par.sort_values(key).reset_index(drop=True))
     print(f"F1 table, {args.workers} processes: {wall:.1f} s -> {tasks / wall:,.0f} tasks decided/s "
           f"(target < 10 s); identical to 1 process: {same_par}")
@@ -150,8 +151,8 @@ def main() -> None:
     seeds = range(args.sample_seeds)
     _, a = run(sample, seeds)
     t_loop, b = run_loop(sample, seeds)
-    drop = lambda df: df.drop(columns=[c for c in df.columns if c.startswith("cfg_")]).round(9)  # noqa: E731
-    same = drop(a.sort_values(["cfg_days", "cfg_clients", "seed"]).reset_index(drop=True)).equals(drop(b))
+    drop = lambda df: df.drop(columns=[c for c in df.columns if c.startswith("cfg_") or c == "config"]).round(9)  # noqa: E731
+    same = drop(a.sort_values(key).reset_index(drop=True)).equals(drop(b))
     loop_rate = int(b.tasks.sum()) / t_loop
     print(f"loop baseline on a sample ({len(b)} runs, {int(b.tasks.sum()):,} tasks, seed by seed): {t_loop:.2f} s -> "
           f"{loop_rate:,.0f} tasks/s; identical runs to lockstep: {same}")

@@ -31,7 +31,7 @@ from __future__ import annotations
 import dataclasses
 import tomllib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -118,7 +118,7 @@ class MarketConfig:
         return dataclasses.replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}   # all values immutable
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> "MarketConfig":
@@ -171,32 +171,90 @@ def _build_providers(cfg: MarketConfig, rng: np.random.Generator) -> Providers:
     return honest.concat(rogues)
 
 
-def _stack(providers: list[Providers]) -> dict[str, np.ndarray]:
-    """The providers of R runs as (R, n, ...) arrays, keyed by field."""
-    return {f: np.stack([getattr(p, f) for p in providers]) for f in Providers.__dataclass_fields__}
+#: the fields in which configurations of one lockstep batch may differ (besides the seed)
+PER_RUN_FIELDS = ("days", "clients", "contractors", "arrival_rate")
+
+#: random numbers drawn per task when the task is drawn: exploration coin, which provider,
+#: verified or not, and the five outcome draws of :func:`threats.sample_outcomes`
+UNIFORMS_PER_TASK = 8
 
 
-def _static_scores(matcher: SkillMatcher, offered: list[np.ndarray]) -> np.ndarray:
+def _lockstep_key(cfg: MarketConfig) -> tuple:
+    """Configurations with equal keys can share a lockstep batch: they differ only in size, load and seed."""
+    return tuple((k, v) for k, v in cfg.to_dict().items() if k not in PER_RUN_FIELDS + ("seed",))
+
+
+@dataclass(frozen=True)
+class _RunDraws:
+    """Everything random about one run that does not depend on its decisions, drawn up front."""
+
+    providers: Providers
+    arrivals: np.ndarray    # (hours, clients) tasks arriving per client per hour
+    tasks: dict[str, np.ndarray]   # the run's tasks, hour by hour, client by client
+    uniforms: np.ndarray    # (tasks, UNIFORMS_PER_TASK)
+
+
+def _draw_run(cfg: MarketConfig, seed: int, multiplier: np.ndarray) -> _RunDraws:
+    """One run's market stream (providers, arrivals, tasks) and decision stream (per-task uniforms).
+
+    The two streams are separate generators, so the market is the same for
+    every policy under one seed (common random numbers); each is drawn in a
+    few calls per run rather than per hour.
+    """
+    market = make_rng([seed, 0xC0A1, 0])
+    providers = _build_providers(cfg, market)
+    hours = cfg.days * 24
+    rates = cfg.arrival_rate * multiplier[:hours]       # tasks per client per hour
+    arrivals = market.poisson(np.broadcast_to(rates[:, None], (hours, cfg.clients)))
+    total = int(arrivals.sum())
+    tasks = draw_task_arrays(total, market)
+    uniforms = make_rng([seed, 0xC0A1, 1]).random((total, UNIFORMS_PER_TASK))
+    return _RunDraws(providers, arrivals, tasks, uniforms)
+
+
+def _pad_providers(providers: list[Providers], n: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The providers of R runs as (R, n, ...) arrays keyed by field, and ``present`` (R, n).
+
+    A run with fewer than n providers is padded with copies of its first
+    provider (finite values for the arithmetic); ``present`` marks the real
+    ones, and padding is never available, eligible or counted.
+    """
+    present = np.arange(n)[None, :] < np.array([len(p) for p in providers])[:, None]
+    fields = {}
+    for f in Providers.__dataclass_fields__:
+        fields[f] = np.stack([np.concatenate([getattr(p, f), np.repeat(getattr(p, f)[:1], n - len(p), axis=0)])
+                              for p in providers])
+    return fields, present
+
+
+def _static_scores(matcher: SkillMatcher, offered: list[np.ndarray], n: int) -> np.ndarray:
     """Eq. 11 without its history term for every run x task type x provider, (R, T, n).
 
     Tasks require their type's skills, so this part of the score depends only
     on (task type, provider): computed once per run (or once per step with a
-    noisy capability probe), looked up per task.
+    noisy capability probe), for all runs in one call, looked up per task;
+    padding scores 0.
     """
-    return np.stack([matcher.static_score(required_by_type(), off) for off in offered])
+    sizes = [len(off) for off in offered]
+    every = matcher.static_score(required_by_type(), np.concatenate(offered))   # (T, providers of all runs)
+    scores = np.zeros((len(offered), every.shape[0], n))
+    present = np.arange(n)[None, :] < np.array(sizes)[:, None]
+    scores.transpose(0, 2, 1)[present] = every.T
+    return scores
 
 
 def _queue(work: np.ndarray, client: np.ndarray, state: np.ndarray) -> np.ndarray:
     """Finish times (minutes) of tasks on their clients' single workers; updates ``state``.
 
     Tasks are sorted by client and in arrival order within a client; ``work``
-    is each task's execution time (0 for tasks that do not queue) and
-    ``state`` (clients,) each client's queued minutes. The loop runs over the
-    rank of a task within its client's arrivals (a handful per hour), each
-    pass vectorised over all clients of all runs.
+    (m, q) is each task's execution time in q independent queues per client
+    (0 for a task that does not queue there) and ``state`` (clients, q) each
+    client's queued minutes. The loop runs over the rank of a task within its
+    client's arrivals (a handful per hour), each pass vectorised over all
+    clients of all runs.
     """
     rank = rank_within(client)
-    finish = np.empty(len(work))
+    finish = np.empty(work.shape)
     for r in range(int(rank.max()) + 1 if len(work) else 0):
         at = np.flatnonzero(rank == r)
         before = state[client[at]] if r == 0 else finish[at - 1]
@@ -211,30 +269,71 @@ def _by_run(run: np.ndarray, values: Any, runs: int) -> np.ndarray:
     return np.bincount(run, np.asarray(values, float), minlength=runs)
 
 
+def _exclusive_cumsum(counts: np.ndarray) -> np.ndarray:
+    out = np.zeros(counts.size, dtype=np.int64)
+    np.cumsum(counts.ravel()[:-1], out=out[1:])
+    return out.reshape(counts.shape)
+
+
+def _take(costs: Any, index: np.ndarray) -> Any:
+    """The rows at ``index`` of a per-task cost dataclass."""
+    return type(costs)(**{f: getattr(costs, f)[index] for f in costs.__dataclass_fields__})
+
+
 TOTALS = ("tasks", "outsourced", "explored", "cost_policy", "cost_all_local", "latency_policy",
           "latency_all_local", "paper_savings", "paper_kept_cost", "paper_time_savings",
           "paper_kept_latency", "paper_policy_cost", "paper_all_local_cost", "topsis_sum",
           "rogue_tasks", "sensitive_out", "rogue_sensitive", "realised_loss", "expected_loss",
           "leaks", "undetected_fabrications", "detections", "failures", "verifications", "confidence_sum")
+STEP_COLUMNS = ("arrived", "outsourced", "rogue", "mean_price", "cost")
 
 
-def _run_batch(cfg: MarketConfig, seeds: list[int], with_events: bool) -> tuple[list[dict], pd.DataFrame, pd.DataFrame | None]:
-    """R runs of one configuration in lockstep, one per seed.
+def _run_batch(cfgs: list[MarketConfig], seeds: list[int],
+               with_events: bool) -> tuple[list[dict], pd.DataFrame, pd.DataFrame | None]:
+    """R runs in lockstep, run r of configuration ``cfgs[r]`` with seed ``seeds[r]``.
 
-    Every run has its own generators (the market stream: providers, arrivals,
-    tasks; the decision stream: probes, exploration, outcomes, so the market
-    is the same for every policy under one seed: common random numbers) and
-    its own state; arrays carry a leading run axis or hold the tasks of all
-    runs one run after another. No operation mixes runs, so a run's numbers do
-    not depend on which other runs share its batch.
+    The configurations may differ in days, clients, contractors and arrival
+    rate (nothing else: :func:`_lockstep_key`); shorter runs stop receiving tasks, smaller
+    markets are padded with providers that are never available. Every run
+    has its own random streams, drawn up front (:func:`_draw_run`), and its
+    own state; arrays carry a leading run axis or hold the tasks of all runs
+    one run after another. No operation mixes runs (per-run sums accumulate
+    in order with ``bincount``), so a run's numbers do not depend on which
+    other runs share its batch. ``steps`` and ``events`` carry a ``job``
+    column: the run's position in the batch.
     """
-    runs = len(seeds)
-    market_rngs = [make_rng([s, 0xC0A1, 0]) for s in seeds]
-    rngs = [make_rng([s, 0xC0A1, 1]) for s in seeds]
-    plist = [_build_providers(cfg, g) for g in market_rngs]
-    n = len(plist[0])
-    P = _stack(plist)
+    cfg = cfgs[0]
+    runs = len(cfgs)
+    run_hours = np.array([c.days * 24 for c in cfgs])
+    hours = np.arange(run_hours.max())
+    multiplier = _arrival_multiplier(hours, cfg.business_multiplier)
+    draws = [_draw_run(c, s, multiplier) for c, s in zip(cfgs, seeds)]
+    plist = [d.providers for d in draws]
+    n_run = np.array([len(p) for p in plist])
+    n = int(n_run.max())
+    P, present = _pad_providers(plist, n)
     flat = {f: v.reshape(runs * n, *v.shape[2:]) for f, v in P.items()}   # provider r*n + j
+    provider_run = np.repeat(np.arange(runs), n_run)
+    present_flat = np.flatnonzero(present.ravel())
+    provider_mean = lambda x: np.bincount(provider_run, x.ravel()[present_flat], minlength=runs) / n_run  # noqa: E731
+
+    # ---- the tasks of all runs, run by run, hour by hour, client by client
+    clients = np.array([c.clients for c in cfgs])
+    client_offset = _exclusive_cumsum(clients)
+    per_hour = np.zeros((runs, len(hours)), dtype=np.int64)
+    for r, d in enumerate(draws):
+        per_hour[r, :run_hours[r]] = d.arrivals.sum(axis=1)
+    first_task = _exclusive_cumsum(per_hour)                   # (R, H): global index of each hour's first task
+    task_client = np.concatenate([np.repeat(np.tile(np.arange(c), h) + off, d.arrivals.ravel())
+                                  for d, c, h, off in zip(draws, clients, run_hours, client_offset)])
+    task_run = np.repeat(np.arange(runs), per_hour.sum(axis=1))
+    all_tasks = Tasks(**{f: np.concatenate([d.tasks[f] for d in draws]) for f in Tasks.__dataclass_fields__})
+    uniforms = np.concatenate([d.uniforms for d in draws])
+    internal_c_all = internal_cost(all_tasks, "consistent")
+    internal_p_all = internal_cost(all_tasks, "paper")
+    price_complexity = data.parameters_view()["external"]["complexity_price_factor"]
+    complexity_all = 1 + price_complexity * (all_tasks.complexity - 1)   # Eq. 7's complexity factor
+
     threats = ThreatModel(spoofer_competence=cfg.spoofer_competence, q_leak=cfg.q_leak,
                           leak_loss=cfg.leak_loss, d_leak=cfg.d_leak, d_fab=cfg.d_fab,
                           verification_share=cfg.verification_share)
@@ -247,9 +346,11 @@ def _run_batch(cfg: MarketConfig, seeds: list[int], with_events: bool) -> tuple[
                              security_weight=cfg.security_weight, runs=runs)
     matcher = SkillMatcher(tau=cfg.tau, mode=cfg.skill_mode, probe_noise=cfg.probe_noise)
     w_history = matcher.history_weight
-    static = _static_scores(matcher, [p.declared for p in plist]) if cfg.skill_mode == "declared" else None
+    if cfg.skill_mode == "declared":
+        static = _static_scores(matcher, [p.declared for p in plist], n)
+    else:   # a fresh noisy probe each hour, from a third stream of the run's own
+        probe_rngs = [make_rng([s, 0xC0A1, 2]) for s in seeds]
     learns = cfg.policy == "coalesce"
-    price_complexity = data.parameters_view()["external"]["complexity_price_factor"]
     high_sensitivity = data.parameters_view()["decision"]["high_sensitivity"]
     pen = cfg.latency_penalty_per_min
     est_rel = P["reliability"].copy()
@@ -258,62 +359,61 @@ def _run_batch(cfg: MarketConfig, seeds: list[int], with_events: bool) -> tuple[
     blacklisted_at = np.full((runs, n), -1)
     is_rogue = P["behaviour"] != HONEST
     entry_hour = cfg.rogue_entry_day * 24
+    base_price_mean = provider_mean(P["base_price"])
+    supply_total = cfg.capacity_per_hour * n_run[:, None]
     demand = np.zeros((runs, n))                       # tasks each provider took last hour (Eq. 7's D)
-    backlog = np.zeros(runs * cfg.clients)             # minutes of queued local work, client r*C + c
-    backlog_all_local = np.zeros(runs * cfg.clients)   # the counterfactual: every task local
-    hours = np.arange(cfg.days * 24)
-    rates = cfg.arrival_rate * _arrival_multiplier(hours, cfg.business_multiplier)
+    final_demand = np.zeros((runs, n))                 # ... in each run's own last hour
+    backlog = np.zeros((int(clients.sum()), 2))        # minutes of queued local work per client: under
+                                                       # the policy, and in the counterfactual (all local)
     totals = {key: np.zeros(runs) for key in TOTALS}
     chosen_count = np.zeros(runs * n)
-    step = {key: np.zeros((runs, len(hours))) for key in ("arrived", "outsourced", "rogue", "mean_price", "cost")}
+    step = {key: np.zeros((runs, len(hours))) for key in STEP_COLUMNS}
     events = []
-    for h, (hour, rate) in enumerate(zip(hours, rates)):
+    for h, hour in enumerate(hours):
         # spoofers re-enter under a new identity: fresh history, off the blacklist
         back = (blacklisted_at >= 0) & (P["behaviour"] == SPOOFER) & (hour - blacklisted_at >= cfg.reentry_hours)
         blacklisted_at[back] = -1
         history[back] = matcher.prior
         est_rel[back] = P["reliability"][back]
-        arrivals = np.stack([g.poisson(rate, cfg.clients) for g in market_rngs])
-        per_run = arrivals.sum(axis=1)
-        price_now = dynamic_price(P["base_price"], demand, cfg.capacity_per_hour,
-                                  cfg.capacity_per_hour * n, 1.0, cfg.alpha_demand)
+        per_run = per_hour[:, h]
+        price_now = dynamic_price(P["base_price"], demand, cfg.capacity_per_hour, supply_total, 1.0,
+                                  cfg.alpha_demand, check=False)
         step["arrived"][:, h] = per_run
-        step["mean_price"][:, h] = price_now.mean(axis=1)
-        if per_run.sum() > 0:
-            active = np.flatnonzero(per_run)
-            run = np.repeat(np.arange(runs), per_run)
-            client = np.repeat(np.arange(runs * cfg.clients), arrivals.ravel())
-            parts = [draw_task_arrays(int(per_run[r]), market_rngs[r]) for r in active]
-            tasks = Tasks(**{f: np.concatenate([q[f] for q in parts]) for f in Tasks.__dataclass_fields__})
-            m = len(tasks)
-            available = (blacklisted_at < 0) & (~is_rogue | (hour >= entry_hour))
-            if static is None:   # a fresh noisy probe of each active run's providers
-                probed = np.zeros((runs, len(required_by_type()), n))
-                probed[active] = _static_scores(matcher, [matcher.offered(plist[r], rngs[r]) for r in active])
-                base_score = probed
-            else:
+        step["mean_price"][:, h] = provider_mean(price_now)
+        m = int(per_run.sum())
+        if m > 0:
+            idx = np.repeat(first_task[:, h] - _exclusive_cumsum(per_run), per_run) + np.arange(m)
+            run, client = task_run[idx], task_client[idx]
+            tasks = all_tasks.subset(idx)
+            internal_c, internal_p = _take(internal_c_all, idx), _take(internal_p_all, idx)
+            internal = internal_c if cfg.accounting == "consistent" else internal_p
+            available = present & (blacklisted_at < 0) & (~is_rogue | (hour >= entry_hour))
+            if cfg.skill_mode == "declared":
                 base_score = static
+            else:
+                active = np.flatnonzero(per_run)
+                base_score = np.zeros((runs, len(required_by_type()), n))
+                base_score[active] = _static_scores(matcher, [matcher.offered(plist[r], probe_rngs[r])
+                                                              for r in active], n)
             score = base_score[run, tasks.task_type] + w_history * history[run]
-            eligible = score >= cfg.tau
-            internal = internal_cost(tasks, cfg.accounting)
-            internal_c = internal if cfg.accounting == "consistent" else internal_cost(tasks, "consistent")
-            internal_p = internal if cfg.accounting == "paper" else internal_cost(tasks, "paper")
-            complexity_factor = 1 + price_complexity * (tasks.complexity[:, None] - 1)   # Eq. 7
-            external = external_cost_pairs(tasks, price_now[run] * complexity_factor, est_rel[run], P["latency"][run])
+            eligible = (score >= cfg.tau) & present[run]
+            external = external_cost_pairs(tasks, price_now[run] * complexity_all[idx, None], est_rel[run],
+                                           P["latency"][run], check=False)   # derived from validated providers
             # the client knows its own queue: local execution's expected lateness is part of its cost
-            queue_wait = backlog[client] + internal_c.latency_min
+            queue_wait = backlog[client, 0] + internal_c.latency_min
             internal_seen = dataclasses.replace(
                 internal, total=internal.total + lateness_cost(queue_wait, tasks.max_latency, pen))
             ctx = DecisionContext(tasks, internal_seen, external, est_rel[run], est_sec[run], score, eligible,
-                                  available, run=run)
-            decision = policy.decide(ctx, rngs)
+                                  available, run=run, uniforms=uniforms[idx, :2])
+            decision = policy.decide(ctx, None)
             choice = decision.choice
             out = choice >= 0
             local = ~out
             # ---- local execution on each client's single worker (arrival order within the hour)
             exec_min = internal_c.latency_min
-            finish_local = _queue(np.where(local, exec_min, 0.0), client, backlog)
-            finish_all = _queue(exec_min, client, backlog_all_local)
+            # two queues per client: under the policy (local tasks only), and with every task local
+            finish_local, finish_all = _queue(np.stack([np.where(local, exec_min, 0.0), exec_min], axis=1),
+                                              client, backlog).T
             late_all = lateness_cost(finish_all, tasks.max_latency, pen)
             cost_all_local = internal_c.total + late_all
             # ---- outsourced execution
@@ -324,11 +424,10 @@ def _run_batch(cfg: MarketConfig, seeds: list[int], with_events: bool) -> tuple[
             lacks_skill = ~(tasks.required[k] <= flat["true_skills"][g]).all(axis=1)
             p_success = np.where(lacks_skill, flat["competence"][g], flat["reliability"][g])
             per_run_out = np.bincount(rk, minlength=runs)
-            draws = [rngs[r].random(6 * int(per_run_out[r])).reshape(6, -1) for r in range(runs)]
-            draws = np.concatenate(draws, axis=1) if len(k) else np.zeros((6, 0))
-            verified = draws[0] < cfg.verification_share
+            u_out = uniforms[idx[k]]
+            verified = u_out[:, 2] < cfg.verification_share
             res = sample_outcomes(flat["behaviour"][g], p_success, flat["security"][g], verified,
-                                  tasks.sensitivity[k], threats, draws=draws[1:])
+                                  tasks.sensitivity[k], threats, draws=u_out[:, 3:].T)
             load_factor = 1 + np.maximum(demand.ravel()[g] / cfg.capacity_per_hour - 1, 0)
             ext_latency = external.latency_min[k, j] * load_factor
             paid = ~res["detected"]
@@ -398,31 +497,34 @@ def _run_batch(cfg: MarketConfig, seeds: list[int], with_events: bool) -> tuple[
                 sec_flat[touched] = (1 - cfg.beta) * sec_flat[touched] + cfg.beta * mean_secure
                 hist_flat[touched] = rel_flat[touched]
             if len(k):
-                price_index = price_now.mean(axis=1) / P["base_price"].mean(axis=1)
+                price_index = provider_mean(price_now) / base_price_mean
                 policy.observe(decision, Outcome(j, res["success"], res["incident"] | res["leaked"],
                                                  latency_out > tasks.max_latency[k], price_index, run=rk))
             # ---- utilisation drives the next prices (Eq. 7: D = the provider's tasks last hour, S its capacity)
             demand = np.bincount(g, minlength=runs * n).reshape(runs, n).astype(float)
             if with_events:
-                events.append(pd.DataFrame({"seed": np.asarray(seeds)[run], "hour": int(hour),
-                                            "client": client % cfg.clients, "task_type": tasks.task_type,
+                events.append(pd.DataFrame({"job": run, "seed": np.asarray(seeds)[run], "hour": int(hour),
+                                            "client": client - client_offset[run], "task_type": tasks.task_type,
                                             "choice": choice, "explored": decision.explored,
                                             "closeness": decision.closeness, "latency": latency}))
         else:
             demand = np.zeros((runs, n))
+        ending = run_hours == h + 1
+        final_demand[ending] = demand[ending]
         backlog = np.maximum(backlog - 60.0, 0.0)
-        backlog_all_local = np.maximum(backlog_all_local - 60.0, 0.0)
-    final_price = dynamic_price(P["base_price"], demand, cfg.capacity_per_hour,
-                                cfg.capacity_per_hour * n, 1.0, cfg.alpha_demand)
+    final_price = dynamic_price(P["base_price"], final_demand, cfg.capacity_per_hour, supply_total, 1.0,
+                                cfg.alpha_demand)
     chosen = chosen_count.reshape(runs, n)
-    rows = [_run_row(seed, {key: float(v[r]) for key, v in totals.items()}, chosen[r], final_price[r])
-            for r, seed in enumerate(seeds)]
-    steps = pd.concat([pd.DataFrame({"seed": seed, "hour": hours,
-                                     **{key: v[r] for key, v in step.items()}}) for r, seed in enumerate(seeds)],
-                      ignore_index=True)
+    rows = [_run_row(seed, {key: float(v[r]) for key, v in totals.items()}, chosen[r, :n_run[r]],
+                     final_price[r, :n_run[r]]) for r, seed in enumerate(seeds)]
+    within = hours[None, :] < run_hours[:, None]                 # each run's own hours, run by run
+    steps = pd.DataFrame({"job": np.repeat(np.arange(runs), run_hours),
+                          "seed": np.repeat(np.asarray(seeds), run_hours),
+                          "hour": np.broadcast_to(hours, within.shape)[within],
+                          **{key: v[within] for key, v in step.items()}})
     for key in ("arrived", "outsourced", "rogue"):
         steps[key] = steps[key].astype(int)
-    ev = pd.concat(events, ignore_index=True).sort_values(["seed", "hour"], kind="stable", ignore_index=True) \
+    ev = pd.concat(events, ignore_index=True).sort_values(["job", "hour"], kind="stable", ignore_index=True) \
         if with_events and events else None
     return rows, steps, ev
 
@@ -464,28 +566,72 @@ def simulate(config: MarketConfig, seed: int | None = None, events: bool = False
     if not isinstance(config, MarketConfig):
         raise TypeError(f"config must be a MarketConfig; got {type(config).__name__}")
     seed = config.seed if seed is None else check_int("seed", seed, minimum=0)
-    return _result(config, *_run_batch(config, [seed], events))
+    return simulate_many(config, [seed], events=events)
 
 
-def _result(config: MarketConfig, rows: list[dict], steps: pd.DataFrame, ev: pd.DataFrame | None) -> Result:
-    settings = {f"cfg_{k}": (str(v) if isinstance(v, tuple) else v) for k, v in config.to_dict().items() if k != "seed"}
-    return Result(pd.DataFrame([{**settings, **row} for row in rows]), steps, ev)
+def _settings(config: MarketConfig) -> dict[str, Any]:
+    return {f"cfg_{k}": (str(v) if isinstance(v, tuple) else v) for k, v in config.to_dict().items() if k != "seed"}
 
 
-def simulate_many(config: MarketConfig, seeds: Any, batch: int = 32, events: bool = False) -> Result:
-    """Runs for several seeds, ``batch`` of them at a time in lockstep (one row per seed).
+def simulate_many(config: MarketConfig | Sequence[MarketConfig], seeds: Any, batch: int = 256,
+                  events: bool = False, progress: Callable[[int], None] | None = None) -> Result:
+    """Every configuration with every seed, up to ``batch`` runs at a time in lockstep.
 
-    Each run's numbers equal those of ``simulate(config, seed)``: runs in a
-    batch share no randomness and no arithmetic.
+    ``config`` is one :class:`MarketConfig` or a sequence of them; rows come
+    configuration by configuration, seed by seed. Configurations that differ
+    only in days, clients, contractors and arrival rate share lockstep
+    batches (the published table's 13 configurations run as one), the others
+    run in batches of their own; ``progress(k)`` is called as each batch of k
+    runs completes. Each run's numbers equal those of
+    ``simulate(config, seed)``: runs in a batch share no randomness and no
+    arithmetic. Given a sequence, the ``runs``, ``steps`` and ``events``
+    frames start with a ``config`` column, the configuration's position.
     """
-    if not isinstance(config, MarketConfig):
-        raise TypeError(f"config must be a MarketConfig; got {type(config).__name__}")
+    several = not isinstance(config, MarketConfig)
+    configs = list(config) if several else [config]
+    for i, cfg in enumerate(configs):
+        if not isinstance(cfg, MarketConfig):
+            raise TypeError(f"config must be a MarketConfig or a sequence of them; got {type(cfg).__name__} "
+                            f"at position {i}")
+    if not configs:
+        raise ValueError("config must not be an empty sequence")
     seeds = [check_int("seed", int(s), minimum=0) for s in seeds]
     if not seeds:
         raise ValueError("seeds must not be empty")
     check_int("batch", batch, minimum=1)
-    parts = [_result(config, *_run_batch(config, seeds[i:i + batch], events)) for i in range(0, len(seeds), batch)]
-    ev = [p.events for p in parts if p.events is not None]
-    return Result(pd.concat([p.runs for p in parts], ignore_index=True),
-                  pd.concat([p.steps for p in parts], ignore_index=True),
-                  pd.concat(ev, ignore_index=True) if ev else None)
+    jobs = [(c, cfg, seed) for c, cfg in enumerate(configs) for seed in seeds]
+    groups: dict[tuple, list[int]] = {}
+    for i, (_, cfg, _) in enumerate(jobs):
+        groups.setdefault(_lockstep_key(cfg), []).append(i)
+    rows: dict[int, dict] = {}
+    steps, evs = [], []
+    for members in groups.values():
+        # the largest markets together: the least padding
+        members = sorted(members, key=lambda i: (-jobs[i][1].contractors, -jobs[i][1].clients * jobs[i][1].days))
+        for start in range(0, len(members), batch):
+            chunk = members[start:start + batch]
+            batch_rows, batch_steps, batch_ev = _run_batch([jobs[i][1] for i in chunk], [jobs[i][2] for i in chunk],
+                                                           events)
+            job = np.asarray(chunk)
+            rows.update({i: {**_settings(jobs[i][1]), **row} for i, row in zip(chunk, batch_rows)})
+            steps.append(batch_steps.assign(job=job[batch_steps.job]))
+            if batch_ev is not None:
+                evs.append(batch_ev.assign(job=job[batch_ev.job]))
+            if progress is not None:
+                progress(len(chunk))
+    config_of = np.array([c for c, _, _ in jobs])
+    runs = pd.DataFrame([rows[i] for i in range(len(jobs))])
+    frames = [runs.assign(job=np.arange(len(jobs)))] + [_in_job_order(pd.concat(steps, ignore_index=True))]
+    frames.append(_in_job_order(pd.concat(evs, ignore_index=True)) if evs else None)
+    out = []
+    for frame in frames:
+        if frame is not None:
+            if several:
+                frame.insert(0, "config", config_of[frame.job])
+            frame = frame.drop(columns="job")
+        out.append(frame)
+    return Result(*out)
+
+
+def _in_job_order(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sort_values("job", kind="stable", ignore_index=True)

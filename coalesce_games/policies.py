@@ -34,6 +34,7 @@ per-provider estimates of reliability, security and latency.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -61,6 +62,8 @@ __all__ = [
     "make_policy",
     "best_candidates",
     "criteria_matrix",
+    "task_uniforms",
+    "nth_usable",
 ]
 
 
@@ -130,6 +133,12 @@ class DecisionContext:
     quantities then carry a leading run axis (``available`` (R, n)) or are
     given per task ((m, n) ``reliability`` and ``security``). ``run=None`` is
     one run.
+
+    ``uniforms`` (m, 2), when given, are each task's own random numbers for
+    exploration: column 0 decides whether the task explores (``< epsilon``),
+    column 1 which provider it tries (the ``floor(u x count)``-th of the usable
+    ones). A market draws them per task when the task is drawn, so a decision
+    needs no generator call; without them a policy draws them from ``rng``.
     """
 
     tasks: Tasks
@@ -141,6 +150,7 @@ class DecisionContext:
     eligible: np.ndarray      # (m, n) bool: passes the skill gate
     available: np.ndarray     # (n,) or (R, n) bool: not blacklisted
     run: np.ndarray | None = None
+    uniforms: np.ndarray | None = None   # (m, 2): exploration coin, which provider
 
     def runs(self, count: int) -> list[slice]:
         """The slice of tasks of each of ``count`` runs."""
@@ -217,10 +227,37 @@ def _per_provider(values: np.ndarray, sl: slice, flat: np.ndarray, cols: np.ndar
 
 def _generators(rng: Any, count: int) -> list[np.random.Generator]:
     """One generator per run: ``rng`` is a Generator (one run) or a sequence of them."""
-    gens = [rng] if isinstance(rng, np.random.Generator) else list(rng)
+    gens = [rng] if isinstance(rng, np.random.Generator) else list(rng) if rng is not None else []
     if len(gens) != count or not all(isinstance(g, np.random.Generator) for g in gens):
         raise ValueError(f"rng must be {count} numpy Generator(s), one per run; got {rng!r}")
     return gens
+
+
+def task_uniforms(ctx: DecisionContext, rng: Any, runs: int) -> np.ndarray:
+    """The (m, 2) exploration uniforms of a batch: ``ctx.uniforms``, else drawn run by run from ``rng``."""
+    m = ctx.skill_score.shape[0]
+    if ctx.uniforms is not None:
+        u = np.asarray(ctx.uniforms, float)
+        if u.shape != (m, 2):
+            raise ValueError(f"uniforms must have shape ({m}, 2); got {u.shape}")
+        return u
+    gens = _generators(rng, runs)
+    return np.concatenate([gen.random((sl.stop - sl.start, 2)) for sl, gen in zip(ctx.runs(runs), gens)])
+
+
+def nth_usable(usable: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Per row of ``usable`` (k, n), the ``floor(u count)``-th True column (-1 for an empty row).
+
+    A uniform choice among a row's usable providers from one uniform per row.
+
+    >>> nth_usable(np.array([[True, False, True], [False, False, False]]), np.array([0.75, 0.3])).tolist()
+    [2, -1]
+    """
+    usable = np.asarray(usable, bool)
+    counts = usable.sum(axis=1)
+    target = np.minimum(np.floor(u * counts), np.maximum(counts - 1, 0))
+    pick = (np.cumsum(usable, axis=1) > target[:, None]).argmax(axis=1)
+    return np.where(counts > 0, pick, -1)
 
 
 def best_candidates(ctx: DecisionContext, weights: np.ndarray, normalization: str,
@@ -294,6 +331,16 @@ def eq15_batch(flags: np.ndarray, history: np.ndarray, filled: np.ndarray, run: 
     return confidence, new_history, new_filled
 
 
+@functools.cache
+def _gate_tables(window: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Eq. 15 for every (high, seen) count, the ring's next slot, the next count of flags seen."""
+    table = _eq15(*np.ogrid[:window + 1, :window + 1])
+    next_slot, next_seen = np.roll(np.arange(window), -1), np.minimum(np.arange(window + 1) + 1, window)
+    for a in (table, next_slot, next_seen):
+        a.flags.writeable = False
+    return table, next_slot, next_seen
+
+
 @dataclass
 class PaperPolicy:
     """The published rule: closeness > 0.6 and Eq. 15 confidence > 0.8, else local.
@@ -347,19 +394,14 @@ class PaperPolicy:
         the gate passes over the tasks' ranks within their runs.
         """
         m, n = ctx.skill_score.shape
-        gens = _generators(rng, self.runs)
+        u = task_uniforms(ctx, rng, self.runs)
         weights = task_weights(np.asarray(self.weights), ctx.tasks)
         pick, top = best_candidates(ctx, weights, self.normalization, cost_test=False)
-        explore = np.zeros(m, bool)
+        # exploration ignores the skill gate: a uniformly random available provider
+        tries = np.flatnonzero(u[:, 0] < self.epsilon)
         random_pick = np.full(m, -1)
-        for r, (sl, gen) in enumerate(zip(ctx.runs(self.runs), gens)):
-            k = sl.stop - sl.start
-            avail = np.flatnonzero(ctx.available if ctx.available.ndim == 1 else ctx.available[r])
-            explore[sl] = gen.random(k) < self.epsilon
-            if len(avail):
-                random_pick[sl] = avail[gen.integers(0, len(avail), k)]
-            else:
-                explore[sl] = False
+        random_pick[tries] = nth_usable(np.broadcast_to(ctx.available_rows(tries), (len(tries), n)), u[tries, 1])
+        explore = random_pick >= 0
         closeness = np.where(explore, self.exploration_topsis, top)
         run = np.zeros(m, int) if ctx.run is None else ctx.run
         if self.record == "decision":
@@ -377,26 +419,46 @@ class PaperPolicy:
         """The Eq. 15 gate when a flag depends on the decision: task by task within a run.
 
         Pass ``i`` takes the i-th task of every run at once (a handful of passes
-        per step); each run's history is kept oldest first in ``history[r, :filled[r]]``.
+        per step). What does not depend on the history is settled before the
+        passes: whether a task would go out if the gate were open, and its flag
+        then; a pass only looks up the confidence of each run's history
+        (``table[high, seen]``, Eq. 15 for every count) and records one flag per
+        run. Within the passes each run's history is a ring: ``slot[r]`` is where
+        its next flag goes (its oldest flag once full) and ``high[r]`` counts its
+        high flags; afterwards the histories are put back oldest first.
         """
-        m = len(pick)
-        choice, confidence = np.full(m, -1), np.empty(m)
+        m, window = len(pick), self.window
+        table, next_slot, next_seen = _gate_tables(window)
+        wants = (pick >= 0) & (top > self.closeness_gate)             # goes out if the gate is open
+        # pass by pass (rank within the run), runs in order; per-task inputs sorted that way once
         rank = rank_within(run)
-        for i in range(int(rank.max()) + 1 if m else 0):
-            t = np.flatnonzero(rank == i)
-            r = run[t]
+        order = np.argsort(rank, kind="stable")
+        bounds = np.searchsorted(rank[order], np.arange(int(rank.max()) + 2 if m else 1))
+        run_s = run[order]
+        flag_if_open = (~explore & wants & (closeness > 0.7))[order]
+        flag_always = (explore & (random_pick >= 0) & (closeness > 0.7))[order]
+        conf_s = np.empty(m)
+        slot = self.filled % window
+        high = self.history.sum(axis=1)
+        for a, b in zip(bounds[:-1], bounds[1:]):
+            r = run_s[a:b]                                            # one task of each of these runs
             seen = self.filled[r]
-            conf = _eq15(self.history[r].sum(axis=1), seen)
-            gate = (pick[t] >= 0) & (top[t] > self.closeness_gate) & (conf > self.confidence_gate)
-            choice[t] = np.where(explore[t], random_pick[t], np.where(gate, pick[t], -1))
-            confidence[t] = np.where(explore[t], self.exploration_confidence, conf)
-            flag = (choice[t] >= 0) & (closeness[t] > 0.7)
-            full = seen >= self.window
-            self.history[r[full], :-1] = self.history[r[full], 1:]
-            self.history[r[full], -1] = flag[full]
-            self.history[r[~full], seen[~full]] = flag[~full]
-            self.filled[r[~full]] += 1
-        return choice, confidence
+            old_high = high[r]
+            conf_s[a:b] = c = table[old_high, seen]
+            flag = flag_always[a:b] | (flag_if_open[a:b] & (c > self.confidence_gate))
+            s = slot[r]
+            high[r] = old_high + flag - self.history[r, s]            # an empty slot holds False
+            self.history[r, s] = flag
+            slot[r] = next_slot[s]
+            self.filled[r] = next_seen[seen]
+        conf = np.empty(m)
+        conf[order] = conf_s
+        full = self.filled == window                                  # oldest first again: the oldest is at slot
+        ring = (np.arange(window)[None, :] + np.where(full, slot, 0)[:, None]) % window
+        self.history = np.take_along_axis(self.history, ring, axis=1)
+        gate = wants & (conf > self.confidence_gate)
+        choice = np.where(explore, random_pick, np.where(gate, pick, -1))
+        return choice, np.where(explore, self.exploration_confidence, conf)
 
     def observe(self, decision: Decision, outcome: Outcome) -> None:
         """The published rule does not learn from outcomes."""
@@ -435,24 +497,18 @@ class CoalescePolicy:
         return base
 
     def decide(self, ctx: DecisionContext, rng: Any) -> Decision:
-        m, n = ctx.skill_score.shape
-        gens = _generators(rng, self.runs)
+        m = ctx.skill_score.shape[0]
+        u = task_uniforms(ctx, rng, self.runs)
         run = np.zeros(m, int) if ctx.run is None else ctx.run
         weights = task_weights(self.current[run], ctx.tasks)
         pick, closeness = best_candidates(ctx, weights, self.normalization, cost_test=True)
         confidence = np.where(pick >= 0, 1.0, 0.0)
         choice = pick.copy()
-        # epsilon-greedy among skill-eligible providers (the cost test is waived to learn);
-        # each run draws from its own generator: first a uniform per task, then the noise
-        runs = ctx.runs(self.runs)
-        tried = np.flatnonzero(np.concatenate([gen.random(sl.stop - sl.start) for sl, gen in zip(runs, gens)])
-                               < self.epsilon)
-        usable = ctx.eligible[tried] & ctx.available_rows(tried)
-        keep = usable.any(axis=1)
-        tried, usable = tried[keep], usable[keep]
-        per_run = np.bincount(run[tried], minlength=self.runs)
-        noise = np.concatenate([gen.random((int(c), n)) for gen, c in zip(gens, per_run)])
-        choice[tried] = np.where(usable, noise, -1.0).argmax(axis=1)
+        # epsilon-greedy among skill-eligible providers (the cost test is waived to learn)
+        tried = np.flatnonzero(u[:, 0] < self.epsilon)
+        tried_pick = nth_usable(ctx.eligible[tried] & ctx.available_rows(tried), u[tried, 1])
+        tried = tried[tried_pick >= 0]
+        choice[tried] = tried_pick[tried_pick >= 0]
         explore = np.zeros(m, bool)
         explore[tried] = True
         confidence = np.where(explore, self.exploration_confidence, confidence)

@@ -66,7 +66,7 @@ def test_market_detection_channel(margin, gain, delta, d, v_star) -> None:
     """The market simulator catches a fabricated task with probability v d, as G4 assumes."""
     v = round(v_star, 2)                       # verify at (about) the threshold
     cfg = MarketConfig(days=2, clients=10, contractors=30, rogue_share=0.3, d_fab=d, verification_share=v)
-    r = repeated.market_detection_check(cfg, range(6), margin, gain, delta)
+    r = repeated.market_detection_check(cfg, range(10), margin, gain, delta)
     assert r.tasks >= 40 and 0 < r.detections <= r.tasks
     assert r.q_predicted == pytest.approx(v * d)
     assert r.q_within_ci, r.to_dict()

@@ -169,3 +169,34 @@ def test_policies_need_one_generator_per_run() -> None:
         CoalescePolicy(runs=2).decide(ctx, np.random.default_rng(0))
     with pytest.raises(ValueError, match="runs"):
         PaperPolicy(runs=0)
+
+
+def test_given_uniforms_decide_as_drawn_ones() -> None:
+    """A context's per-task uniforms replace the generator: same numbers, same decisions."""
+    import dataclasses
+
+    providers, tasks = _market()
+    ctx = _context(providers, tasks)
+    for make in (lambda: PaperPolicy(epsilon=0.5), lambda: CoalescePolicy(epsilon=0.5)):
+        drawn = make().decide(ctx, np.random.default_rng(3))
+        given = make().decide(dataclasses.replace(ctx, uniforms=np.random.default_rng(3).random((len(tasks), 2))),
+                              None)
+        for field in ("choice", "explored", "closeness", "confidence"):
+            np.testing.assert_array_equal(getattr(drawn, field), getattr(given, field))
+        assert drawn.explored.any() and not drawn.explored.all()
+    with pytest.raises(ValueError, match=r"uniforms must have shape \(30, 2\)"):
+        PaperPolicy().decide(dataclasses.replace(ctx, uniforms=np.zeros((30, 1))), None)
+    with pytest.raises(ValueError, match="one per run"):
+        PaperPolicy().decide(ctx, None)
+
+
+def test_nth_usable_is_a_uniform_choice_among_usable_columns() -> None:
+    from coalesce_games.policies import nth_usable
+
+    usable = np.array([[False, True, False, True, True]] * 30_000 + [[False] * 5])
+    u = np.random.default_rng(0).random(len(usable))
+    pick = nth_usable(usable, u)
+    assert pick[-1] == -1 and (usable[np.arange(len(usable) - 1), pick[:-1]]).all()
+    share = np.bincount(pick[:-1], minlength=5)[[1, 3, 4]] / 30_000
+    np.testing.assert_allclose(share, 1 / 3, atol=4 * np.sqrt(2 / 9 / 30_000))   # 4 standard errors
+    assert nth_usable(usable[:1], np.array([np.nextafter(1.0, 0)])).tolist() == [4]   # u just below 1: the last
