@@ -41,11 +41,15 @@ class LoopPaperPolicy(PaperPolicy):
     def decide(self, ctx, rng):
         m, n = ctx.skill_score.shape
         e = ctx.external
-        price, comm, verif, integ, risk, late = (x.tolist() for x in (e.price, e.communication, e.verification,
-                                                                       e.integration, e.risk, e.latency_penalty))
-        latency = e.latency_min.tolist()
-        rel = np.broadcast_to(ctx.reliability, (m, n)).tolist()
-        sec = np.broadcast_to(ctx.security, (m, n)).tolist()
+
+        def grid(values):   # the market gives the criteria of the eligible pairs only: lay them out per task
+            out = np.full(m * n, np.nan)
+            out[ctx.pairs] = values
+            return out.reshape(m, n).tolist()
+
+        price, comm, verif, integ, risk, late = (grid(x) for x in (e.price, e.communication, e.verification,
+                                                                    e.integration, e.risk, e.latency_penalty))
+        latency, rel, sec = grid(e.latency_min), grid(ctx.reliability), grid(ctx.security)
         available = ctx.available.reshape(-1, n)[0]          # one run: simulate() runs seed by seed
         usable = (ctx.eligible & available[None, :]).tolist()
         weights = task_weights(np.asarray(self.weights), ctx.tasks).tolist()

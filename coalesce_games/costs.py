@@ -251,31 +251,49 @@ def external_cost(tasks: Tasks, providers: Providers, accounting: str = "consist
 
 
 def external_cost_pairs(tasks: Tasks, price: Any, reliability: Any, latency: Any,
-                        params: dict | None = None, *, check: bool = True) -> ExternalCost:
+                        params: dict | None = None, *, check: bool = True,
+                        task_of: np.ndarray | None = None) -> ExternalCost:
     """Eq. 6-9 for m tasks against n providers given as arrays that broadcast to (m, n).
 
     The kernel of :func:`external_cost` for markets whose providers differ by
     task (a lockstep batch of runs, each with its own providers): ``price``,
     ``reliability`` and ``latency`` (minutes at complexity 1) are (n,) or
-    (m, n). ``check=False`` skips validating them (arrays a market derived
-    from validated providers); every pass over the pairs counts there.
+    (m, n). With ``task_of`` (E,) they are given per pair instead, (E,):
+    pair p is task ``task_of[p]`` with one provider, and every result is (E,)
+    (a market costs only the pairs that pass the skill gate). ``check=False``
+    skips validating them (arrays a market derived from validated providers);
+    every pass over the pairs counts there.
+
+    >>> t = Tasks.sample(2, seed=0)
+    >>> dense = external_cost_pairs(t, np.array([10.0, 20.0]), np.array([0.9, 0.99]), np.array([30.0, 60.0]))
+    >>> pairs = external_cost_pairs(t, np.array([20.0, 10.0]), np.array([0.99, 0.9]), np.array([60.0, 30.0]),
+    ...                             task_of=np.array([0, 1]))
+    >>> bool(pairs.total[0] == dense.total[0, 1] and pairs.total[1] == dense.total[1, 0])
+    True
     """
     p = _params(params)
     e = p["external"]
     if check:
         price, reliability = check_nonnegative("prices", price), check_probability("reliability", reliability)
         latency = check_nonnegative("latency", latency)
-    rel = reliability
-    shape = np.broadcast_shapes(np.shape(price), np.shape(rel), np.shape(latency), (len(tasks), 1))
+    if task_of is None:     # per task (m, 1) against the providers' (n,) or (m, n)
+        of = lambda x: x[:, None]   # noqa: E731
+        shape = np.broadcast_shapes(np.shape(price), np.shape(reliability), np.shape(latency), (len(tasks), 1))
+    else:                   # per pair (E,)
+        of = lambda x: x[task_of]   # noqa: E731
+        shape = np.shape(task_of)
+        if not (np.shape(price) == np.shape(reliability) == np.shape(latency) == shape):
+            raise ValueError(f"with task_of {shape}, prices, reliability and latency must be per pair; got "
+                             f"{np.shape(price)}, {np.shape(reliability)}, {np.shape(latency)}")
     price = np.broadcast_to(price, shape)
-    rel = np.broadcast_to(rel, shape)
-    per_task = communication_cost(tasks.data_gb, p)[:, None]
+    rel = np.broadcast_to(reliability, shape)
+    per_task = of(communication_cost(tasks.data_gb, p))
     comm = np.broadcast_to(per_task, shape)
     integ = np.broadcast_to(np.float64(e["integration"]), shape)
     verif = _verification(rel, e)
-    risk = _risk(tasks.value[:, None], rel, tasks.high_criticality[:, None], e)
-    latency_min = latency * tasks.complexity[:, None]
-    late = _late(latency_min, tasks.max_latency[:, None], e["latency_penalty_per_min"])
+    risk = _risk(of(tasks.value), rel, of(tasks.high_criticality), e)
+    latency_min = latency * of(tasks.complexity)
+    late = _late(latency_min, of(tasks.max_latency), e["latency_penalty_per_min"])
     total = price + (per_task + e["integration"])    # Eq. 6, the per-task terms first
     total += verif
     total += risk

@@ -397,14 +397,20 @@ def _run_batch(cfgs: list[MarketConfig], seeds: list[int],
                                                               for r in active], n)
             score = base_score[run, tasks.task_type] + w_history * history[run]
             eligible = (score >= cfg.tau) & present[run]
-            external = external_cost_pairs(tasks, price_now[run] * complexity_all[idx, None], est_rel[run],
-                                           P["latency"][run], check=False)   # derived from validated providers
+            # external costs of the pairs the policy may score (a market's own, validated state)
+            pairs = np.flatnonzero(eligible)
+            pair_task = pairs // n
+            pair_run, pair_provider = run[pair_task], pairs - pair_task * n
+            external = external_cost_pairs(
+                tasks, price_now[pair_run, pair_provider] * complexity_all[idx[pair_task]],
+                est_rel[pair_run, pair_provider], P["latency"][pair_run, pair_provider], check=False, task_of=pair_task)
             # the client knows its own queue: local execution's expected lateness is part of its cost
             queue_wait = backlog[client, 0] + internal_c.latency_min
             internal_seen = dataclasses.replace(
                 internal, total=internal.total + lateness_cost(queue_wait, tasks.max_latency, pen))
-            ctx = DecisionContext(tasks, internal_seen, external, est_rel[run], est_sec[run], score, eligible,
-                                  available, run=run, uniforms=uniforms[idx, :2])
+            ctx = DecisionContext(tasks, internal_seen, external, est_rel[pair_run, pair_provider],
+                                  est_sec[pair_run, pair_provider], score, eligible, available, run=run,
+                                  uniforms=uniforms[idx, :2], pairs=pairs)
             decision = policy.decide(ctx, None)
             choice = decision.choice
             out = choice >= 0
@@ -421,6 +427,8 @@ def _run_batch(cfgs: list[MarketConfig], seeds: list[int],
             j = choice[k]
             rk = run[k]
             g = rk * n + j                                  # the provider, across runs
+            chosen = external_cost_pairs(tasks, price_now[rk, j] * complexity_all[idx[k]], est_rel[rk, j],
+                                         P["latency"][rk, j], check=False, task_of=k)   # as the client priced it
             lacks_skill = ~(tasks.required[k] <= flat["true_skills"][g]).all(axis=1)
             p_success = np.where(lacks_skill, flat["competence"][g], flat["reliability"][g])
             per_run_out = np.bincount(rk, minlength=runs)
@@ -429,11 +437,10 @@ def _run_batch(cfgs: list[MarketConfig], seeds: list[int],
             res = sample_outcomes(flat["behaviour"][g], p_success, flat["security"][g], verified,
                                   tasks.sensitivity[k], threats, draws=u_out[:, 3:].T)
             load_factor = 1 + np.maximum(demand.ravel()[g] / cfg.capacity_per_hour - 1, 0)
-            ext_latency = external.latency_min[k, j] * load_factor
+            ext_latency = chosen.latency_min * load_factor
             paid = ~res["detected"]
             verify_cost = verified * verification_cost(flat["reliability"][g])
-            base_ext = (external.communication[k, j] + external.integration[k, j] + verify_cost
-                        + paid * external.price[k, j])
+            base_ext = chosen.communication + chosen.integration + verify_cost + paid * chosen.price
             failed = ~res["success"] & ~res["fabricated"]
             undetected_fab = res["fabricated"] & ~res["detected"]
             redone = failed | (res["fabricated"] & res["detected"])
@@ -447,7 +454,7 @@ def _run_batch(cfgs: list[MarketConfig], seeds: list[int],
             cost = internal_c.total + lateness_cost(finish_local, tasks.max_latency, pen)   # local tasks ...
             cost[k] = cost_out                                                              # ... and outsourced
             paper_cost = internal_p.total.copy()             # the published accounting of the same decisions
-            paper_cost[k] = external.total[k, j]
+            paper_cost[k] = chosen.total
             # ---- exposure
             behaviour = flat["behaviour"][g]
             rogue = is_rogue.ravel()[g]

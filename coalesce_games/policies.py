@@ -134,6 +134,12 @@ class DecisionContext:
     given per task ((m, n) ``reliability`` and ``security``). ``run=None`` is
     one run.
 
+    ``pairs`` (E,), when given, lists the (task, provider) pairs whose
+    criteria are known, as increasing flat indices ``task * n + provider``;
+    ``external``'s arrays and ``reliability``/``security`` are then (E,), one
+    entry per pair. It must hold every eligible pair: a market costs only
+    those, about one pair in seven.
+
     ``uniforms`` (m, 2), when given, are each task's own random numbers for
     exploration: column 0 decides whether the task explores (``< epsilon``),
     column 1 which provider it tries (the ``floor(u x count)``-th of the usable
@@ -151,6 +157,7 @@ class DecisionContext:
     available: np.ndarray     # (n,) or (R, n) bool: not blacklisted
     run: np.ndarray | None = None
     uniforms: np.ndarray | None = None   # (m, 2): exploration coin, which provider
+    pairs: np.ndarray | None = None      # (E,): the pairs the criteria are given for
 
     def runs(self, count: int) -> list[slice]:
         """The slice of tasks of each of ``count`` runs."""
@@ -270,6 +277,8 @@ def best_candidates(ctx: DecisionContext, weights: np.ndarray, normalization: st
     in chunks of about ``CHUNK_PAIRS`` (task, provider) cells so that the
     working set stays in cache; the result does not depend on the chunking.
     """
+    if ctx.pairs is not None:
+        return _best_of_pairs(ctx, weights, normalization, cost_test)
     m, n = ctx.skill_score.shape
     pick, closeness = np.full(m, -1), np.zeros(m)
     step = max(1, CHUNK_PAIRS // max(n, 1))
@@ -291,6 +300,28 @@ def best_candidates(ctx: DecisionContext, weights: np.ndarray, normalization: st
                    ctx.external.latency_min[sl].reshape(-1)[flat], _per_provider(ctx.security, sl, flat, cols)]
         pick[sl], closeness[sl] = best_of_columns(counts, cols, columns, weights[sl], BENEFIT, normalization)
     return pick, closeness
+
+
+def _best_of_pairs(ctx: DecisionContext, weights: np.ndarray, normalization: str,
+                   cost_test: bool) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`best_candidates` for a context whose criteria are given per pair (``ctx.pairs``)."""
+    m, n = ctx.skill_score.shape
+    pairs = np.asarray(ctx.pairs)
+    rows = pairs // n
+    cols = pairs - rows * n
+    usable = ctx.eligible.reshape(-1)[pairs]
+    if ctx.external.total.shape != pairs.shape or np.count_nonzero(usable) != np.count_nonzero(ctx.eligible):
+        raise ValueError(f"pairs ({pairs.size}) must list every eligible pair and the criteria one value per pair; "
+                         f"got external costs of shape {ctx.external.total.shape}")
+    if cost_test:   # the risk-adjusted external cost must beat running the task locally
+        usable &= ctx.external.total < ctx.internal.total[rows]
+    if not ctx.available.all():
+        usable &= ctx.available[cols] if ctx.available.ndim == 1 else ctx.available[ctx.run[rows], cols]
+    keep = np.flatnonzero(usable)
+    columns = [ctx.external.total[keep], np.asarray(ctx.reliability)[keep], ctx.external.latency_min[keep],
+               np.asarray(ctx.security)[keep]]
+    counts = np.bincount(rows[keep], minlength=m)
+    return best_of_columns(counts, cols[keep], columns, weights, BENEFIT, normalization)
 
 
 def eq15_batch(flags: np.ndarray, history: np.ndarray, filled: np.ndarray, run: np.ndarray,

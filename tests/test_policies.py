@@ -200,3 +200,33 @@ def test_nth_usable_is_a_uniform_choice_among_usable_columns() -> None:
     share = np.bincount(pick[:-1], minlength=5)[[1, 3, 4]] / 30_000
     np.testing.assert_allclose(share, 1 / 3, atol=4 * np.sqrt(2 / 9 / 30_000))   # 4 standard errors
     assert nth_usable(usable[:1], np.array([np.nextafter(1.0, 0)])).tolist() == [4]   # u just below 1: the last
+
+
+@pytest.mark.parametrize("cost_test", [False, True])
+def test_criteria_given_per_pair_decide_as_dense_ones(cost_test) -> None:
+    """A context with the eligible pairs' criteria only (a market's) picks as the dense context does."""
+    import dataclasses
+
+    import coalesce_games.policies as policies
+    from coalesce_games.skills import SkillMatcher
+
+    providers, tasks = Providers.sample_table1(40, 4), Tasks.sample(300, 5)
+    score = SkillMatcher().score(tasks.required, providers)
+    internal = internal_cost(tasks)
+    internal = dataclasses.replace(internal, total=internal.total + 150.0)
+    rel = np.tile(providers.reliability, (300, 1)) * np.random.default_rng(6).uniform(0.9, 1.0, (300, 40))
+    dense = DecisionContext(tasks, internal, external_cost(tasks, providers, reliability=rel), rel,
+                            providers.security, score, score >= 0.7, np.arange(40) % 3 != 0)
+    pairs = np.flatnonzero(dense.eligible)
+    sparse = dataclasses.replace(
+        dense, pairs=pairs, reliability=rel.ravel()[pairs], security=np.tile(providers.security, 300)[pairs],
+        external=type(dense.external)(*(np.ravel(np.broadcast_to(x, (300, 40)))[pairs]
+                                        for x in dataclasses.astuple(dense.external))))
+    weights = np.tile([0.4, 0.25, 0.2, 0.15], (300, 1))
+    want = policies.best_candidates(dense, weights, "minmax", cost_test=cost_test)
+    got = policies.best_candidates(sparse, weights, "minmax", cost_test=cost_test)
+    np.testing.assert_array_equal(got[0], want[0])
+    np.testing.assert_array_equal(got[1], want[1])
+    assert 0 < (want[0] >= 0).sum() < 300
+    with pytest.raises(ValueError, match="every eligible pair"):
+        policies.best_candidates(dataclasses.replace(sparse, pairs=pairs[1:]), weights, "minmax", cost_test)
