@@ -206,17 +206,22 @@ def communication_cost(data_gb: Any, params: dict | None = None) -> np.ndarray:
     >>> communication_cost(10.0).round(6).item()
     1.724
     """
-    e = _params(params)["external"]
-    gb = check_nonnegative("data_gb", data_gb)
+    return _communication(check_nonnegative("data_gb", data_gb), _params(params)["external"])
+
+
+def _communication(gb: np.ndarray, e: dict) -> np.ndarray:
     return (gb + e["output_gb"]) * e["transfer_per_gb"] + e["communication_fixed"]
 
 
-def lateness_cost(latency_min: Any, max_latency_min: Any, penalty_per_min: float = 0.25) -> np.ndarray:
+def lateness_cost(latency_min: Any, max_latency_min: Any, penalty_per_min: float = 0.25, *,
+                  check: bool = True) -> np.ndarray:
     """0.25 USD per minute beyond the task's maximum latency.
 
     >>> lateness_cost([80.0, 100.0], 90.0).tolist()
     [0.0, 2.5]
     """
+    if not check:   # a market's own arrays, every hour
+        return _late(latency_min, max_latency_min, penalty_per_min)
     lat = check_nonnegative("latency_min", latency_min)
     cap = check_nonnegative("max_latency_min", max_latency_min)
     return _late(lat, cap, check_scalar("penalty_per_min", penalty_per_min, low=0))
@@ -285,9 +290,11 @@ def external_cost_pairs(tasks: Tasks, price: Any, reliability: Any, latency: Any
         if not (np.shape(price) == np.shape(reliability) == np.shape(latency) == shape):
             raise ValueError(f"with task_of {shape}, prices, reliability and latency must be per pair; got "
                              f"{np.shape(price)}, {np.shape(reliability)}, {np.shape(latency)}")
-    price = np.broadcast_to(price, shape)
-    rel = np.broadcast_to(reliability, shape)
-    per_task = of(communication_cost(tasks.data_gb, p))
+    if task_of is None:
+        price, rel = np.broadcast_to(price, shape), np.broadcast_to(reliability, shape)
+    else:
+        rel = reliability
+    per_task = of(_communication(tasks.data_gb, e))   # tasks are valid by construction
     comm = np.broadcast_to(per_task, shape)
     integ = np.broadcast_to(np.float64(e["integration"]), shape)
     verif = _verification(rel, e)

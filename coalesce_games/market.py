@@ -264,9 +264,16 @@ def _queue(work: np.ndarray, client: np.ndarray, state: np.ndarray) -> np.ndarra
     return finish
 
 
-def _by_run(run: np.ndarray, values: Any, runs: int) -> np.ndarray:
-    """Per-run sums (R,) of per-task values (sequential within a run: batch-invariant)."""
-    return np.bincount(run, np.asarray(values, float), minlength=runs)
+def _by_run(run: np.ndarray, columns: dict[str, Any], runs: int) -> dict[str, np.ndarray]:
+    """Per-run sums (R,) of per-task columns, all in one ``bincount``.
+
+    Each (column, run) bin adds its values in task order, as a run alone
+    would: the sums do not depend on the other runs of the batch.
+    """
+    values = np.stack([np.asarray(v, float) for v in columns.values()])
+    bins = (np.arange(len(columns))[:, None] * runs + run[None, :]).ravel()
+    sums = np.bincount(bins, values.ravel(), minlength=len(columns) * runs).reshape(len(columns), runs)
+    return dict(zip(columns, sums))
 
 
 def _exclusive_cumsum(counts: np.ndarray) -> np.ndarray:
@@ -407,7 +414,7 @@ def _run_batch(cfgs: list[MarketConfig], seeds: list[int],
             # the client knows its own queue: local execution's expected lateness is part of its cost
             queue_wait = backlog[client, 0] + internal_c.latency_min
             internal_seen = dataclasses.replace(
-                internal, total=internal.total + lateness_cost(queue_wait, tasks.max_latency, pen))
+                internal, total=internal.total + lateness_cost(queue_wait, tasks.max_latency, pen, check=False))
             ctx = DecisionContext(tasks, internal_seen, external, est_rel[pair_run, pair_provider],
                                   est_sec[pair_run, pair_provider], score, eligible, available, run=run,
                                   uniforms=uniforms[idx, :2], pairs=pairs)
@@ -420,7 +427,7 @@ def _run_batch(cfgs: list[MarketConfig], seeds: list[int],
             # two queues per client: under the policy (local tasks only), and with every task local
             finish_local, finish_all = _queue(np.stack([np.where(local, exec_min, 0.0), exec_min], axis=1),
                                               client, backlog).T
-            late_all = lateness_cost(finish_all, tasks.max_latency, pen)
+            late_all = lateness_cost(finish_all, tasks.max_latency, pen, check=False)
             cost_all_local = internal_c.total + late_all
             # ---- outsourced execution
             k = np.flatnonzero(out)
@@ -447,12 +454,12 @@ def _run_batch(cfgs: list[MarketConfig], seeds: list[int],
             impact = np.where(tasks.high_criticality[k], threats.high_criticality_impact, threats.fabrication_impact)
             fab_harm = undetected_fab * tasks.value[k] * impact
             latency_out = ext_latency + redone * exec_min[k]
-            cost_out = (base_ext + redone * internal_c.total[k] + lateness_cost(latency_out, tasks.max_latency[k], pen)
-                        + res["security_loss"] + fab_harm)
+            late_out = lateness_cost(latency_out, tasks.max_latency[k], pen, check=False)
+            cost_out = base_ext + redone * internal_c.total[k] + late_out + res["security_loss"] + fab_harm
             latency = np.where(local, finish_local, 0.0)
             latency[k] = latency_out
-            cost = internal_c.total + lateness_cost(finish_local, tasks.max_latency, pen)   # local tasks ...
-            cost[k] = cost_out                                                              # ... and outsourced
+            cost = internal_c.total + lateness_cost(finish_local, tasks.max_latency, pen, check=False)   # local ...
+            cost[k] = cost_out                                                                       # ... and out
             paper_cost = internal_p.total.copy()             # the published accounting of the same decisions
             paper_cost[k] = chosen.total
             # ---- exposure
@@ -480,16 +487,13 @@ def _run_batch(cfgs: list[MarketConfig], seeds: list[int],
                 "leaks": res["leaked"], "undetected_fabrications": undetected_fab, "detections": res["detected"],
                 "failures": failed, "verifications": verified,
             }
-            for key, values in per_task.items():
-                totals[key] += _by_run(run, values, runs)
-            for key, values in per_out.items():
-                totals[key] += _by_run(rk, values, runs)
-            cost_step = _by_run(run, cost, runs)
-            totals["cost_policy"] += cost_step
+            sums = {**_by_run(run, {**per_task, "cost_policy": cost}, runs), **_by_run(rk, per_out, runs)}
+            for key, values in sums.items():
+                totals[key] += values
             chosen_count += np.bincount(g, minlength=runs * n)
             step["outsourced"][:, h] = per_run_out
-            step["rogue"][:, h] = _by_run(rk, rogue, runs)
-            step["cost"][:, h] = cost_step
+            step["rogue"][:, h] = sums["rogue_tasks"]
+            step["cost"][:, h] = sums["cost_policy"]
             # ---- learning with market responsiveness beta
             blacklisted_at.ravel()[np.unique(g[res["detected"]])] = hour
             if learns and len(k):
