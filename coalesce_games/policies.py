@@ -229,7 +229,7 @@ CHUNK_PAIRS = 1 << 18
 def _per_provider(values: np.ndarray, sl: slice, flat: np.ndarray, cols: np.ndarray) -> np.ndarray:
     """Gather a criterion that is per provider (n,) or per pair (m, n)."""
     values = np.asarray(values)
-    return values[cols] if values.ndim == 1 else values[sl].reshape(-1)[flat]
+    return values.take(cols) if values.ndim == 1 else values[sl].reshape(-1).take(flat)
 
 
 def _generators(rng: Any, count: int) -> list[np.random.Generator]:
@@ -296,8 +296,8 @@ def best_candidates(ctx: DecisionContext, weights: np.ndarray, normalization: st
         row_ends = np.searchsorted(flat, np.arange(n, usable.size + 1, n))
         counts = np.diff(row_ends, prepend=0)
         cols = flat - np.repeat(np.arange(0, usable.size, n), counts)
-        columns = [ctx.external.total[sl].reshape(-1)[flat], _per_provider(ctx.reliability, sl, flat, cols),
-                   ctx.external.latency_min[sl].reshape(-1)[flat], _per_provider(ctx.security, sl, flat, cols)]
+        columns = [_per_provider(x, sl, flat, cols) for x in
+                   (ctx.external.total, ctx.reliability, ctx.external.latency_min, ctx.security)]
         pick[sl], closeness[sl] = best_of_columns(counts, cols, columns, weights[sl], BENEFIT, normalization)
     return pick, closeness
 

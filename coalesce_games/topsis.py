@@ -262,39 +262,61 @@ def best_of_columns(counts: np.ndarray, cols: np.ndarray, columns: list[np.ndarr
     counts = counts[present]
     starts = np.zeros(len(present), dtype=np.intp)
     np.cumsum(counts[:-1], out=starts[1:])
+    weights = np.asarray(weights)[present].T
     d_plus = d_minus = None
-    for c, (x, benefit) in enumerate(zip(columns, np.broadcast_to(flags, (len(columns),)))):
-        lo = np.minimum.reduceat(x, starts)
-        spread = np.maximum.reduceat(x, starts) - lo
-        w = weights[present, c]
-        if normalization == "vector":
-            norm = np.sqrt(np.add.reduceat(np.square(x), starts))
-            f = np.divide(w, norm, out=np.zeros_like(w), where=norm > 0)
-        else:
-            f = np.divide(w, spread, out=np.zeros_like(w), where=spread > 0)
-        y = x * np.repeat(f, counts)
-        y -= np.repeat(lo * f, counts)                # distance from the worst value
-        gap = np.repeat(spread * f, counts)
-        gap -= y                                      # distance from the best value
-        y *= y
-        gap *= gap
-        plus, minus = (gap, y) if benefit else (y, gap)
+    for x, w, benefit in zip(columns, weights, np.broadcast_to(flags, (len(columns),))):
+        near, far = _distances(x, w, starts, counts, normalization)
+        plus, minus = (far, near) if benefit else (near, far)
         if d_plus is None:                            # squared distances to the ideal and anti-ideal
             d_plus, d_minus = plus, minus
         else:
             d_plus += plus
             d_minus += minus
-    # closeness = 1 / (1 + D+/D-) falls with D+^2/D-^2: rank by that ratio (no square roots per
-    # pair). D- = 0 puts a candidate at the anti-ideal on every criterion: closeness 0 (ratio
-    # inf), unless the whole group is constant, where every candidate ties and the first wins
-    ratio = np.divide(d_plus, d_minus, out=np.full(len(cols), np.inf), where=d_minus > 0)
-    best_ratio = np.minimum.reduceat(ratio, starts)
-    # the first (lowest column) pair reaching its decision's best
-    at_best = np.flatnonzero(ratio <= np.repeat(best_ratio, counts))
-    group = np.searchsorted(starts, at_best, side="right") - 1
-    first = at_best[np.r_[True, group[1:] != group[:-1]]]
+    first = _first_best(d_plus, d_minus, starts, counts)
     pick[present] = np.asarray(cols)[first]
     d_plus, d_minus = np.sqrt(d_plus[first]), np.sqrt(d_minus[first])
     total = d_plus + d_minus
     closeness[present] = np.divide(d_minus, total, out=np.full(len(first), 0.5), where=total > 0)
     return pick, closeness
+
+
+def _distances(x: np.ndarray, w: np.ndarray, starts: np.ndarray, counts: np.ndarray,
+               normalization: str) -> tuple[np.ndarray, np.ndarray]:
+    """One criterion's squared weighted distances of every pair from the worst and the best value.
+
+    ``y = x f - lo f`` and ``S - y`` with ``S = (hi - lo) f``, computed in
+    two arrays: the per-decision factor repeated for every pair becomes the
+    product, and the repeated ``S`` the distance from the best.
+    """
+    lo = np.minimum.reduceat(x, starts)
+    spread = np.maximum.reduceat(x, starts)
+    spread -= lo
+    if normalization == "vector":
+        scale = np.sqrt(np.add.reduceat(np.square(x), starts))
+    else:
+        scale = spread
+    f = np.divide(w, scale, out=np.zeros(len(w)), where=scale > 0)
+    near = np.repeat(f, counts)
+    near *= x
+    near -= np.repeat(lo * f, counts)
+    far = np.repeat(spread * f, counts)
+    far -= near
+    near *= near
+    far *= far
+    return near, far
+
+
+def _first_best(d_plus: np.ndarray, d_minus: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Position of each decision's highest-closeness pair; ties go to the first.
+
+    closeness = 1 / (1 + D+/D-) falls with D+^2/D-^2: rank by that ratio (no
+    square roots per pair). D- = 0 puts a candidate at the anti-ideal on every
+    criterion: closeness 0 (ratio inf; 0/0 too, through ``fmin``), unless the
+    whole group is constant, where every candidate ties and the first wins.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.divide(d_plus, d_minus)
+    np.fmin(ratio, np.inf, out=ratio)
+    best = np.minimum.reduceat(ratio, starts)
+    at_best = np.flatnonzero(ratio <= np.repeat(best, counts))
+    return at_best[np.searchsorted(at_best, starts)]    # every decision has a pair at its best
