@@ -142,6 +142,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     args = ap.parse_args()
     configs = table_configs()
+    run(configs[:1], [0])          # warm-up: imports, caches and the compiled kernels (numba, cached on disk)
+    run_loop(configs[:1], [0])
     wall1, runs = run(configs, range(args.seeds), workers=1)
     tasks = int(runs.tasks.sum())
     print(f"F1 table, 1 process: {len(runs)} runs, {tasks:,} tasks in {wall1:.1f} s -> {tasks / wall1:,.0f} tasks decided/s")

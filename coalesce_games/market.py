@@ -33,11 +33,11 @@ import tomllib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
+import numba
 import numpy as np
 import pandas as pd
 
 from . import data
-from ._groups import last_of_group, rank_within
 from ._validate import check_choice, check_int, check_nonnegative, check_probability, check_weights, make_rng
 from .costs import dynamic_price, external_cost_pairs, internal_cost, lateness_cost, verification_cost
 from .criteria import Providers, Tasks, draw_task_arrays, required_by_type
@@ -243,24 +243,20 @@ def _static_scores(matcher: SkillMatcher, offered: list[np.ndarray], n: int) -> 
     return scores
 
 
-def _queue(work: np.ndarray, client: np.ndarray, state: np.ndarray) -> np.ndarray:
+@numba.njit(cache=True, nogil=True)
+def _queue(work: np.ndarray, client: np.ndarray, state: np.ndarray) -> np.ndarray:  # pragma: no cover (compiled)
     """Finish times (minutes) of tasks on their clients' single workers; updates ``state``.
 
-    Tasks are sorted by client and in arrival order within a client; ``work``
-    (m, q) is each task's execution time in q independent queues per client
-    (0 for a task that does not queue there) and ``state`` (clients, q) each
-    client's queued minutes. The loop runs over the rank of a task within its
-    client's arrivals (a handful per hour), each pass vectorised over all
-    clients of all runs.
+    Tasks come in arrival order; ``work`` (m, q) is each task's execution time
+    in q independent queues per client (0 for a task that does not queue
+    there) and ``state`` (clients, q) each client's queued minutes: a task
+    finishes when the work queued before it and its own are done.
     """
-    rank = rank_within(client)
-    finish = np.empty(work.shape)
-    for r in range(int(rank.max()) + 1 if len(work) else 0):
-        at = np.flatnonzero(rank == r)
-        before = state[client[at]] if r == 0 else finish[at - 1]
-        finish[at] = before + work[at]
-    last = last_of_group(client)
-    state[client[last]] = finish[last]
+    finish = np.empty_like(work)
+    for t in range(work.shape[0]):
+        for q in range(work.shape[1]):
+            state[client[t], q] += work[t, q]
+            finish[t, q] = state[client[t], q]
     return finish
 
 

@@ -38,6 +38,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import numba
 import numpy as np
 
 from . import data
@@ -45,7 +46,7 @@ from ._groups import rank_within
 from ._validate import as_array, check_choice, check_int, check_probability, check_scalar, check_weights, make_rng
 from .costs import ExternalCost, InternalCost
 from .criteria import BENEFIT, Tasks
-from .topsis import best_of_columns
+from .topsis import best_of_columns, score_group
 
 __all__ = [
     "DecisionContext",
@@ -222,16 +223,6 @@ def criteria_matrix(external: ExternalCost, reliability: Any, security: Any) -> 
                      external.latency_min, np.broadcast_to(security, shape)], axis=-1)
 
 
-#: pairs (tasks x providers) per chunk of a batch: small enough for the working set to stay in cache
-CHUNK_PAIRS = 1 << 18
-
-
-def _per_provider(values: np.ndarray, sl: slice, flat: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """Gather a criterion that is per provider (n,) or per pair (m, n)."""
-    values = np.asarray(values)
-    return values.take(cols) if values.ndim == 1 else values[sl].reshape(-1).take(flat)
-
-
 def _generators(rng: Any, count: int) -> list[np.random.Generator]:
     """One generator per run: ``rng`` is a Generator (one run) or a sequence of them."""
     gens = [rng] if isinstance(rng, np.random.Generator) else list(rng) if rng is not None else []
@@ -273,32 +264,66 @@ def best_candidates(ctx: DecisionContext, weights: np.ndarray, normalization: st
 
     A provider is usable for a task when it passes the skill gate and is
     available; with ``cost_test`` its external cost must also be below the
-    task's internal cost. Only usable pairs are scored (:func:`best_of_columns`),
-    in chunks of about ``CHUNK_PAIRS`` (task, provider) cells so that the
-    working set stays in cache; the result does not depend on the chunking.
+    task's internal cost. Only usable pairs are scored: a compiled pass per
+    task gathers them and :func:`topsis.score_group` ranks them.
     """
     if ctx.pairs is not None:
         return _best_of_pairs(ctx, weights, normalization, cost_test)
     m, n = ctx.skill_score.shape
-    pick, closeness = np.full(m, -1), np.zeros(m)
-    step = max(1, CHUNK_PAIRS // max(n, 1))
-    everyone = bool(ctx.available.all())
-    for start in range(0, m, step):
-        sl = slice(start, min(start + step, m))
-        if cost_test:   # the risk-adjusted external cost must beat running the task locally
-            usable = np.less(ctx.external.total[sl], ctx.internal.total[sl, None])
-            usable &= ctx.eligible[sl]
-        else:
-            usable = ctx.eligible[sl].copy()
-        if not everyone:
-            usable &= ctx.available_rows(sl)
-        flat = np.flatnonzero(usable)
-        row_ends = np.searchsorted(flat, np.arange(n, usable.size + 1, n))
-        counts = np.diff(row_ends, prepend=0)
-        cols = flat - np.repeat(np.arange(0, usable.size, n), counts)
-        columns = [_per_provider(x, sl, flat, cols) for x in
-                   (ctx.external.total, ctx.reliability, ctx.external.latency_min, ctx.security)]
-        pick[sl], closeness[sl] = best_of_columns(counts, cols, columns, weights[sl], BENEFIT, normalization)
+
+    def rows(name: str, x: Any, dtype: Any = float, per_provider: bool = True) -> np.ndarray:
+        """(m, n), or (1, n) for a per-provider array; checked, as the compiled pass does not check."""
+        x = np.asarray(x, dtype)
+        if x.shape != (m, n) and not (per_provider and x.shape in ((n,), (1, n))):
+            raise ValueError(f"{name} must have shape ({m}, {n})" + (f" or ({n},)" if per_provider else "")
+                             + f"; got {x.shape}")
+        return x.reshape(-1, n)
+
+    available = np.asarray(ctx.available, bool)
+    if available.ndim == 1:
+        available, run = rows("available", available, bool), np.zeros(m, np.int64)
+    else:
+        run = np.asarray(ctx.run, np.int64)
+        if available.shape[1:] != (n,) or run.shape != (m,) or (m and not 0 <= run.min() <= run.max() < len(available)):
+            raise ValueError(f"available (runs, {n}) and run ({m},) indices into it are needed; got "
+                             f"{available.shape} and {run.shape}")
+    internal, weights = np.asarray(ctx.internal.total, float), np.asarray(weights, float)
+    if internal.shape != (m,) or weights.shape != (m, len(BENEFIT)):
+        raise ValueError(f"internal costs ({m},) and weights ({m}, {len(BENEFIT)}) are needed; got "
+                         f"{internal.shape} and {weights.shape}")
+    return _best_usable(rows("external.total", ctx.external.total, per_provider=False),
+                        rows("reliability", ctx.reliability),
+                        rows("external.latency_min", ctx.external.latency_min, per_provider=False),
+                        rows("security", ctx.security), rows("eligible", ctx.eligible, bool, False), available,
+                        run, internal, cost_test, weights, np.asarray(BENEFIT), normalization == "minmax")
+
+
+@numba.njit(cache=True, nogil=True)
+def _best_usable(total: np.ndarray, reliability: np.ndarray, latency: np.ndarray, security: np.ndarray,
+                 eligible: np.ndarray, available: np.ndarray, run: np.ndarray, internal: np.ndarray,
+                 cost_test: bool, weights: np.ndarray, benefit: np.ndarray,
+                 minmax: bool) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover (compiled)
+    """Per task: gather the usable providers' four criteria, then score them (one pass over the row).
+
+    ``reliability`` and ``security`` are (1, n) (per provider) or (m, n);
+    ``available`` is (R, n), row ``run[k]`` for task k.
+    """
+    m, n = eligible.shape
+    pick, closeness = np.full(m, -1, dtype=np.int64), np.zeros(m)
+    values, cols, scratch = np.empty((4, n)), np.empty(n, dtype=np.int64), np.empty((3, 4))
+    for k in range(m):
+        r = run[k]
+        kr, ks = min(k, reliability.shape[0] - 1), min(k, security.shape[0] - 1)   # per pair or per provider
+        count = 0
+        for j in range(n):
+            if eligible[k, j] and available[r, j] and (not cost_test or total[k, j] < internal[k]):
+                values[0, count], values[1, count] = total[k, j], reliability[kr, j]
+                values[2, count], values[3, count] = latency[k, j], security[ks, j]
+                cols[count] = j
+                count += 1
+        if count:
+            best, closeness[k] = score_group(values[:, :count], weights[k], benefit, minmax, scratch)
+            pick[k] = cols[best]
     return pick, closeness
 
 
@@ -363,13 +388,46 @@ def eq15_batch(flags: np.ndarray, history: np.ndarray, filled: np.ndarray, run: 
 
 
 @functools.cache
-def _gate_tables(window: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Eq. 15 for every (high, seen) count, the ring's next slot, the next count of flags seen."""
+def _eq15_table(window: int) -> np.ndarray:
+    """Eq. 15's confidence for every count of high flags and of flags seen, ``[high, seen]`` (read-only)."""
     table = _eq15(*np.ogrid[:window + 1, :window + 1])
-    next_slot, next_seen = np.roll(np.arange(window), -1), np.minimum(np.arange(window + 1) + 1, window)
-    for a in (table, next_slot, next_seen):
-        a.flags.writeable = False
-    return table, next_slot, next_seen
+    table.flags.writeable = False
+    return table
+
+
+@numba.njit(cache=True, nogil=True)
+def _record_in_order(run: np.ndarray, flag_if_open: np.ndarray, flag_always: np.ndarray, history: np.ndarray,
+                     filled: np.ndarray, table: np.ndarray, gate: float) -> np.ndarray:  # pragma: no cover
+    """Each task's Eq. 15 confidence from its run's history, then its flag recorded, in task order.
+
+    ``history`` (R, window) holds each run's last ``filled[r]`` flags oldest
+    first and is updated in place, as is ``filled``; ``table[high, seen]`` is
+    Eq. 15 for every count. A task's flag is ``flag_always`` or, when its
+    confidence passes the gate, ``flag_if_open``. Within the call each history
+    is a ring (``slot[r]``: where the next flag goes, the oldest once full),
+    rotated back to oldest first at the end.
+    """
+    runs, window = history.shape
+    confidence = np.empty(len(run))
+    slot, high = np.empty(runs, dtype=np.int64), np.zeros(runs, dtype=np.int64)
+    for r in range(runs):
+        slot[r] = filled[r] % window
+        for i in range(window):
+            high[r] += history[r, i]
+    for t in range(len(run)):
+        r = run[t]
+        c = table[high[r], filled[r]]
+        confidence[t] = c
+        flag = flag_always[t] or (flag_if_open[t] and c > gate)
+        s = slot[r]
+        high[r] += np.int64(flag) - np.int64(history[r, s])         # an empty slot holds False
+        history[r, s] = flag
+        slot[r] = (s + 1) % window
+        filled[r] = min(filled[r] + 1, window)
+    for r in range(runs):                                            # oldest first again: the oldest is at slot
+        if filled[r] == window and slot[r]:
+            history[r] = np.concatenate((history[r, slot[r]:], history[r, :slot[r]]))
+    return confidence
 
 
 @dataclass
@@ -447,46 +505,18 @@ class PaperPolicy:
 
     def _gate_in_order(self, pick: np.ndarray, top: np.ndarray, closeness: np.ndarray, explore: np.ndarray,
                        random_pick: np.ndarray, run: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The Eq. 15 gate when a flag depends on the decision: task by task within a run.
+        """The Eq. 15 gate when a flag depends on the decision: task by task, in order, within each run.
 
-        Pass ``i`` takes the i-th task of every run at once (a handful of passes
-        per step). What does not depend on the history is settled before the
-        passes: whether a task would go out if the gate were open, and its flag
-        then; a pass only looks up the confidence of each run's history
-        (``table[high, seen]``, Eq. 15 for every count) and records one flag per
-        run. Within the passes each run's history is a ring: ``slot[r]`` is where
-        its next flag goes (its oldest flag once full) and ``high[r]`` counts its
-        high flags; afterwards the histories are put back oldest first.
+        What does not depend on the history is settled first, for all tasks at
+        once: whether a task would go out if the gate were open, and its flag
+        then (an explored task's flag is fixed). A compiled pass then walks the
+        tasks in order (:func:`_record_in_order`).
         """
-        m, window = len(pick), self.window
-        table, next_slot, next_seen = _gate_tables(window)
         wants = (pick >= 0) & (top > self.closeness_gate)             # goes out if the gate is open
-        # pass by pass (rank within the run), runs in order; per-task inputs sorted that way once
-        rank = rank_within(run)
-        order = np.argsort(rank, kind="stable")
-        bounds = np.searchsorted(rank[order], np.arange(int(rank.max()) + 2 if m else 1))
-        run_s = run[order]
-        flag_if_open = (~explore & wants & (closeness > 0.7))[order]
-        flag_always = (explore & (random_pick >= 0) & (closeness > 0.7))[order]
-        conf_s = np.empty(m)
-        slot = self.filled % window
-        high = self.history.sum(axis=1)
-        for a, b in zip(bounds[:-1], bounds[1:]):
-            r = run_s[a:b]                                            # one task of each of these runs
-            seen = self.filled[r]
-            old_high = high[r]
-            conf_s[a:b] = c = table[old_high, seen]
-            flag = flag_always[a:b] | (flag_if_open[a:b] & (c > self.confidence_gate))
-            s = slot[r]
-            high[r] = old_high + flag - self.history[r, s]            # an empty slot holds False
-            self.history[r, s] = flag
-            slot[r] = next_slot[s]
-            self.filled[r] = next_seen[seen]
-        conf = np.empty(m)
-        conf[order] = conf_s
-        full = self.filled == window                                  # oldest first again: the oldest is at slot
-        ring = (np.arange(window)[None, :] + np.where(full, slot, 0)[:, None]) % window
-        self.history = np.take_along_axis(self.history, ring, axis=1)
+        flag_if_open = ~explore & wants & (closeness > 0.7)
+        flag_always = explore & (random_pick >= 0) & (closeness > 0.7)
+        conf = _record_in_order(np.asarray(run, np.int64), flag_if_open, flag_always, self.history, self.filled,
+                                _eq15_table(self.window), self.confidence_gate)
         gate = wants & (conf > self.confidence_gate)
         choice = np.where(explore, random_pick, np.where(gate, pick, -1))
         return choice, np.where(explore, self.exploration_confidence, conf)

@@ -141,25 +141,38 @@ def test_eq15_batch_equals_the_sequential_rule() -> None:
             assert history[r, :filled[r]].tolist() == seqs[r][-window:]
 
 
-@pytest.mark.parametrize("chunk", [1, 7, 1 << 18])
-def test_best_candidates_do_not_depend_on_chunking(chunk, monkeypatch) -> None:
+@pytest.mark.parametrize("normalization", ["vector", "minmax"])
+@pytest.mark.parametrize("per_pair", [False, True])
+def test_best_candidates_equal_dense_topsis_over_the_usable_providers(normalization, per_pair) -> None:
+    """The compiled gather-and-score pass equals TOPSIS on the full matrix with the usable mask."""
+    import dataclasses
+
     import coalesce_games.policies as policies
     from coalesce_games.skills import SkillMatcher
+    from coalesce_games.topsis import topsis
 
     providers, tasks = Providers.sample_table1(40, 1), Tasks.sample(300, 2)
     score = SkillMatcher().score(tasks.required, providers)
     internal = internal_cost(tasks)
-    import dataclasses
     internal = dataclasses.replace(internal, total=internal.total + 150.0)
-    ctx = DecisionContext(tasks, internal, external_cost(tasks, providers), providers.reliability,
+    rel = (np.tile(providers.reliability, (300, 1)) * np.random.default_rng(3).uniform(0.9, 1, (300, 40))
+           if per_pair else providers.reliability)
+    ctx = DecisionContext(tasks, internal, external_cost(tasks, providers, reliability=rel), rel,
                           providers.security, score, score >= 0.7, np.arange(40) % 5 != 0)
-    weights = np.tile([0.4, 0.25, 0.2, 0.15], (300, 1))
-    reference = policies.best_candidates(ctx, weights, "vector", cost_test=True)
-    monkeypatch.setattr(policies, "CHUNK_PAIRS", chunk)
-    got = policies.best_candidates(ctx, weights, "vector", cost_test=True)
-    np.testing.assert_array_equal(got[0], reference[0])
-    np.testing.assert_array_equal(got[1], reference[1])
-    assert (reference[0] >= 0).sum() > 100 and (reference[0] % 5 != 0).all()   # non-trivial; never unavailable
+    weights = np.random.default_rng(4).dirichlet(np.ones(4), 300)
+    pick, close = policies.best_candidates(ctx, weights, normalization, cost_test=True)
+    usable = ctx.eligible & ctx.available & (ctx.external.total < internal.total[:, None])
+    matrix = policies.criteria_matrix(ctx.external, rel, providers.security)
+    dense = np.stack([topsis(matrix[k], weights[k], policies.BENEFIT, normalization, usable[k])
+                      for k in range(300)])
+    want = np.where(usable.any(axis=1), np.where(usable, dense, -1).argmax(axis=1), -1)
+    np.testing.assert_array_equal(pick, want)
+    np.testing.assert_allclose(close, np.where(want >= 0, dense.max(axis=1), 0.0), rtol=0, atol=1e-12)
+    assert (pick >= 0).sum() > 100 and (pick[pick >= 0] % 5 != 0).all()   # non-trivial; never unavailable
+    with pytest.raises(ValueError, match=r"security must have shape \(300, 40\) or \(40,\); got \(39,\)"):
+        policies.best_candidates(dataclasses.replace(ctx, security=providers.security[1:]), weights, "minmax", True)
+    with pytest.raises(ValueError, match="weights"):
+        policies.best_candidates(ctx, weights[1:], "minmax", True)
 
 
 def test_policies_need_one_generator_per_run() -> None:
