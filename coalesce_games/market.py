@@ -4,8 +4,9 @@ One run is a stream of tasks arriving at clients on a simulated hourly clock
 (never the wall clock). Each step:
 
 1. tasks arrive (Poisson per client; business hours 9-17 Mon-Fri x3.2);
-2. the skill gate (Eq. 11) and the costs (Eq. 1-10) are computed for the whole
-   batch against every provider, with each provider's current Eq. 7 price;
+2. the skill gate (Eq. 11) is computed for the whole batch against every
+   provider, and the costs (Eq. 1-10) for the pairs that pass it, with each
+   provider's current Eq. 7 price;
 3. the policy decides the batch; local tasks queue on their client (one job
    at a time: a backlog delays them, lateness costs 0.25 USD/min);
 4. outsourced tasks succeed, fail, leak or are fabricated (``threats``); a
@@ -13,6 +14,14 @@ One run is a stream of tasks arriving at clients on a simulated hourly clock
    blacklist the provider (spoofers re-enter under a new identity a day later);
 5. the client's estimates move towards what it observed with weight ``beta``,
    and provider utilisation drives the next step's prices.
+
+A run draws its random numbers when it starts: providers, arrivals (one
+Poisson draw per client and hour), tasks, and eight uniforms per task
+(exploration, which provider, verification, outcomes), so a step calls no
+generator. :func:`simulate_many` runs many runs in lockstep, one array
+operation per step for all of them: seeds, and configurations that differ
+only in days, clients, contractors or arrival rate (the published table's 13
+configurations run as one batch).
 
 Every task is accounted for exactly once, and the same task stream is also
 costed as if every task had run locally (common random numbers), which gives

@@ -17,7 +17,7 @@ from .report import render_report
 __all__ = ["reproduce", "parse_only", "STEPS_QUICK", "STEPS_FULL"]
 
 #: progress-bar units per finding (one per simulated configuration x seed)
-STEPS_FULL = {"F1": 780, "F2": 24, "F3": 1, "F4": 72, "F5": 18, "F6": 100, "F7": 4}
+STEPS_FULL = {"F1": 780, "F2": 24, "F3": 1, "F4": 240, "F5": 18, "F6": 100, "F7": 4}
 STEPS_QUICK = {"F1": 18, "F2": 6, "F3": 1, "F4": 8, "F5": 6, "F6": 18, "F7": 4}
 
 
