@@ -90,7 +90,7 @@ def main() -> None:
     ours = timed(lambda: policy.decide(ctx, rng))
     evals = m * n
     print(f"batch: {m} tasks x {n} providers; criteria/skills/costs prepared in {t_prep:.2f} s")
-    print(f"ours (vectorised decide): {ours:.3f} s, {evals / ours / 1e6:.1f} M provider-evaluations/s")
+    print(f"ours (CoalescePolicy.decide): {ours:.3f} s, {evals / ours / 1e6:.1f} M provider-evaluations/s")
 
     from coalesce_games.policies import criteria_matrix, task_weights
     matrix = criteria_matrix(ctx.external, ctx.reliability, ctx.security)
