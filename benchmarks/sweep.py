@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import time
 
-import pandas as pd
 
 from coalesce_games.sweep import grid, sweep
 

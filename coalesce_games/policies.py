@@ -43,7 +43,7 @@ import numpy as np
 
 from . import data
 from ._groups import rank_within
-from ._validate import as_array, check_choice, check_int, check_probability, check_scalar, check_weights, make_rng
+from ._validate import as_array, check_choice, check_int, check_probability, check_scalar, check_weights
 from .costs import ExternalCost, InternalCost
 from .criteria import BENEFIT, Tasks
 from .topsis import best_of_columns, score_group

@@ -50,7 +50,7 @@ import sympy
 from statistics import NormalDist
 
 from ._stats import wilson_interval
-from ._validate import as_array, check_int, check_nonnegative, check_probability, check_scalar, make_rng
+from ._validate import check_int, check_nonnegative, check_probability, check_scalar, make_rng
 from .market import MarketConfig, simulate_many
 from .threats import FABRICATOR, HONEST, ThreatModel, sample_outcomes
 

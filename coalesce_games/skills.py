@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from . import data
-from ._validate import as_array, check_choice, check_probability, check_scalar, check_weights, make_rng
+from ._validate import check_choice, check_probability, check_weights, make_rng
 from .criteria import Providers
 
 __all__ = ["SkillSpace", "jaccard", "embedding_cosine", "hybrid_score", "SkillMatcher"]
