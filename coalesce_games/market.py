@@ -269,6 +269,30 @@ def _queue(work: np.ndarray, client: np.ndarray, state: np.ndarray) -> np.ndarra
     return finish
 
 
+@numba.njit(cache=True, nogil=True)
+def _skill_gate(static: np.ndarray, history: np.ndarray, w_history: float, present: np.ndarray, run: np.ndarray,
+                task_type: np.ndarray, tau: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover
+    """Eq. 11 for every (task, provider): the score, the gate ``score >= tau``, the pairs that pass.
+
+    ``static`` (R, T, n) is the score without its history term per run, task
+    type and provider, ``history`` (R, n) the history term's value; padding
+    providers (``present`` False) never pass. The pairs are flat indices
+    ``task * n + provider`` in increasing order.
+    """
+    m, n = len(run), static.shape[2]
+    score, eligible = np.empty((m, n)), np.zeros((m, n), dtype=np.bool_)
+    pairs, count = np.empty(m * n, dtype=np.int64), 0
+    for k in range(m):
+        r, t = run[k], task_type[k]
+        for j in range(n):
+            score[k, j] = static[r, t, j] + w_history * history[r, j]
+            if score[k, j] >= tau and present[r, j]:
+                eligible[k, j] = True
+                pairs[count] = k * n + j
+                count += 1
+    return score, eligible, pairs[:count]
+
+
 def _by_run(run: np.ndarray, columns: dict[str, Any], runs: int) -> dict[str, np.ndarray]:
     """Per-run sums (R,) of per-task columns, all in one ``bincount``.
 
@@ -407,10 +431,9 @@ def _run_batch(cfgs: list[MarketConfig], seeds: list[int],
                 base_score = np.zeros((runs, len(required_by_type()), n))
                 base_score[active] = _static_scores(matcher, [matcher.offered(plist[r], probe_rngs[r])
                                                               for r in active], n)
-            score = base_score[run, tasks.task_type] + w_history * history[run]
-            eligible = (score >= cfg.tau) & present[run]
+            score, eligible, pairs = _skill_gate(base_score, history, w_history, present, run, tasks.task_type,
+                                                 cfg.tau)
             # external costs of the pairs the policy may score (a market's own, validated state)
-            pairs = np.flatnonzero(eligible)
             pair_task = pairs // n
             pair_run, pair_provider = run[pair_task], pairs - pair_task * n
             external = external_cost_pairs(

@@ -46,7 +46,7 @@ from ._groups import rank_within
 from ._validate import as_array, check_choice, check_int, check_probability, check_scalar, check_weights
 from .costs import ExternalCost, InternalCost
 from .criteria import BENEFIT, Tasks
-from .topsis import best_of_columns, score_group
+from .topsis import score_group
 
 __all__ = [
     "DecisionContext",
@@ -265,23 +265,14 @@ def best_candidates(ctx: DecisionContext, weights: np.ndarray, normalization: st
     A provider is usable for a task when it passes the skill gate and is
     available; with ``cost_test`` its external cost must also be below the
     task's internal cost. Only usable pairs are scored: a compiled pass per
-    task gathers them and :func:`topsis.score_group` ranks them.
+    task gathers them (from (m, n) criteria, or from the pair list of
+    ``ctx.pairs``) and :func:`topsis.score_group` ranks them. Every shape is
+    checked here, as the compiled passes do not check indices.
     """
-    if ctx.pairs is not None:
-        return _best_of_pairs(ctx, weights, normalization, cost_test)
     m, n = ctx.skill_score.shape
-
-    def rows(name: str, x: Any, dtype: Any = float, per_provider: bool = True) -> np.ndarray:
-        """(m, n), or (1, n) for a per-provider array; checked, as the compiled pass does not check."""
-        x = np.asarray(x, dtype)
-        if x.shape != (m, n) and not (per_provider and x.shape in ((n,), (1, n))):
-            raise ValueError(f"{name} must have shape ({m}, {n})" + (f" or ({n},)" if per_provider else "")
-                             + f"; got {x.shape}")
-        return x.reshape(-1, n)
-
     available = np.asarray(ctx.available, bool)
     if available.ndim == 1:
-        available, run = rows("available", available, bool), np.zeros(m, np.int64)
+        available, run = _rows("available", available, (m, n), bool), np.zeros(m, np.int64)
     else:
         run = np.asarray(ctx.run, np.int64)
         if available.shape[1:] != (n,) or run.shape != (m,) or (m and not 0 <= run.min() <= run.max() < len(available)):
@@ -291,11 +282,58 @@ def best_candidates(ctx: DecisionContext, weights: np.ndarray, normalization: st
     if internal.shape != (m,) or weights.shape != (m, len(BENEFIT)):
         raise ValueError(f"internal costs ({m},) and weights ({m}, {len(BENEFIT)}) are needed; got "
                          f"{internal.shape} and {weights.shape}")
-    return _best_usable(rows("external.total", ctx.external.total, per_provider=False),
-                        rows("reliability", ctx.reliability),
-                        rows("external.latency_min", ctx.external.latency_min, per_provider=False),
-                        rows("security", ctx.security), rows("eligible", ctx.eligible, bool, False), available,
-                        run, internal, cost_test, weights, np.asarray(BENEFIT), normalization == "minmax")
+    eligible = _rows("eligible", ctx.eligible, (m, n), bool, per_provider=False)
+    common = (available, run, internal, cost_test, weights, np.asarray(BENEFIT), normalization == "minmax")
+    if ctx.pairs is not None:
+        pairs = np.asarray(ctx.pairs, np.int64)
+        criteria = [np.asarray(x, float) for x in (ctx.external.total, ctx.reliability, ctx.external.latency_min,
+                                                   ctx.security)]
+        if (pairs.ndim != 1 or any(x.shape != pairs.shape for x in criteria)
+                or (len(pairs) and (pairs[0] < 0 or pairs[-1] >= m * n or np.any(np.diff(pairs) <= 0)))
+                or np.count_nonzero(eligible.reshape(-1)[pairs]) != np.count_nonzero(eligible)):
+            raise ValueError(f"pairs ({pairs.size}) must list every eligible pair once, in increasing order, and the "
+                             f"criteria one value per pair; got external costs of shape {criteria[0].shape}")
+        return _best_of_pair_list(pairs, *criteria, eligible.reshape(-1), *common)
+    return _best_usable(_rows("external.total", ctx.external.total, (m, n), per_provider=False),
+                        _rows("reliability", ctx.reliability, (m, n)),
+                        _rows("external.latency_min", ctx.external.latency_min, (m, n), per_provider=False),
+                        _rows("security", ctx.security, (m, n)), eligible, *common)
+
+
+def _rows(name: str, x: Any, shape: tuple[int, int], dtype: Any = float, per_provider: bool = True) -> np.ndarray:
+    """``x`` as (m, n) rows, or (1, n) for a per-provider array, with its shape checked."""
+    m, n = shape
+    x = np.asarray(x, dtype)
+    if x.shape != (m, n) and not (per_provider and x.shape in ((n,), (1, n))):
+        raise ValueError(f"{name} must have shape ({m}, {n})" + (f" or ({n},)" if per_provider else "")
+                         + f"; got {x.shape}")
+    return x.reshape(-1, n)
+
+
+@numba.njit(cache=True, nogil=True)
+def _best_of_pair_list(pairs: np.ndarray, total: np.ndarray, reliability: np.ndarray, latency: np.ndarray,
+                       security: np.ndarray, eligible: np.ndarray, available: np.ndarray, run: np.ndarray,
+                       internal: np.ndarray, cost_test: bool, weights: np.ndarray, benefit: np.ndarray,
+                       minmax: bool) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover (compiled)
+    """:func:`_best_usable` for criteria given per pair: ``pairs`` (E,) are increasing ``k * n + j``."""
+    m, n = len(internal), available.shape[1]
+    pick, closeness = np.full(m, -1, dtype=np.int64), np.zeros(m)
+    values, cols, scratch = np.empty((4, n)), np.empty(n, dtype=np.int64), np.empty((3, 4))
+    p = 0
+    while p < len(pairs):
+        k, count = pairs[p] // n, 0
+        while p < len(pairs) and pairs[p] // n == k:
+            j = pairs[p] - k * n
+            if eligible[pairs[p]] and available[run[k], j] and (not cost_test or total[p] < internal[k]):
+                values[0, count], values[1, count] = total[p], reliability[p]
+                values[2, count], values[3, count] = latency[p], security[p]
+                cols[count] = j
+                count += 1
+            p += 1
+        if count:
+            best, closeness[k] = score_group(values[:, :count], weights[k], benefit, minmax, scratch)
+            pick[k] = cols[best]
+    return pick, closeness
 
 
 @numba.njit(cache=True, nogil=True)
@@ -325,28 +363,6 @@ def _best_usable(total: np.ndarray, reliability: np.ndarray, latency: np.ndarray
             best, closeness[k] = score_group(values[:, :count], weights[k], benefit, minmax, scratch)
             pick[k] = cols[best]
     return pick, closeness
-
-
-def _best_of_pairs(ctx: DecisionContext, weights: np.ndarray, normalization: str,
-                   cost_test: bool) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`best_candidates` for a context whose criteria are given per pair (``ctx.pairs``)."""
-    m, n = ctx.skill_score.shape
-    pairs = np.asarray(ctx.pairs)
-    rows = pairs // n
-    cols = pairs - rows * n
-    usable = ctx.eligible.reshape(-1)[pairs]
-    if ctx.external.total.shape != pairs.shape or np.count_nonzero(usable) != np.count_nonzero(ctx.eligible):
-        raise ValueError(f"pairs ({pairs.size}) must list every eligible pair and the criteria one value per pair; "
-                         f"got external costs of shape {ctx.external.total.shape}")
-    if cost_test:   # the risk-adjusted external cost must beat running the task locally
-        usable &= ctx.external.total < ctx.internal.total[rows]
-    if not ctx.available.all():
-        usable &= ctx.available[cols] if ctx.available.ndim == 1 else ctx.available[ctx.run[rows], cols]
-    keep = np.flatnonzero(usable)
-    columns = [ctx.external.total[keep], np.asarray(ctx.reliability)[keep], ctx.external.latency_min[keep],
-               np.asarray(ctx.security)[keep]]
-    counts = np.bincount(rows[keep], minlength=m)
-    return best_of_columns(counts, cols[keep], columns, weights, BENEFIT, normalization)
 
 
 def eq15_batch(flags: np.ndarray, history: np.ndarray, filled: np.ndarray, run: np.ndarray,
