@@ -154,6 +154,25 @@ def test_small_formulas() -> None:
     assert communication_cost(0.0).item() == pytest.approx(0.524)
     assert lateness_cost(100.0, 90.0).item() == pytest.approx(2.5)
     assert ewma(10.0, 20.0, 0.3).item() == pytest.approx(13.0)
+    # check=False (a market's own state) computes the same numbers
+    assert dynamic_price(10.0, 2.0, 1.0, 4.0, 2.0, check=False).item() == pytest.approx(10 * 1.125 * 1.3)
+    assert lateness_cost(np.array([100.0, 80.0]), 90.0, check=False).tolist() == [2.5, 0.0]
+
+
+def test_external_cost_per_pair_equals_the_dense_matrix() -> None:
+    from coalesce_games.costs import external_cost_pairs
+
+    tasks, providers = Tasks.sample(7, 3), Providers.sample_table1(5, 4)
+    price = providers.base_price * np.random.default_rng(5).uniform(0.5, 2.0, (7, 5))
+    dense = external_cost_pairs(tasks, price, providers.reliability, providers.latency)
+    rows, cols = np.nonzero(np.random.default_rng(6).random((7, 5)) < 0.5)
+    pairs = external_cost_pairs(tasks, price[rows, cols], providers.reliability[cols], providers.latency[cols],
+                                task_of=rows)
+    for field in ("price", "communication", "verification", "integration", "risk", "latency_penalty", "total",
+                  "latency_min"):
+        np.testing.assert_array_equal(getattr(pairs, field), np.broadcast_to(getattr(dense, field), (7, 5))[rows, cols])
+    with pytest.raises(ValueError, match="must be per pair"):
+        external_cost_pairs(tasks, price[rows, cols], providers.reliability, providers.latency[cols], task_of=rows)
 
 
 @pytest.mark.parametrize("call, message", [

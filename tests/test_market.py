@@ -259,3 +259,18 @@ def test_configurations_that_differ_otherwise_run_apart_in_order() -> None:
         simulate_many([SMALL, {"days": 1}], [1])
     with pytest.raises(ValueError, match="empty"):
         simulate_many([], [1])
+
+
+def test_compiled_skill_gate_equals_eq11_in_numpy() -> None:
+    from coalesce_games.market import _skill_gate
+
+    rng = np.random.default_rng(8)
+    static, history = rng.random((3, 5, 6)), rng.random((3, 6))
+    present = np.arange(6)[None, :] < np.array([6, 4, 2])[:, None]
+    run, task_type = np.repeat([0, 1, 2], 4), rng.integers(0, 5, 12)
+    score, eligible, pairs = _skill_gate(static, history, 0.2, present, run, task_type, 0.7)
+    want = static[run, task_type] + 0.2 * history[run]
+    np.testing.assert_array_equal(score, want)
+    np.testing.assert_array_equal(eligible, (want >= 0.7) & present[run])
+    np.testing.assert_array_equal(pairs, np.flatnonzero(eligible))
+    assert eligible.any() and not eligible[8:, 2:].any()              # padding never passes
