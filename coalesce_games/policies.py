@@ -490,13 +490,13 @@ class PaperPolicy:
         self.filled = np.zeros(self.runs, int)
 
     def decide(self, ctx: DecisionContext, rng: Any) -> Decision:
-        """Vectorised TOPSIS, then the sequential Eq. 15 gate in task order.
+        """TOPSIS over the usable providers, then the sequential Eq. 15 gate in task order.
 
         The confidence of task k depends on the flags of the tasks before it, as
         in the published loop. Recording closeness, the flags are known before
         the gate (explored tasks record 0.5) and :func:`eq15_batch` computes every
-        confidence at once; recording decisions, a flag needs its decision, so
-        the gate passes over the tasks' ranks within their runs.
+        confidence at once; recording decisions, a flag needs its decision, so a
+        compiled pass walks the tasks in order (:func:`_record_in_order`).
         """
         m, n = ctx.skill_score.shape
         u = task_uniforms(ctx, rng, self.runs)
