@@ -466,7 +466,6 @@ def _run_batch(cfgs: list[MarketConfig], seeds: list[int],
                                          P["latency"][rk, j], check=False, task_of=k)   # as the client priced it
             lacks_skill = ~(tasks.required[k] <= flat["true_skills"][g]).all(axis=1)
             p_success = np.where(lacks_skill, flat["competence"][g], flat["reliability"][g])
-            per_run_out = np.bincount(rk, minlength=runs)
             u_out = uniforms[idx[k]]
             verified = u_out[:, 2] < cfg.verification_share
             res = sample_outcomes(flat["behaviour"][g], p_success, flat["security"][g], verified,
@@ -497,7 +496,6 @@ def _run_batch(cfgs: list[MarketConfig], seeds: list[int],
             expected = (behaviour == FABRICATOR) * tasks.value[k] * impact * (1 - cfg.verification_share * cfg.d_fab) \
                 + (behaviour == LEECHER) * cfg.q_leak * tasks.sensitivity[k] * cfg.leak_loss \
                 + (behaviour != LEECHER) * (behaviour != FABRICATOR) * (1 - flat["security"][g]) * tasks.sensitivity[k] * cfg.leak_loss
-            ext_total_k = paper_cost[k]
             per_task = {   # summed per run over all tasks of the step
                 "tasks": np.ones(m), "explored": decision.explored,
                 "paper_policy_cost": paper_cost, "cost_all_local": cost_all_local,
@@ -507,7 +505,7 @@ def _run_batch(cfgs: list[MarketConfig], seeds: list[int],
             }
             per_out = {    # summed per run over the outsourced tasks
                 "outsourced": np.ones(len(k)),
-                "paper_savings": np.maximum(internal_p.total[k] - ext_total_k, 0.0),
+                "paper_savings": np.maximum(internal_p.total[k] - chosen.total, 0.0),
                 "paper_time_savings": np.maximum(internal_p.latency_min[k] - ext_latency, 0.0),
                 "topsis_sum": decision.closeness[k],
                 "rogue_tasks": rogue, "sensitive_out": sensitive, "rogue_sensitive": rogue & sensitive,
@@ -518,8 +516,9 @@ def _run_batch(cfgs: list[MarketConfig], seeds: list[int],
             sums = {**_by_run(run, {**per_task, "cost_policy": cost}, runs), **_by_run(rk, per_out, runs)}
             for key, values in sums.items():
                 totals[key] += values
-            chosen_count += np.bincount(g, minlength=runs * n)
-            step["outsourced"][:, h] = per_run_out
+            took = np.bincount(g, minlength=runs * n)       # tasks each provider took this hour
+            chosen_count += took
+            step["outsourced"][:, h] = sums["outsourced"]
             step["rogue"][:, h] = sums["rogue_tasks"]
             step["cost"][:, h] = sums["cost_policy"]
             # ---- learning with market responsiveness beta
@@ -527,10 +526,9 @@ def _run_batch(cfgs: list[MarketConfig], seeds: list[int],
             if learns and len(k):
                 seen_success = (res["success"] | undetected_fab).astype(float)
                 seen_secure = (~(res["detected"] & res["leaked"]) & ~res["incident"]).astype(float)
-                counts = np.bincount(g, minlength=runs * n)
-                touched = counts > 0
-                mean_success = np.bincount(g, seen_success, minlength=runs * n)[touched] / counts[touched]
-                mean_secure = np.bincount(g, seen_secure, minlength=runs * n)[touched] / counts[touched]
+                touched = took > 0
+                mean_success = np.bincount(g, seen_success, minlength=runs * n)[touched] / took[touched]
+                mean_secure = np.bincount(g, seen_secure, minlength=runs * n)[touched] / took[touched]
                 rel_flat, sec_flat, hist_flat = est_rel.ravel(), est_sec.ravel(), history.ravel()
                 rel_flat[touched] = (1 - cfg.beta) * rel_flat[touched] + cfg.beta * mean_success
                 sec_flat[touched] = (1 - cfg.beta) * sec_flat[touched] + cfg.beta * mean_secure
@@ -540,7 +538,7 @@ def _run_batch(cfgs: list[MarketConfig], seeds: list[int],
                 policy.observe(decision, Outcome(j, res["success"], res["incident"] | res["leaked"],
                                                  latency_out > tasks.max_latency[k], price_index, run=rk))
             # ---- utilisation drives the next prices (Eq. 7: D = the provider's tasks last hour, S its capacity)
-            demand = np.bincount(g, minlength=runs * n).reshape(runs, n).astype(float)
+            demand = took.reshape(runs, n).astype(float)
             if with_events:
                 events.append(pd.DataFrame({"job": run, "seed": np.asarray(seeds)[run], "hour": int(hour),
                                             "client": client - client_offset[run], "task_type": tasks.task_type,
