@@ -359,12 +359,18 @@ def _run_batch(cfgs: list[MarketConfig], seeds: list[int],
     per_hour = np.zeros((runs, len(hours)), dtype=np.int64)
     for r, d in enumerate(draws):
         per_hour[r, :run_hours[r]] = d.arrivals.sum(axis=1)
-    first_task = _exclusive_cumsum(per_hour)                   # (R, H): global index of each hour's first task
-    task_client = np.concatenate([np.repeat(np.tile(np.arange(c), h) + off, d.arrivals.ravel())
-                                  for d, c, h, off in zip(draws, clients, run_hours, client_offset)])
+    # drawn run by run; laid out hour by hour (runs in order within an hour), so that each
+    # hour's tasks are one contiguous slice: a step takes views, not copies
+    task_hour = np.concatenate([np.repeat(np.arange(h), d.arrivals.sum(axis=1)) for d, h in zip(draws, run_hours)])
     task_run = np.repeat(np.arange(runs), per_hour.sum(axis=1))
-    all_tasks = Tasks(**{f: np.concatenate([d.tasks[f] for d in draws]) for f in Tasks.__dataclass_fields__})
-    uniforms = np.concatenate([d.uniforms for d in draws])
+    hour_major = np.argsort(task_hour * runs + task_run, kind="stable")
+    hour_start = np.concatenate([[0], np.cumsum(per_hour.sum(axis=0))])   # hour h: tasks hour_start[h]:[h + 1]
+    task_run = task_run[hour_major]
+    task_client = np.concatenate([np.repeat(np.tile(np.arange(c), h) + off, d.arrivals.ravel())
+                                  for d, c, h, off in zip(draws, clients, run_hours, client_offset)])[hour_major]
+    all_tasks = Tasks(**{f: np.concatenate([d.tasks[f] for d in draws])[hour_major]
+                         for f in Tasks.__dataclass_fields__})
+    uniforms = np.concatenate([d.uniforms for d in draws])[hour_major]
     internal_c_all = internal_cost(all_tasks, "consistent")
     internal_p_all = internal_cost(all_tasks, "paper")
     price_complexity = data.parameters_view()["external"]["complexity_price_factor"]
@@ -418,10 +424,11 @@ def _run_batch(cfgs: list[MarketConfig], seeds: list[int],
         step["mean_price"][:, h] = provider_mean(price_now)
         m = int(per_run.sum())
         if m > 0:
-            idx = np.repeat(first_task[:, h] - _exclusive_cumsum(per_run), per_run) + np.arange(m)
-            run, client = task_run[idx], task_client[idx]
-            tasks = all_tasks.subset(idx)
-            internal_c, internal_p = _take(internal_c_all, idx), _take(internal_p_all, idx)
+            now = slice(hour_start[h], hour_start[h + 1])  # this hour's tasks, run after run
+            run, client = task_run[now], task_client[now]
+            tasks = all_tasks.subset(now)
+            internal_c, internal_p = _take(internal_c_all, now), _take(internal_p_all, now)
+            complexity, task_uniforms = complexity_all[now], uniforms[now]
             internal = internal_c if cfg.accounting == "consistent" else internal_p
             available = present & (blacklisted_at < 0) & (~is_rogue | (hour >= entry_hour))
             if cfg.skill_mode == "declared":
@@ -437,7 +444,7 @@ def _run_batch(cfgs: list[MarketConfig], seeds: list[int],
             pair_task = pairs // n
             pair_run, pair_provider = run[pair_task], pairs - pair_task * n
             external = external_cost_pairs(
-                tasks, price_now[pair_run, pair_provider] * complexity_all[idx[pair_task]],
+                tasks, price_now[pair_run, pair_provider] * complexity[pair_task],
                 est_rel[pair_run, pair_provider], P["latency"][pair_run, pair_provider], check=False, task_of=pair_task)
             # the client knows its own queue: local execution's expected lateness is part of its cost
             queue_wait = backlog[client, 0] + internal_c.latency_min
@@ -445,7 +452,7 @@ def _run_batch(cfgs: list[MarketConfig], seeds: list[int],
                 internal, total=internal.total + lateness_cost(queue_wait, tasks.max_latency, pen, check=False))
             ctx = DecisionContext(tasks, internal_seen, external, est_rel[pair_run, pair_provider],
                                   est_sec[pair_run, pair_provider], score, eligible, available, run=run,
-                                  uniforms=uniforms[idx, :2], pairs=pairs)
+                                  uniforms=task_uniforms[:, :2], pairs=pairs)
             decision = policy.decide(ctx, None)
             choice = decision.choice
             out = choice >= 0
@@ -462,11 +469,11 @@ def _run_batch(cfgs: list[MarketConfig], seeds: list[int],
             j = choice[k]
             rk = run[k]
             g = rk * n + j                                  # the provider, across runs
-            chosen = external_cost_pairs(tasks, price_now[rk, j] * complexity_all[idx[k]], est_rel[rk, j],
+            chosen = external_cost_pairs(tasks, price_now[rk, j] * complexity[k], est_rel[rk, j],
                                          P["latency"][rk, j], check=False, task_of=k)   # as the client priced it
             lacks_skill = ~(tasks.required[k] <= flat["true_skills"][g]).all(axis=1)
             p_success = np.where(lacks_skill, flat["competence"][g], flat["reliability"][g])
-            u_out = uniforms[idx[k]]
+            u_out = task_uniforms[k]
             verified = u_out[:, 2] < cfg.verification_share
             res = sample_outcomes(flat["behaviour"][g], p_success, flat["security"][g], verified,
                                   tasks.sensitivity[k], threats, draws=u_out[:, 3:].T)
