@@ -35,6 +35,7 @@ per-provider estimates of reliability, security and latency.
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -243,19 +244,48 @@ def task_uniforms(ctx: DecisionContext, rng: Any, runs: int) -> np.ndarray:
     return np.concatenate([gen.random((sl.stop - sl.start, 2)) for sl, gen in zip(ctx.runs(runs), gens)])
 
 
-def nth_usable(usable: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Per row of ``usable`` (k, n), the ``floor(u count)``-th True column (-1 for an empty row).
+def nth_usable(usable: np.ndarray, u: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+    """Per query i, the ``floor(u[i] count)``-th True column of row ``rows[i]`` of ``usable`` (-1 for an empty row).
 
-    A uniform choice among a row's usable providers from one uniform per row.
+    A uniform choice among a row's usable providers from one uniform per
+    query. ``usable`` is (R, n); ``rows`` defaults to query i reading row i
+    (a compiled pass reads the rows in place, without gathering them).
 
     >>> nth_usable(np.array([[True, False, True], [False, False, False]]), np.array([0.75, 0.3])).tolist()
     [2, -1]
+    >>> nth_usable(np.array([[True, False, True]]), np.array([0.2, 0.75]), rows=np.array([0, 0])).tolist()
+    [0, 2]
     """
     usable = np.asarray(usable, bool)
-    counts = usable.sum(axis=1)
-    target = np.minimum(np.floor(u * counts), np.maximum(counts - 1, 0))
-    pick = (np.cumsum(usable, axis=1) > target[:, None]).argmax(axis=1)
-    return np.where(counts > 0, pick, -1)
+    if usable.ndim != 2:
+        raise ValueError(f"usable must be a (rows, providers) matrix; got shape {usable.shape}")
+    rows = np.arange(len(usable)) if rows is None else np.asarray(rows, np.int64)
+    u = np.asarray(u, float)
+    if u.shape != rows.shape or rows.ndim != 1 or (len(rows) and not 0 <= rows.min() <= rows.max() < len(usable)):
+        raise ValueError(f"u and rows must be ({len(rows)},) with rows in 0..{len(usable) - 1}; got u {u.shape}, "
+                         f"rows {rows.shape}")
+    if len(u) and not (0 <= u.min() and u.max() <= 1):
+        raise ValueError(f"u must hold uniforms in [0, 1]; got values from {u.min()} to {u.max()}")
+    return _nth_true(usable, rows, u)
+
+
+@numba.njit(cache=True, nogil=True)
+def _nth_true(usable: np.ndarray, rows: np.ndarray, u: np.ndarray) -> np.ndarray:  # pragma: no cover (compiled)
+    pick = np.full(len(rows), -1, dtype=np.int64)
+    for i in range(len(rows)):
+        r, count = rows[i], 0
+        for j in range(usable.shape[1]):
+            count += usable[r, j]
+        if count == 0:
+            continue
+        target, seen = min(math.floor(u[i] * count), count - 1), 0
+        for j in range(usable.shape[1]):
+            if usable[r, j]:
+                if seen == target:
+                    pick[i] = j
+                    break
+                seen += 1
+    return pick
 
 
 def best_candidates(ctx: DecisionContext, weights: np.ndarray, normalization: str,
@@ -289,8 +319,7 @@ def best_candidates(ctx: DecisionContext, weights: np.ndarray, normalization: st
         criteria = [np.asarray(x, float) for x in (ctx.external.total, ctx.reliability, ctx.external.latency_min,
                                                    ctx.security)]
         if (pairs.ndim != 1 or any(x.shape != pairs.shape for x in criteria)
-                or (len(pairs) and (pairs[0] < 0 or pairs[-1] >= m * n or np.any(np.diff(pairs) <= 0)))
-                or np.count_nonzero(eligible.reshape(-1)[pairs]) != np.count_nonzero(eligible)):
+                or not _lists_every_eligible_pair(pairs, eligible.reshape(-1))):
             raise ValueError(f"pairs ({pairs.size}) must list every eligible pair once, in increasing order, and the "
                              f"criteria one value per pair; got external costs of shape {criteria[0].shape}")
         return _best_of_pair_list(pairs, *criteria, eligible.reshape(-1), *common)
@@ -308,6 +337,17 @@ def _rows(name: str, x: Any, shape: tuple[int, int], dtype: Any = float, per_pro
         raise ValueError(f"{name} must have shape ({m}, {n})" + (f" or ({n},)" if per_provider else "")
                          + f"; got {x.shape}")
     return x.reshape(-1, n)
+
+
+@numba.njit(cache=True, nogil=True)
+def _lists_every_eligible_pair(pairs: np.ndarray, eligible: np.ndarray) -> bool:  # pragma: no cover (compiled)
+    """Whether ``pairs`` are increasing flat indices into ``eligible`` that include every True entry."""
+    listed = 0
+    for p in range(len(pairs)):
+        if pairs[p] < 0 or pairs[p] >= len(eligible) or (p and pairs[p] <= pairs[p - 1]):
+            return False
+        listed += eligible[pairs[p]]
+    return listed == np.count_nonzero(eligible)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -505,7 +545,8 @@ class PaperPolicy:
         # exploration ignores the skill gate: a uniformly random available provider
         tries = np.flatnonzero(u[:, 0] < self.epsilon)
         random_pick = np.full(m, -1)
-        random_pick[tries] = nth_usable(np.broadcast_to(ctx.available_rows(tries), (len(tries), n)), u[tries, 1])
+        run_of_try = np.zeros(len(tries), np.int64) if ctx.run is None else ctx.run[tries]
+        random_pick[tries] = nth_usable(np.asarray(ctx.available, bool).reshape(-1, n), u[tries, 1], run_of_try)
         explore = random_pick >= 0
         closeness = np.where(explore, self.exploration_topsis, top)
         run = np.zeros(m, int) if ctx.run is None else ctx.run

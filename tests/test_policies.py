@@ -213,6 +213,18 @@ def test_nth_usable_is_a_uniform_choice_among_usable_columns() -> None:
     share = np.bincount(pick[:-1], minlength=5)[[1, 3, 4]] / 30_000
     np.testing.assert_allclose(share, 1 / 3, atol=4 * np.sqrt(2 / 9 / 30_000))   # 4 standard errors
     assert nth_usable(usable[:1], np.array([np.nextafter(1.0, 0)])).tolist() == [4]   # u just below 1: the last
+    # rows read in place equal the gathered rows; the numpy rule floor(u count)-th True is the reference
+    rng = np.random.default_rng(1)
+    table = rng.random((7, 40)) < 0.3
+    rows, u = rng.integers(0, 7, 2_000), rng.random(2_000)
+    gathered = table[rows]
+    counts = gathered.sum(axis=1)
+    want = np.where(counts > 0, (np.cumsum(gathered, axis=1) > np.floor(u * counts)[:, None]).argmax(axis=1), -1)
+    np.testing.assert_array_equal(nth_usable(table, u, rows), want)
+    np.testing.assert_array_equal(nth_usable(gathered, u), want)
+    for bad_u, bad_rows in ((np.array([1.5]), None), (np.array([np.nan]), None), (np.array([0.5]), np.array([9]))):
+        with pytest.raises(ValueError, match="u "):
+            nth_usable(table[:1], bad_u, bad_rows)
 
 
 @pytest.mark.parametrize("cost_test", [False, True])
@@ -243,3 +255,7 @@ def test_criteria_given_per_pair_decide_as_dense_ones(cost_test) -> None:
     assert 0 < (want[0] >= 0).sum() < 300
     with pytest.raises(ValueError, match="every eligible pair"):
         policies.best_candidates(dataclasses.replace(sparse, pairs=pairs[1:]), weights, "minmax", cost_test)
+    # the compiled pass reads without bounds checks: disorder, repeats and indices out of range are refused
+    for bad in (pairs[::-1], np.r_[pairs[:1], pairs[:-1]], np.r_[pairs[:-1], 300 * 40], np.r_[-1, pairs[1:]]):
+        with pytest.raises(ValueError, match="every eligible pair"):
+            policies.best_candidates(dataclasses.replace(sparse, pairs=bad), weights, "minmax", cost_test)
