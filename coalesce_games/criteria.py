@@ -315,7 +315,7 @@ class Providers:
             latency = latency * rng.uniform(1 - params["latency"], 1 + params["latency"], n)
             reliability = rng.uniform(table["reliability_low"][kind], table["reliability_high"][kind])
         skills = _type_skills()[kind]
-        return cls(
+        return cls._valid_by_construction(
             name=np.char.add(table["id"][kind], np.arange(n).astype(str)),
             type_id=table["id"][kind],
             base_price=price,
@@ -327,6 +327,14 @@ class Providers:
             behaviour=np.zeros(n, dtype=np.int8),
             competence=reliability.copy(),
         )
+
+    @classmethod
+    def _valid_by_construction(cls, **fields: np.ndarray) -> "Providers":
+        """Providers from fields that are valid by how they were made (Table 1 draws), not checked again."""
+        out = object.__new__(cls)
+        for f in cls.__dataclass_fields__:
+            object.__setattr__(out, f, fields[f])
+        return out
 
     def subset(self, index: Any) -> "Providers":
         """The providers at ``index`` (any numpy index)."""

@@ -75,6 +75,10 @@ def test_table1_sample_respects_ranges_and_shares() -> None:
         rel = p.reliability[p.type_id == t]
         assert rel.min() >= table.reliability_low[t] and rel.max() <= table.reliability_high[t]
     assert np.all(p.base_price[p.type_id == "B"] <= 18.5 * 1.1 + 1e-9)
+    # drawn providers skip validation (valid by construction): the validating constructor accepts them
+    for n, seed in ((1, 0), (7, 1), (4000, 3)):
+        drawn = Providers.sample_table1(n, seed=seed)
+        assert len(Providers(**{f: getattr(drawn, f) for f in drawn.__dataclass_fields__})) == n
 
 
 @pytest.mark.parametrize("kwargs, message", [
