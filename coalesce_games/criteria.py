@@ -306,7 +306,7 @@ class Providers:
         rng = make_rng(seed)
         table = data.contractor_arrays()
         params = data.parameters_view()["jitter"]
-        kind = rng.choice(len(table["id"]), size=n, p=table["market_share"])
+        kind = _cdf(table["market_share"]).searchsorted(rng.random(n), side="right")   # = rng.choice(p=share)
         price = table["base_price"][kind]
         latency = table["latency_min"][kind]
         reliability = table["reliability"][kind]
@@ -381,12 +381,16 @@ def _type_skills() -> np.ndarray:
     return skills
 
 
-@functools.cache
 def _type_cdf() -> np.ndarray:
     """The task mix's cumulative shares, normalised as ``Generator.choice`` does."""
-    cdf = np.asarray(data.task_arrays()["mix_share"], float).cumsum()
+    return _cdf(data.task_arrays()["mix_share"])
+
+
+def _cdf(shares: np.ndarray) -> np.ndarray:
+    """Cumulative shares normalised as ``Generator.choice(p=shares)`` does: searching uniforms in it
+    (``side="right"``) draws what ``choice`` draws from the same stream."""
+    cdf = np.asarray(shares, float).cumsum()
     cdf /= cdf[-1]
-    cdf.flags.writeable = False
     return cdf
 
 

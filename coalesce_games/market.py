@@ -228,11 +228,11 @@ def _pad_providers(providers: list[Providers], n: int) -> tuple[dict[str, np.nda
     provider (finite values for the arithmetic); ``present`` marks the real
     ones, and padding is never available, eligible or counted.
     """
-    present = np.arange(n)[None, :] < np.array([len(p) for p in providers])[:, None]
-    fields = {}
-    for f in Providers.__dataclass_fields__:
-        fields[f] = np.stack([np.concatenate([getattr(p, f), np.repeat(getattr(p, f)[:1], n - len(p), axis=0)])
-                              for p in providers])
+    sizes = np.array([len(p) for p in providers])
+    present = np.arange(n)[None, :] < sizes[:, None]
+    # slot (r, j) reads provider j of run r, or run r's first provider for padding, from all runs laid end to end
+    slot = _exclusive_cumsum(sizes)[:, None] + np.where(present, np.arange(n)[None, :], 0)
+    fields = {f: np.concatenate([getattr(p, f) for p in providers])[slot] for f in Providers.__dataclass_fields__}
     return fields, present
 
 

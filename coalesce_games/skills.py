@@ -29,6 +29,7 @@ skill missed, each absent skill reported, with probability ``probe_noise``).
 
 from __future__ import annotations
 
+import functools
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -78,9 +79,8 @@ class SkillSpace:
 
     @classmethod
     def default(cls) -> "SkillSpace":
-        """The space of ``data/skills.csv``."""
-        onto = data.load_skills()
-        return cls.from_ontology(list(onto.tag), list(onto.description))
+        """The space of ``data/skills.csv``: built once per process and shared (its embeddings are read-only)."""
+        return _default_space()
 
     def encode(self, tag_sets: Sequence[Sequence[str]]) -> np.ndarray:
         """Boolean (len(tag_sets), K) matrix; unknown skills raise ValueError."""
@@ -92,6 +92,14 @@ class SkillSpace:
                 raise ValueError(f"unknown skill(s) {unknown} in tag set {row}")
             out[row, [index[t] for t in tags]] = True
         return out
+
+
+@functools.cache
+def _default_space() -> SkillSpace:
+    onto = data.load_skills()
+    space = SkillSpace.from_ontology(list(onto.tag), list(onto.description))
+    space.embeddings.flags.writeable = False
+    return space
 
 
 def _check_sets(name: str, sets: Any) -> np.ndarray:

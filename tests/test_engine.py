@@ -257,6 +257,18 @@ def test_task_draws_equal_the_per_field_generator_calls() -> None:
         assert a_rng.random() == b_rng.random()     # the same number of draws
 
 
+def test_table1_types_drawn_as_choice_draws_them() -> None:
+    """sample_table1 searches uniforms in the share CDF: the types Generator.choice(p=share) draws."""
+    from coalesce_games import data
+
+    share = data.contractor_arrays()["market_share"]
+    for seed in range(40):
+        n = 1 + seed * 7
+        got = Providers.sample_table1(n, np.random.default_rng(seed)).type_id
+        kind = np.random.default_rng(seed).choice(len(share), size=n, p=share)
+        np.testing.assert_array_equal(got, data.contractor_arrays()["id"][kind])
+
+
 def test_outcome_draws_must_fit() -> None:
     from coalesce_games.threats import ThreatModel, sample_outcomes
 
