@@ -271,13 +271,14 @@ def _queue(work: np.ndarray, client: np.ndarray, state: np.ndarray) -> np.ndarra
 
 @numba.njit(cache=True, nogil=True)
 def _skill_gate(static: np.ndarray, history: np.ndarray, w_history: float, present: np.ndarray, run: np.ndarray,
-                task_type: np.ndarray, tau: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover
+                task_type: np.ndarray, tau: float) -> tuple[np.ndarray, ...]:  # pragma: no cover (compiled)
     """Eq. 11 for every (task, provider): the score, the gate ``score >= tau``, the pairs that pass.
 
     ``static`` (R, T, n) is the score without its history term per run, task
     type and provider, ``history`` (R, n) the history term's value; padding
-    providers (``present`` False) never pass. The pairs are flat indices
-    ``task * n + provider`` in increasing order.
+    providers (``present`` False) never pass. The pairs come as flat indices
+    ``task * n + provider`` in increasing order, with each pair's task and its
+    provider across runs (``run * n + provider``).
     """
     m, n = len(run), static.shape[2]
     score, eligible = np.empty((m, n)), np.zeros((m, n), dtype=np.bool_)
@@ -290,7 +291,9 @@ def _skill_gate(static: np.ndarray, history: np.ndarray, w_history: float, prese
                 eligible[k, j] = True
                 pairs[count] = k * n + j
                 count += 1
-    return score, eligible, pairs[:count]
+    pairs = pairs[:count]
+    pair_task = pairs // n
+    return score, eligible, pairs, pair_task, run[pair_task] * n + (pairs - pair_task * n)
 
 
 def _by_run(run: np.ndarray, columns: dict[str, Any], runs: int) -> dict[str, np.ndarray]:
@@ -438,20 +441,19 @@ def _run_batch(cfgs: list[MarketConfig], seeds: list[int],
                 base_score = np.zeros((runs, len(required_by_type()), n))
                 base_score[active] = _static_scores(matcher, [matcher.offered(plist[r], probe_rngs[r])
                                                               for r in active], n)
-            score, eligible, pairs = _skill_gate(base_score, history, w_history, present, run, tasks.task_type,
-                                                 cfg.tau)
+            score, eligible, pairs, pair_task, pair_g = _skill_gate(base_score, history, w_history, present, run,
+                                                                    tasks.task_type, cfg.tau)
             # external costs of the pairs the policy may score (a market's own, validated state)
-            pair_task = pairs // n
-            pair_run, pair_provider = run[pair_task], pairs - pair_task * n
+            rel_pairs = est_rel.ravel().take(pair_g)
             external = external_cost_pairs(
-                tasks, price_now[pair_run, pair_provider] * complexity[pair_task],
-                est_rel[pair_run, pair_provider], P["latency"][pair_run, pair_provider], check=False, task_of=pair_task)
+                tasks, price_now.ravel().take(pair_g) * complexity.take(pair_task), rel_pairs,
+                flat["latency"].take(pair_g), check=False, task_of=pair_task)
             # the client knows its own queue: local execution's expected lateness is part of its cost
             queue_wait = backlog[client, 0] + internal_c.latency_min
             internal_seen = dataclasses.replace(
                 internal, total=internal.total + lateness_cost(queue_wait, tasks.max_latency, pen, check=False))
-            ctx = DecisionContext(tasks, internal_seen, external, est_rel[pair_run, pair_provider],
-                                  est_sec[pair_run, pair_provider], score, eligible, available, run=run,
+            ctx = DecisionContext(tasks, internal_seen, external, rel_pairs, est_sec.ravel().take(pair_g),
+                                  score, eligible, available, run=run,
                                   uniforms=task_uniforms[:, :2], pairs=pairs)
             decision = policy.decide(ctx, None)
             choice = decision.choice
@@ -469,8 +471,9 @@ def _run_batch(cfgs: list[MarketConfig], seeds: list[int],
             j = choice[k]
             rk = run[k]
             g = rk * n + j                                  # the provider, across runs
-            chosen = external_cost_pairs(tasks, price_now[rk, j] * complexity[k], est_rel[rk, j],
-                                         P["latency"][rk, j], check=False, task_of=k)   # as the client priced it
+            chosen = external_cost_pairs(tasks, price_now.ravel().take(g) * complexity.take(k),   # as the client
+                                         est_rel.ravel().take(g), flat["latency"].take(g),        # priced it
+                                         check=False, task_of=k)
             lacks_skill = ~(tasks.required[k] <= flat["true_skills"][g]).all(axis=1)
             p_success = np.where(lacks_skill, flat["competence"][g], flat["reliability"][g])
             u_out = task_uniforms[k]

@@ -268,9 +268,12 @@ def test_compiled_skill_gate_equals_eq11_in_numpy() -> None:
     static, history = rng.random((3, 5, 6)), rng.random((3, 6))
     present = np.arange(6)[None, :] < np.array([6, 4, 2])[:, None]
     run, task_type = np.repeat([0, 1, 2], 4), rng.integers(0, 5, 12)
-    score, eligible, pairs = _skill_gate(static, history, 0.2, present, run, task_type, 0.7)
+    score, eligible, pairs, pair_task, pair_provider = _skill_gate(static, history, 0.2, present, run, task_type, 0.7)
     want = static[run, task_type] + 0.2 * history[run]
     np.testing.assert_array_equal(score, want)
     np.testing.assert_array_equal(eligible, (want >= 0.7) & present[run])
     np.testing.assert_array_equal(pairs, np.flatnonzero(eligible))
+    task, provider = np.nonzero(eligible)
+    np.testing.assert_array_equal(pair_task, task)
+    np.testing.assert_array_equal(pair_provider, run[task] * 6 + provider)   # the provider across runs
     assert eligible.any() and not eligible[8:, 2:].any()              # padding never passes
