@@ -68,6 +68,7 @@ class MarketConfig:
     business_multiplier: float = 3.2
     policy: str = "coalesce"
     paper_history: str = "decision"    # what the paper rule's Eq. 15 history records (PaperPolicy.record)
+    paper_history_scope: str = "scored"   # which tasks add to it (PaperPolicy.scope; "scored": the published code)
     epsilon: float = 0.1
     tau: float = 0.7
     beta: float = 0.7
@@ -109,6 +110,7 @@ class MarketConfig:
             raise ValueError(f"capacity_per_hour must be > 0; got {self.capacity_per_hour!r}")
         check_choice("policy", self.policy, ("coalesce", "paper"))
         check_choice("paper_history", self.paper_history, ("closeness", "decision"))
+        check_choice("paper_history_scope", self.paper_history_scope, ("scored", "every_task"))
         check_choice("accounting", self.accounting, ("consistent", "paper"))
         check_choice("skill_mode", self.skill_mode, ("declared", "probe"))
         check_weights("rogue_mix", list(self.rogue_mix), size=3)
@@ -384,7 +386,7 @@ def _run_batch(cfgs: list[MarketConfig], seeds: list[int],
                           verification_share=cfg.verification_share)
     if cfg.policy == "paper":
         policy = make_policy("paper", epsilon=cfg.epsilon, exploration_confidence=cfg.exploration_confidence,
-                             record=cfg.paper_history, runs=runs)
+                             record=cfg.paper_history, scope=cfg.paper_history_scope, runs=runs)
     else:
         policy = make_policy("coalesce", epsilon=cfg.epsilon, beta=cfg.beta,
                              exploration_confidence=cfg.exploration_confidence,

@@ -502,6 +502,15 @@ class PaperPolicy:
     high flags until the gate closes, and keeping tasks local lowers it until
     it opens again: the limit cycle the published outsourcing rate is
     reported to be.
+
+    ``scope`` says which tasks add to it. ``"scored"`` (the published code):
+    only tasks that reach TOPSIS, neither explored nor without an eligible
+    candidate; the published ``DecisionEngine.make_decision`` returns from
+    those two branches before it appends to ``decision_history``
+    (mbhatt1/COALESCE, ``src/decision/decision_engine.py``), and reports
+    confidence 1.0 for a task with no eligible candidate. ``"every_task"``:
+    every task adds its flag (explored tasks their recorded 0.5), the reading
+    of Eq. 15 as "the last 50 decisions".
     """
 
     epsilon: float = 0.1
@@ -513,6 +522,7 @@ class PaperPolicy:
     weights: tuple[float, ...] = (0.40, 0.25, 0.20, 0.15)
     runs: int = 1
     record: str = "decision"
+    scope: str = "scored"
     name: str = "paper"
     window: int = 50
     history: np.ndarray = field(init=False, repr=False)
@@ -526,6 +536,7 @@ class PaperPolicy:
         check_weights("weights", self.weights, size=4)
         check_int("runs", self.runs, minimum=1)
         check_choice("record", self.record, ("closeness", "decision"))
+        check_choice("scope", self.scope, ("scored", "every_task"))
         self.history = np.zeros((self.runs, self.window), bool)
         self.filled = np.zeros(self.runs, int)
 
@@ -549,34 +560,33 @@ class PaperPolicy:
         random_pick[tries] = nth_usable(np.asarray(ctx.available, bool).reshape(-1, n), u[tries, 1], run_of_try)
         explore = random_pick >= 0
         closeness = np.where(explore, self.exploration_topsis, top)
-        run = np.zeros(m, int) if ctx.run is None else ctx.run
+        run = np.zeros(m, np.int64) if ctx.run is None else np.asarray(ctx.run, np.int64)
+        recorded = np.flatnonzero(~explore & (pick >= 0) if self.scope == "scored" else np.ones(m, bool))
+        confidence = np.ones(m)     # a task outside the history: 1.0 with no candidate (published), or explored
+        wants = (pick >= 0) & (top > self.closeness_gate)             # goes out if the gate is open
         if self.record == "decision":
-            choice, confidence = self._gate_in_order(pick, top, closeness, explore, random_pick, run)
+            confidence[recorded] = self._confidence_in_order(wants, closeness, explore, random_pick, run, recorded)
         else:
-            confidence, self.history, self.filled = eq15_batch(closeness > 0.7, self.history, self.filled, run,
-                                                               self.window)
-            confidence = np.where(explore, self.exploration_confidence, confidence)
-            gate = (pick >= 0) & (top > self.closeness_gate) & (confidence > self.confidence_gate)
-            choice = np.where(explore, random_pick, np.where(gate, pick, -1))
+            confidence[recorded], self.history, self.filled = eq15_batch(
+                closeness[recorded] > 0.7, self.history, self.filled, run[recorded], self.window)
+        gate = wants & (confidence > self.confidence_gate)
+        choice = np.where(explore, random_pick, np.where(gate, pick, -1))
+        confidence[explore] = self.exploration_confidence
         return Decision(choice, explore & (choice >= 0), closeness, confidence)
 
-    def _gate_in_order(self, pick: np.ndarray, top: np.ndarray, closeness: np.ndarray, explore: np.ndarray,
-                       random_pick: np.ndarray, run: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The Eq. 15 gate when a flag depends on the decision: task by task, in order, within each run.
+    def _confidence_in_order(self, wants: np.ndarray, closeness: np.ndarray, explore: np.ndarray,
+                             random_pick: np.ndarray, run: np.ndarray, recorded: np.ndarray) -> np.ndarray:
+        """Eq. 15 confidence of the ``recorded`` tasks when a flag depends on the decision: in task order.
 
         What does not depend on the history is settled first, for all tasks at
         once: whether a task would go out if the gate were open, and its flag
         then (an explored task's flag is fixed). A compiled pass then walks the
-        tasks in order (:func:`_record_in_order`).
+        recorded tasks in order within each run (:func:`_record_in_order`).
         """
-        wants = (pick >= 0) & (top > self.closeness_gate)             # goes out if the gate is open
         flag_if_open = ~explore & wants & (closeness > 0.7)
         flag_always = explore & (random_pick >= 0) & (closeness > 0.7)
-        conf = _record_in_order(np.asarray(run, np.int64), flag_if_open, flag_always, self.history, self.filled,
-                                _eq15_table(self.window), self.confidence_gate)
-        gate = wants & (conf > self.confidence_gate)
-        choice = np.where(explore, random_pick, np.where(gate, pick, -1))
-        return choice, np.where(explore, self.exploration_confidence, conf)
+        return _record_in_order(run[recorded], flag_if_open[recorded], flag_always[recorded], self.history,
+                                self.filled, _eq15_table(self.window), self.confidence_gate)
 
     def observe(self, decision: Decision, outcome: Outcome) -> None:
         """The published rule does not learn from outcomes."""
