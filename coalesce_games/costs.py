@@ -40,6 +40,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numba
 import numpy as np
 
 from . import data
@@ -52,6 +53,7 @@ __all__ = [
     "ExternalCost",
     "execution_hours",
     "internal_cost",
+    "queued_value_rate",
     "external_cost",
     "dynamic_price",
     "risk_premium",
@@ -123,8 +125,9 @@ def internal_cost(tasks: Tasks, accounting: str = "consistent", params: dict | N
     """Internal cost of every task (Eq. 1-5).
 
     ``opportunity_rate`` (USD per hour, scalar or (m,)) is the value per hour of
-    the best task waiting in the client's queue (Eq. 4); the market supplies it,
-    and it is 0 for a client with an empty queue.
+    the best task waiting in the client's queue (Eq. 4, :func:`queued_value_rate`);
+    the market supplies it in the paper accounting, and it is 0 for a client
+    with an empty queue.
     """
     p = _params(params)
     hours = execution_hours(tasks, accounting, p)
@@ -232,6 +235,38 @@ def _late(lat: np.ndarray, cap: np.ndarray, penalty_per_min: float) -> np.ndarra
     np.maximum(late, 0.0, out=late)
     late *= penalty_per_min
     return late
+
+
+def queued_value_rate(value: Any, queue: Any, params: dict | None = None) -> np.ndarray:
+    """Eq. 4's opportunity rate of tasks served one after another: the best ``value / expected hours``
+    among the tasks still waiting behind each one in its queue (0 for a queue's last task).
+
+    ``queue`` (m,) labels each task's queue, each queue's tasks contiguous and in
+    service order. The published simulation serves each client's queue of the
+    hour in turn and takes ``max(task.value / task.estimated_duration_hours)``
+    over the tasks left in it, with every task expected to take 2 hours
+    (mbhatt1/COALESCE ``cost_calculator._calculate_opportunity_cost``).
+
+    >>> queued_value_rate([100.0, 300.0, 200.0, 50.0], [0, 0, 0, 1]).tolist()
+    [150.0, 100.0, 0.0, 0.0]
+    """
+    value = check_nonnegative("value", value, ndim=1)
+    queue = np.asarray(queue)
+    if queue.shape != value.shape or not np.issubdtype(queue.dtype, np.integer):
+        raise ValueError(f"queue must be integer labels of shape {value.shape}; got {queue.dtype} {queue.shape}")
+    if len(queue) and len(np.unique(queue)) != 1 + np.count_nonzero(np.diff(queue)):
+        raise ValueError("queue labels must be contiguous: each queue's tasks one after another")
+    return _later_max(value, queue) / _params(params)["rates"]["opportunity_task_hours"]
+
+
+@numba.njit(cache=True, nogil=True)
+def _later_max(value: np.ndarray, queue: np.ndarray) -> np.ndarray:  # pragma: no cover (compiled)
+    """Per task, the largest value among the later tasks of its queue (0 for the last)."""
+    out = np.zeros(len(value))
+    for i in range(len(value) - 2, -1, -1):
+        if queue[i + 1] == queue[i]:
+            out[i] = max(out[i + 1], value[i + 1])
+    return out
 
 
 def external_cost(tasks: Tasks, providers: Providers, accounting: str = "consistent",

@@ -48,7 +48,8 @@ import pandas as pd
 
 from . import data
 from ._validate import check_choice, check_int, check_nonnegative, check_probability, check_weights, make_rng
-from .costs import dynamic_price, external_cost_pairs, internal_cost, lateness_cost, verification_cost
+from .costs import (dynamic_price, external_cost_pairs, internal_cost, lateness_cost, queued_value_rate,
+                    verification_cost)
 from .criteria import Providers, Tasks, draw_task_arrays, required_by_type
 from .policies import DecisionContext, Outcome, make_policy
 from .skills import SkillMatcher
@@ -64,8 +65,10 @@ class MarketConfig:
     days: int = 7
     clients: int = 15
     contractors: int = 30
-    arrival_rate: float = 0.2          # tasks per client per hour outside business hours (ours)
+    arrival_rate: float = 0.2          # load "per_client": tasks per client per hour outside business hours
+                                       # (ours); load "published": tasks per hour in all at market demand 1 (4.2)
     business_multiplier: float = 3.2
+    load: str = "per_client"           # "published": the published simulation's arrivals (_published_arrivals)
     policy: str = "coalesce"
     paper_history: str = "decision"    # what the paper rule's Eq. 15 history records (PaperPolicy.record)
     paper_history_scope: str = "scored"   # which tasks add to it (PaperPolicy.scope; "scored": the published code)
@@ -112,6 +115,7 @@ class MarketConfig:
         check_choice("paper_history", self.paper_history, ("closeness", "decision"))
         check_choice("paper_history_scope", self.paper_history_scope, ("scored", "every_task"))
         check_choice("accounting", self.accounting, ("consistent", "paper"))
+        check_choice("load", self.load, ("per_client", "published"))
         check_choice("skill_mode", self.skill_mode, ("declared", "probe"))
         check_weights("rogue_mix", list(self.rogue_mix), size=3)
         if self.rogue_share > 0 and round(self.rogue_share * self.contractors) == 0:
@@ -215,12 +219,37 @@ def _draw_run(cfg: MarketConfig, seed: int, multiplier: np.ndarray) -> _RunDraws
     market = make_rng([seed, 0xC0A1, 0])
     providers = _build_providers(cfg, market)
     hours = cfg.days * 24
-    rates = cfg.arrival_rate * multiplier[:hours]       # tasks per client per hour
-    arrivals = market.poisson(np.broadcast_to(rates[:, None], (hours, cfg.clients)))
+    if cfg.load == "per_client":
+        rates = cfg.arrival_rate * multiplier[:hours]       # tasks per client per hour
+        arrivals = market.poisson(np.broadcast_to(rates[:, None], (hours, cfg.clients)))
+    else:
+        arrivals = _published_arrivals(cfg, market)
     total = int(arrivals.sum())
     tasks = draw_task_arrays(total, market)
     uniforms = make_rng([seed, 0xC0A1, 1]).random((total, UNIFORMS_PER_TASK))
     return _RunDraws(providers, arrivals, tasks, uniforms)
+
+
+def _published_arrivals(cfg: MarketConfig, rng: np.random.Generator) -> np.ndarray:
+    """Tasks per client per hour, (hours, clients), as the published simulation makes them.
+
+    Each hour the market's demand is ``clip(0.5 m + N(0, 0.1), 0.1, 2)`` with
+    ``m`` the business-hours multiplier from 9:00 to 17:59 on weekdays (the
+    published test ``9 <= hour <= 17``), ``Poisson(arrival_rate x demand)``
+    tasks arrive for the whole market (the published rate is 4.2, whatever the
+    number of clients), and they are dealt to the clients in turn
+    (mbhatt1/COALESCE ``simulation_engine.py``: ``_update_market_conditions``,
+    ``_generate_tasks``, ``_distribute_tasks``). Our clock starts on a Monday at
+    00:00; the published one at the wall-clock time of the run.
+    """
+    p = data.parameters_view()["published_load"]
+    clock = np.arange(cfg.days * 24)
+    hour_of_day = clock % 24
+    busy = ((clock // 24) % 7 < 5) & (hour_of_day >= p["business_start"]) & (hour_of_day <= p["business_end"])
+    demand = np.clip(p["base_demand"] * np.where(busy, cfg.business_multiplier, 1.0)
+                     + rng.normal(0.0, p["demand_noise_sd"], len(clock)), p["demand_min"], p["demand_max"])
+    total = rng.poisson(cfg.arrival_rate * demand)
+    return total[:, None] // cfg.clients + (np.arange(cfg.clients)[None, :] < (total % cfg.clients)[:, None])
 
 
 def _pad_providers(providers: list[Providers], n: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
@@ -370,14 +399,17 @@ def _run_batch(cfgs: list[MarketConfig], seeds: list[int],
     task_run = np.repeat(np.arange(runs), per_hour.sum(axis=1))
     hour_major = np.argsort(task_hour * runs + task_run, kind="stable")
     hour_start = np.concatenate([[0], np.cumsum(per_hour.sum(axis=0))])   # hour h: tasks hour_start[h]:[h + 1]
-    task_run = task_run[hour_major]
+    task_run, task_hour = task_run[hour_major], task_hour[hour_major]
     task_client = np.concatenate([np.repeat(np.tile(np.arange(c), h) + off, d.arrivals.ravel())
                                   for d, c, h, off in zip(draws, clients, run_hours, client_offset)])[hour_major]
     all_tasks = Tasks(**{f: np.concatenate([d.tasks[f] for d in draws])[hour_major]
                          for f in Tasks.__dataclass_fields__})
     uniforms = np.concatenate([d.uniforms for d in draws])[hour_major]
     internal_c_all = internal_cost(all_tasks, "consistent")
-    internal_p_all = internal_cost(all_tasks, "paper")
+    # the published accounting prices the best task still queued behind each one in its client's hour (Eq. 4);
+    # ours prices waiting as lateness instead
+    waiting = queued_value_rate(all_tasks.value, task_hour * int(clients.sum()) + task_client)
+    internal_p_all = internal_cost(all_tasks, "paper", opportunity_rate=waiting)
     price_complexity = data.parameters_view()["external"]["complexity_price_factor"]
     complexity_all = 1 + price_complexity * (all_tasks.complexity - 1)   # Eq. 7's complexity factor
 
@@ -604,6 +636,7 @@ def _run_row(seed: int, t: dict[str, float], chosen: np.ndarray, final_price: np
         "detections": int(t["detections"]), "failures": int(t["failures"]),
         "verifications": int(t["verifications"]),
         "cost_policy": t["cost_policy"], "cost_all_local": t["cost_all_local"],
+        "paper_cost_policy": t["paper_policy_cost"], "paper_cost_all_local": t["paper_all_local_cost"],
     }
 
 

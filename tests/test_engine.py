@@ -136,6 +136,20 @@ def test_internal_cost_hand_computed() -> None:
     assert with_queue.opportunity.item() == pytest.approx(10.0 * hours)
 
 
+def test_queued_value_rate_hand_computed() -> None:
+    from coalesce_games.costs import queued_value_rate
+
+    # two queues: values 100, 300, 200 then 50, 400; each task sees the best value behind it, per 2 hours
+    rate = queued_value_rate([100.0, 300.0, 200.0, 50.0, 400.0], np.array([7, 7, 7, 2, 2]))
+    assert rate.tolist() == [150.0, 100.0, 0.0, 200.0, 0.0]
+    with pytest.raises(ValueError, match="contiguous"):
+        queued_value_rate([1.0, 2.0, 3.0], np.array([0, 1, 0]))
+    with pytest.raises(ValueError, match="queue must be integer labels"):
+        queued_value_rate([1.0, 2.0], np.array([0.0, 0.0]))
+    with pytest.raises(ValueError, match="value must be finite"):
+        queued_value_rate([np.nan], np.array([0]))
+
+
 def test_external_cost_components_hand_computed() -> None:
     t = _one_task(value=200.0, data_gb=10.0, complexity=1.0, high_criticality=True)
     p = Providers.from_list([Provider("B", 18.5, 8.2, 0.987, declared_skills=frozenset(RAG)),

@@ -69,7 +69,7 @@ GOLDEN = {"tasks": 88, "cost_policy": 2651.8027334478033, "cost_all_local": 8946
 CHANGES = {
     "days": 5, "clients": 6, "contractors": 20, "arrival_rate": 0.4, "business_multiplier": 1.0,
     "policy": "paper", "paper_history": "closeness", "paper_history_scope": "every_task", "epsilon": 0.5, "tau": 0.95, "beta": 0.0, "exploration_confidence": 0.2,
-    "security_weight": 5.0, "accounting": "paper", "skill_mode": "probe", "probe_noise": 0.4,
+    "load": "published", "security_weight": 5.0, "accounting": "paper", "skill_mode": "probe", "probe_noise": 0.4,
     "mislabelled_share": 0.9, "capacity_per_hour": 0.2, "alpha_demand": 2.0, "rogue_share": 0.5,
     "rogue_mix": (1.0, 0.0, 0.0), "rogue_entry_day": 1, "rogue_price_factor": 0.1,
     "spoofer_competence": 0.9, "q_leak": 1.0, "leak_loss": 5000.0, "d_leak": 0.0, "d_fab": 0.0,
@@ -115,6 +115,8 @@ def test_each_config_field_changes_the_outcome(name: str) -> None:
     ({"rogue_share": 1.5}, "rogue_share must be in"),
     ({"rogue_share": 1.0}, "at least one honest"),
     ({"policy": "oracle"}, "policy must be one of"),
+    ({"load": "bursty"}, "load must be one of"),
+    ({"paper_history_scope": "some"}, "paper_history_scope must be one of"),
     ({"rogue_mix": (0, 0, 0)}, "rogue_mix must not be all zero"),
     ({"flux_capacitor": 1}, "unknown MarketConfig field"),
 ])
@@ -141,6 +143,7 @@ def test_policies_face_the_same_task_stream() -> None:
 
 
 @pytest.mark.parametrize("changes", [{}, {"policy": "paper", "accounting": "paper"},
+                                     {"policy": "paper", "load": "published", "arrival_rate": 4.2},
                                      {"rogue_share": 0.3, "verification_share": 0.4, "reentry_hours": 2},
                                      {"skill_mode": "probe", "rogue_share": 0.25}])
 def test_lockstep_runs_equal_solo_runs(changes) -> None:
@@ -290,3 +293,37 @@ def test_compiled_skill_gate_equals_eq11_in_numpy() -> None:
     np.testing.assert_array_equal(pair_task, task)
     np.testing.assert_array_equal(pair_provider, run[task] * 6 + provider)   # the provider across runs
     assert eligible.any() and not eligible[8:, 2:].any()              # padding never passes
+
+
+def test_published_load_is_one_market_rate_dealt_to_the_clients_in_turn() -> None:
+    """Poisson(4.2 x demand) tasks an hour for the whole market, whatever its clients, dealt round-robin."""
+    from coalesce_games.market import _published_arrivals
+
+    week = MarketConfig(days=7, load="published", arrival_rate=4.2)
+    few, many = (_published_arrivals(week.replace(clients=c), np.random.default_rng(3)) for c in (5, 50))
+    np.testing.assert_array_equal(few.sum(axis=1), many.sum(axis=1))      # the same market count each hour
+    assert (few.max(axis=1) - few.min(axis=1) <= 1).all() and (np.diff(few, axis=1) <= 0).all()   # in turn
+    # the expected week by hand: 9 busy hours (9:00-17:59) on 5 weekdays at demand 0.5 x 3.2 = 1.6 (the clip
+    # and the N(0, 0.1) noise cancel there: 1.6 +- 0.4 stays inside [0.1, 2]), 0.5 in the other 123 hours
+    expected = 4.2 * (45 * 1.6 + 123 * 0.5)
+    totals = np.array([_published_arrivals(week, np.random.default_rng(s)).sum() for s in range(400)])
+    sd = np.sqrt(expected)       # Poisson, with the demand noise's small extra spread ignored
+    assert abs(totals.mean() - expected) < 4 * sd / np.sqrt(len(totals)) + 0.5
+
+
+def test_paper_accounting_prices_the_tasks_queued_behind() -> None:
+    """The published opportunity cost: each task's best value / 2 h among its client's later tasks that hour."""
+    import coalesce_games.market as market
+    from coalesce_games.costs import internal_cost, queued_value_rate
+    from coalesce_games.criteria import Tasks
+
+    cfg = MarketConfig(days=2, clients=2, contractors=12, policy="paper", accounting="paper", load="published",
+                       arrival_rate=4.2)
+    draws = market._draw_run(cfg, 5, market._arrival_multiplier(np.arange(48), cfg.business_multiplier))
+    queue = np.repeat(np.arange(draws.arrivals.size), draws.arrivals.ravel())   # (hour, client) of each task
+    tasks = Tasks(**draws.tasks)
+    rate = queued_value_rate(tasks.value, queue)
+    assert (rate > 0).sum() > 20                                               # clients often hold two tasks
+    expected = internal_cost(tasks, "paper", opportunity_rate=rate).total.sum()
+    assert simulate(cfg, 5).runs.paper_cost_all_local.item() == pytest.approx(expected, rel=1e-12)
+    assert expected > internal_cost(tasks, "paper").total.sum()
