@@ -38,6 +38,7 @@ __all__ = [
     "read_text",
     "task_arrays",
     "parameters_view",
+    "published_skill_arrays",
     "TASK_TYPES",
 ]
 
@@ -155,6 +156,27 @@ def load_task_types() -> pd.DataFrame:
     """The four task types: FLOPs, the local latency table (minutes at complexity
     1), maximum latency, task-mix share and required skills."""
     return _task_types().copy()
+
+
+@functools.cache
+def published_skill_arrays() -> dict[str, np.ndarray]:
+    """The published simulation's stand-ins for Eq. 11's embedding and history terms, per task type x
+    Table-1 contractor type: ``contractor`` (K,), ``embedding`` and ``performance`` (T, K), read-only."""
+    name = "published_skill_scores.csv"
+    frame = _csv(name, ["task_type", "contractor", "embedding_stand_in", "performance_stand_in", "provenance"])
+    for column in ("embedding_stand_in", "performance_stand_in"):
+        _check_range(name, frame, column, 0.0, 1.0)
+    ids = tuple(_contractors()["id"])
+    full = frame.set_index(["task_type", "contractor"])
+    if len(frame) != len(TASK_TYPES) * len(ids) or full.index.duplicated().any() or \
+            set(full.index) != {(t, c) for t in TASK_TYPES for c in ids}:
+        raise ValueError(f"data/{name} must hold each task type x contractor type of contractors.csv once")
+    out = {"contractor": np.array(ids)}
+    for key, column in (("embedding", "embedding_stand_in"), ("performance", "performance_stand_in")):
+        out[key] = full[column].unstack().loc[list(TASK_TYPES), list(ids)].to_numpy(float)
+    for values in out.values():
+        values.flags.writeable = False
+    return out
 
 
 @functools.cache

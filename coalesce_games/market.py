@@ -52,7 +52,7 @@ from .costs import (dynamic_price, external_cost_pairs, internal_cost, lateness_
                     verification_cost)
 from .criteria import Providers, Tasks, draw_task_arrays, required_by_type
 from .policies import DecisionContext, Outcome, make_policy
-from .skills import SkillMatcher
+from .skills import SkillMatcher, published_type_scores
 from .threats import FABRICATOR, HONEST, LEECHER, SPOOFER, ThreatModel, make_rogues, sample_outcomes
 
 __all__ = ["MarketConfig", "Result", "simulate", "simulate_many", "load_scenario"]
@@ -78,7 +78,7 @@ class MarketConfig:
     exploration_confidence: float = 0.7
     security_weight: float = 1.0
     accounting: str = "consistent"
-    skill_mode: str = "declared"
+    skill_mode: str = "declared"       # "probe": noisy true skills; "published": the published Eq. 11 lookup
     probe_noise: float = 0.1
     mislabelled_share: float = 0.0     # share of honest providers whose tags use another vocabulary (F2)
     capacity_per_hour: float = 2.0     # tasks a provider serves per hour at utilisation 1 (ours)
@@ -116,7 +116,7 @@ class MarketConfig:
         check_choice("paper_history_scope", self.paper_history_scope, ("scored", "every_task"))
         check_choice("accounting", self.accounting, ("consistent", "paper"))
         check_choice("load", self.load, ("per_client", "published"))
-        check_choice("skill_mode", self.skill_mode, ("declared", "probe"))
+        check_choice("skill_mode", self.skill_mode, ("declared", "probe", "published"))
         check_weights("rogue_mix", list(self.rogue_mix), size=3)
         if self.rogue_share > 0 and round(self.rogue_share * self.contractors) == 0:
             raise ValueError(f"rogue_share {self.rogue_share!r} of {self.contractors} contractors is no provider")
@@ -146,11 +146,25 @@ class MarketConfig:
 
 
 def load_scenario(name: str) -> MarketConfig:
-    """A named scenario of ``data/scenarios.toml``."""
+    """A named scenario of ``data/scenarios.toml``; its ``base`` (another scenario) gives the fields it omits.
+
+    >>> cfg = load_scenario("paper_agt_01")          # the published mechanics, 7 days, 5 clients, 10 contractors
+    >>> (cfg.load, cfg.skill_mode, cfg.days, cfg.clients, cfg.contractors)
+    ('published', 'published', 7, 5, 10)
+    """
     scenarios = data.load_scenarios()
-    if name not in scenarios:
-        raise ValueError(f"unknown scenario {name!r}; known: {sorted(scenarios)}")
-    return MarketConfig.from_dict(scenarios[name])
+    fields: dict[str, Any] = {}
+    seen = []
+    while name is not None:
+        if name not in scenarios:
+            raise ValueError(f"unknown scenario {name!r}; known: {sorted(scenarios)}")
+        if name in seen:
+            raise ValueError(f"scenario bases form a cycle: {' -> '.join(seen + [name])}")
+        seen.append(name)
+        own = dict(scenarios[name])
+        name = own.pop("base", None)
+        fields = {**own, **fields}
+    return MarketConfig.from_dict(fields)
 
 
 @dataclass(frozen=True)
@@ -275,9 +289,13 @@ def _static_scores(matcher: SkillMatcher, offered: list[np.ndarray], n: int) -> 
     noisy capability probe), for all runs in one call, looked up per task;
     padding scores 0.
     """
-    sizes = [len(off) for off in offered]
     every = matcher.static_score(required_by_type(), np.concatenate(offered))   # (T, providers of all runs)
-    scores = np.zeros((len(offered), every.shape[0], n))
+    return _per_run(every, [len(off) for off in offered], n)
+
+
+def _per_run(every: np.ndarray, sizes: list[int], n: int) -> np.ndarray:
+    """(T, providers of all runs) scores as (R, T, n), padding 0."""
+    scores = np.zeros((len(sizes), every.shape[0], n))
     present = np.arange(n)[None, :] < np.array(sizes)[:, None]
     scores.transpose(0, 2, 1)[present] = every.T
     return scores
@@ -423,10 +441,15 @@ def _run_batch(cfgs: list[MarketConfig], seeds: list[int],
         policy = make_policy("coalesce", epsilon=cfg.epsilon, beta=cfg.beta,
                              exploration_confidence=cfg.exploration_confidence,
                              security_weight=cfg.security_weight, runs=runs)
-    matcher = SkillMatcher(tau=cfg.tau, mode=cfg.skill_mode, probe_noise=cfg.probe_noise)
+    matcher = SkillMatcher(tau=cfg.tau, mode="probe" if cfg.skill_mode == "probe" else "declared",
+                           probe_noise=cfg.probe_noise)
     w_history = matcher.history_weight
     if cfg.skill_mode == "declared":
         static = _static_scores(matcher, [p.declared for p in plist], n)
+    elif cfg.skill_mode == "published":   # the published code's whole Eq. 11: its history stand-in is fixed
+        w_history = 0.0
+        static = _per_run(published_type_scores(np.concatenate([p.type_id for p in plist]),
+                                                np.concatenate([p.declared for p in plist])), n_run.tolist(), n)
     else:   # a fresh noisy probe each hour, from a third stream of the run's own
         probe_rngs = [make_rng([s, 0xC0A1, 2]) for s in seeds]
     learns = cfg.policy == "coalesce"
@@ -468,7 +491,7 @@ def _run_batch(cfgs: list[MarketConfig], seeds: list[int],
             complexity, task_uniforms = complexity_all[now], uniforms[now]
             internal = internal_c if cfg.accounting == "consistent" else internal_p
             available = present & (blacklisted_at < 0) & (~is_rogue | (hour >= entry_hour))
-            if cfg.skill_mode == "declared":
+            if cfg.skill_mode != "probe":
                 base_score = static
             else:
                 active = np.flatnonzero(per_run)

@@ -39,9 +39,9 @@ import numpy as np
 
 from . import data
 from ._validate import check_choice, check_probability, check_weights, make_rng
-from .criteria import Providers
+from .criteria import Providers, required_by_type
 
-__all__ = ["SkillSpace", "jaccard", "embedding_cosine", "hybrid_score", "SkillMatcher"]
+__all__ = ["SkillSpace", "jaccard", "embedding_cosine", "hybrid_score", "SkillMatcher", "published_type_scores"]
 
 
 def _ngrams(text: str, sizes: Sequence[int] = (3, 4)) -> list[str]:
@@ -122,6 +122,39 @@ def jaccard(required: Any, offered: Any) -> np.ndarray:
     inter = req @ off.T
     union = req.sum(1)[:, None] + off.sum(1)[None, :] - inter
     return np.where(union > 0, inter / np.where(union > 0, union, 1.0), 0.0)
+
+
+def published_type_scores(type_id: Any, offered: Any, weights: Sequence[float] = (0.3, 0.5, 0.2)) -> np.ndarray:
+    """Eq. 11 as the published simulation computes it, per task type x provider, shape (T, n).
+
+    ``w_J J + w_E E + w_P P``: J the Jaccard of the task type's required skills
+    and the provider's; E and P the published code's stand-ins for the
+    embedding and history terms, looked up by task type and Table-1 contractor
+    type (``data/published_skill_scores.csv``; mbhatt1/COALESCE
+    ``decision_engine.py``: a lookup by specialization, 0.6 when absent, and
+    fixed per-type "performance scores"). A provider of a type the table does
+    not list (a rogue) gets the published defaults (0.6 and 0.8). Under it,
+    financial RAG is open to types B, D and F, risk assessment to C and G, and
+    sentiment analysis and portfolio optimisation to no one.
+
+    >>> from coalesce_games.criteria import Providers
+    >>> p = Providers.sample_table1(200, seed=0)
+    >>> scores = published_type_scores(p.type_id, p.declared)     # rows: RAG, risk, sentiment, portfolio
+    >>> [sorted(set(p.type_id[row >= 0.7].tolist())) for row in scores]
+    [['B', 'D', 'F'], ['C', 'G'], [], []]
+    """
+    w = check_weights("weights", weights, size=3)
+    offered = _check_sets("offered", offered)
+    type_id = np.asarray(type_id)
+    if type_id.shape != (len(offered),):
+        raise ValueError(f"type_id must give one type per provider, ({len(offered)},); got {type_id.shape}")
+    table, defaults = data.published_skill_arrays(), data.parameters_view()["published_skills"]
+    column = {c: k for k, c in enumerate(table["contractor"].tolist())}
+    k = np.array([column.get(t, -1) for t in type_id.tolist()], dtype=np.int64)
+    listed = k >= 0
+    embed = np.where(listed, table["embedding"][:, k], defaults["unlisted_embedding"])
+    perform = np.where(listed, table["performance"][:, k], defaults["unlisted_performance"])
+    return w[0] * jaccard(required_by_type(), offered) + w[1] * embed + w[2] * perform
 
 
 def _unique_rows(sets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from coalesce_games import data
 from coalesce_games.market import MarketConfig, load_scenario, simulate, simulate_many
 
 SMALL = MarketConfig(days=2, clients=4, contractors=12)
@@ -125,8 +126,20 @@ def test_bad_config(changes, message) -> None:
         MarketConfig().replace(**changes)
 
 
-def test_scenarios_and_toml() -> None:
+def test_scenarios_and_toml(monkeypatch) -> None:
     assert load_scenario("paper_agt_08").clients == 50
+    # the 13 published configurations, each on the published mechanics of the [paper] base
+    base = load_scenario("paper")
+    for exp in data.load_published_table().itertuples():
+        cfg = load_scenario(f"paper_{exp.experiment}")
+        assert (cfg.days, cfg.clients, cfg.contractors) == (exp.days, exp.clients, exp.contractors)
+        assert cfg == base.replace(days=exp.days, clients=exp.clients, contractors=exp.contractors)
+    assert (base.policy, base.accounting, base.load, base.skill_mode, base.paper_history_scope) == \
+        ("paper", "paper", "published", "published", "scored")
+    monkeypatch.setattr(data, "load_scenarios", lambda: {"a": {"base": "b"}, "b": {"base": "a", "days": 2}})
+    with pytest.raises(ValueError, match="cycle: a -> b -> a"):
+        load_scenario("a")
+    monkeypatch.undo()
     with pytest.raises(ValueError, match="unknown scenario"):
         load_scenario("nope")
     cfg = MarketConfig.from_toml("days = 2\nrogue_share = 0.2\nrogue_mix = [1, 0, 0]\n")
@@ -327,3 +340,18 @@ def test_paper_accounting_prices_the_tasks_queued_behind() -> None:
     expected = internal_cost(tasks, "paper", opportunity_rate=rate).total.sum()
     assert simulate(cfg, 5).runs.paper_cost_all_local.item() == pytest.approx(expected, rel=1e-12)
     assert expected > internal_cost(tasks, "paper").total.sum()
+
+
+def test_published_skill_gate_opens_rag_to_b_d_f_and_risk_to_c_g_only() -> None:
+    """With the published Eq. 11 lookup, only explored tasks of sentiment and portfolio go out."""
+    import coalesce_games.market as market
+
+    cfg = load_scenario("paper_agt_08").replace(days=4)
+    types = market._draw_run(cfg, 3, market._arrival_multiplier(np.arange(96), cfg.business_multiplier)) \
+        .providers.type_id
+    ev = simulate(cfg, 3, events=True).events
+    chosen = ev[(ev.choice >= 0) & ~ev.explored]
+    assert len(chosen) > 50 and ev.explored.any()
+    allowed = {0: {"B", "D", "F"}, 1: {"C", "G"}, 2: set(), 3: set()}
+    for task_type, group in chosen.groupby("task_type"):
+        assert set(types[group.choice]) <= allowed[task_type], task_type
