@@ -1,4 +1,4 @@
-"""The published table (13 configurations x seeds) end to end, against a loop baseline.
+"""The published table (13 configurations x seeds, on the published mechanics) end to end, against a loop baseline.
 
 Prints the wall time of the F1 table in `paper` mode on one process and on all cores
 (each worker runs its share of the seeds for all 13 configurations as one lockstep batch:
@@ -26,7 +26,7 @@ import pandas as pd
 import coalesce_games.market as market
 from coalesce_games import data
 from coalesce_games.criteria import BENEFIT
-from coalesce_games.market import MarketConfig, simulate, simulate_many
+from coalesce_games.market import MarketConfig, load_scenario, simulate, simulate_many
 from coalesce_games.policies import Decision, PaperPolicy, eq15_confidence, task_weights
 
 
@@ -36,6 +36,8 @@ class LoopPaperPolicy(PaperPolicy):
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        if (self.record, self.scope) != ("decision", "scored"):
+            raise ValueError("the loop baseline writes the published history only (record decision, scope scored)")
         self.flags: list[bool] = []
 
     def decide(self, ctx, rng):
@@ -85,24 +87,25 @@ class LoopPaperPolicy(PaperPolicy):
                     if cl > best:
                         best, best_j = cl, j
             explore = u_explore < self.epsilon and len(avail) > 0
-            if explore:
+            if explore:                     # the published branches: explored and candidate-less tasks
                 choice.append(avail[int(u_pick * len(avail))]); closeness.append(self.exploration_topsis)
-                confidence.append(self.exploration_confidence)
+                confidence.append(self.exploration_confidence)   # return before the history is appended
+            elif not cands:
+                choice.append(-1); closeness.append(0.0); confidence.append(1.0)
             else:
                 conf = eq15_confidence(self.flags)
                 confidence.append(conf)
                 closeness.append(best)
-                choice.append(best_j if best_j >= 0 and best > self.closeness_gate and conf > self.confidence_gate else -1)
-            self.flags.append(choice[-1] >= 0 and closeness[-1] > 0.7)   # the history records what was done
+                choice.append(best_j if best > self.closeness_gate and conf > self.confidence_gate else -1)
+                self.flags.append(choice[-1] >= 0 and best > 0.7)   # the history records what was done
         choice = np.array(choice, dtype=int)
         explored = (ctx.uniforms[:, 0] < self.epsilon) & bool(avail) & (choice >= 0)
         return Decision(choice, explored, np.array(closeness), np.array(confidence))
 
 
 def table_configs() -> list[MarketConfig]:
-    pub = data.load_published_table()
-    return [MarketConfig(policy="paper", accounting="paper", days=int(r.days), clients=int(r.clients),
-                         contractors=int(r.contractors)) for r in pub.itertuples()]
+    """The 13 published configurations on the published mechanics (data/scenarios.toml)."""
+    return [load_scenario(f"paper_{exp}") for exp in data.load_published_table().experiment]
 
 
 def _part(args) -> pd.DataFrame:
