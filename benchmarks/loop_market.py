@@ -58,8 +58,7 @@ def _closeness(rows: list[list[float]], weights: list[float]) -> tuple[int, floa
 
 def simulate_loop(cfg: MarketConfig, seed: int) -> dict:
     """One run's row, as ``simulate(cfg, seed).runs`` gives it, computed task by task."""
-    if cfg.policy != "paper" or cfg.rogue_share or cfg.verification_share or cfg.skill_mode == "probe" \
-            or (cfg.paper_history, cfg.paper_history_scope) != ("decision", "scored"):
+    if cfg.policy != "paper" or cfg.rogue_share or cfg.verification_share or cfg.skill_mode == "probe":
         raise ValueError("the loop market covers the published rule without rogues, verification or probes")
     p = data.parameters_view()
     hw, rates, mem, e, dec = p["hardware"], p["rates"], p["memory"], p["external"], p["decision"]
@@ -144,16 +143,18 @@ def simulate_loop(cfg: MarketConfig, seed: int) -> dict:
                         cands.append(j)
                         rows.append([total, reliability[j], lat, security[j]])
                 u = u_all[i]
-                # the published rule: explore, or no candidate (both outside the history), or TOPSIS and Eq. 15
-                if u[0] < cfg.epsilon:
-                    j, closeness, confidence, explored = int(u[1] * n), 0.5, cfg.exploration_confidence, True
-                elif not cands:
-                    j, closeness, confidence, explored = -1, 0.0, 1.0, False
+                # the published rule: explore, or TOPSIS and Eq. 15 (no candidate: stay local); the published
+                # scope ("scored") keeps explored tasks and tasks without a candidate out of the history
+                explored = u[0] < cfg.epsilon
+                best, closeness = _closeness(rows, weights) if cands and not explored else (-1, 0.0)
+                recorded = cfg.paper_history_scope == "every_task" or (not explored and cands)
+                confidence = _eq15(flags) if recorded else 1.0
+                if explored:
+                    j, closeness, confidence = int(u[1] * n), 0.5, cfg.exploration_confidence
                 else:
-                    best, closeness = _closeness(rows, weights)
-                    confidence, explored = _eq15(flags), False
-                    j = cands[best] if closeness > 0.6 and confidence > 0.8 else -1
-                    flags.append(j >= 0 and closeness > 0.7)
+                    j = cands[best] if cands and closeness > 0.6 and confidence > 0.8 else -1
+                if recorded:       # what the history records: the decision, or the closeness alone
+                    flags.append(closeness > 0.7 and (j >= 0 or cfg.paper_history == "closeness"))
                 out = j >= 0
                 # the client's single worker: under the rule (local tasks) and with every task local
                 backlog[c][0] += 0.0 if out else exec_min

@@ -38,7 +38,7 @@ task type at complexity 1).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numba
 import numpy as np
@@ -61,6 +61,9 @@ __all__ = [
     "communication_cost",
     "lateness_cost",
     "ewma",
+    "Eq69Constants",
+    "eq69_constants",
+    "external_one",
 ]
 
 ACCOUNTINGS = ("consistent", "paper")
@@ -254,7 +257,9 @@ def queued_value_rate(value: Any, queue: Any, params: dict | None = None) -> np.
     queue = np.asarray(queue)
     if queue.shape != value.shape or not np.issubdtype(queue.dtype, np.integer):
         raise ValueError(f"queue must be integer labels of shape {value.shape}; got {queue.dtype} {queue.shape}")
-    if len(queue) and len(np.unique(queue)) != 1 + np.count_nonzero(np.diff(queue)):
+    steps = np.diff(queue)
+    # non-decreasing labels are contiguous; others must not come back to a queue they left
+    if (steps < 0).any() and len(np.unique(queue)) != 1 + np.count_nonzero(steps):
         raise ValueError("queue labels must be contiguous: each queue's tasks one after another")
     return _later_max(value, queue) / _params(params)["rates"]["opportunity_task_hours"]
 
@@ -341,6 +346,54 @@ def external_cost_pairs(tasks: Tasks, price: Any, reliability: Any, latency: Any
     total += risk
     total += late
     return ExternalCost(price, comm, verif, integ, risk, late, total, latency_min)
+
+
+class Eq69Constants(NamedTuple):
+    """The constants of Eq. 6-9 a compiled pass needs, as scalars (:func:`eq69_constants`)."""
+
+    integration: float
+    verification_automated: float
+    verification_manual: float
+    automated_reliability: float
+    risk_slope: float          # 1 + 0.1 + 0.05: P_fail + P_sec + P_qual per unit of (1 - rel)
+    risk_base: float           # 0.02 + 0.01
+    gamma_high_criticality: float
+    latency_penalty_per_min: float
+
+
+def eq69_constants(params: dict | None = None) -> Eq69Constants:
+    """Eq. 6-9's constants from ``data/parameters.toml``, combined as :func:`external_cost_pairs` combines them."""
+    e = _params(params)["external"]
+    return Eq69Constants(float(e["integration"]), float(e["verification_automated"]),
+                         float(e["verification_manual"]), float(e["automated_reliability"]),
+                         1 + e["p_sec_slope"] + e["p_qual_slope"], e["p_sec_base"] + e["p_qual_base"],
+                         float(e["gamma_high_criticality"]), float(e["latency_penalty_per_min"]))
+
+
+@numba.njit(cache=True, nogil=True)
+def external_one(price: float, reliability: float, latency: float, complexity: float, value: float,
+                 high_criticality: bool, communication: float, max_latency: float,
+                 k: Eq69Constants) -> tuple[float, float]:  # pragma: no cover (compiled)
+    """Eq. 6-9 for one (task, provider) pair in compiled code: ``(total, latency_min)``.
+
+    The scalar form of :func:`external_cost_pairs`, operation for operation
+    (equal to it bit for bit: tested), for a compiled market that costs each
+    pair as it meets it. ``price`` is Eq. 7's (complexity factor included),
+    ``latency`` the provider's minutes at complexity 1, ``communication``
+    the task's transfer cost.
+    """
+    verification = k.verification_automated if reliability > k.automated_reliability else k.verification_manual
+    gamma = k.gamma_high_criticality if high_criticality else 1.0
+    p_total = (1 - reliability) * k.risk_slope
+    p_total += k.risk_base
+    risk = p_total * (value * gamma)
+    latency_min = latency * complexity
+    late = max(latency_min - max_latency, 0.0) * k.latency_penalty_per_min
+    total = price + (communication + k.integration)
+    total += verification
+    total += risk
+    total += late
+    return total, latency_min
 
 
 def ewma(previous: Any, observed: Any, lam: float = 0.2) -> np.ndarray:

@@ -42,18 +42,17 @@ import tomllib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
-import numba
 import numpy as np
 import pandas as pd
 
-from . import data
+from . import _engine, data
+from ._engine import TOTALS
 from ._validate import check_choice, check_int, check_nonnegative, check_probability, check_weights, make_rng
-from .costs import (dynamic_price, external_cost_pairs, internal_cost, lateness_cost, queued_value_rate,
-                    verification_cost)
-from .criteria import Providers, Tasks, draw_task_arrays, required_by_type
-from .policies import DecisionContext, Outcome, make_policy
+from .costs import communication_cost, dynamic_price, eq69_constants, internal_cost, queued_value_rate
+from .criteria import BENEFIT, Providers, Tasks, draw_task_arrays, required_by_type
+from .policies import CoalescePolicy, PaperPolicy, eq15_table, task_weight_factors
 from .skills import SkillMatcher, published_type_scores
-from .threats import FABRICATOR, HONEST, LEECHER, SPOOFER, ThreatModel, make_rogues, sample_outcomes
+from .threats import HONEST, ThreatModel, make_rogues
 
 __all__ = ["MarketConfig", "Result", "simulate", "simulate_many", "load_scenario"]
 
@@ -266,28 +265,12 @@ def _published_arrivals(cfg: MarketConfig, rng: np.random.Generator) -> np.ndarr
     return total[:, None] // cfg.clients + (np.arange(cfg.clients)[None, :] < (total % cfg.clients)[:, None])
 
 
-def _pad_providers(providers: list[Providers], n: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """The providers of R runs as (R, n, ...) arrays keyed by field, and ``present`` (R, n).
-
-    A run with fewer than n providers is padded with copies of its first
-    provider (finite values for the arithmetic); ``present`` marks the real
-    ones, and padding is never available, eligible or counted.
-    """
-    sizes = np.array([len(p) for p in providers])
-    present = np.arange(n)[None, :] < sizes[:, None]
-    # slot (r, j) reads provider j of run r, or run r's first provider for padding, from all runs laid end to end
-    slot = _exclusive_cumsum(sizes)[:, None] + np.where(present, np.arange(n)[None, :], 0)
-    fields = {f: np.concatenate([getattr(p, f) for p in providers])[slot] for f in Providers.__dataclass_fields__}
-    return fields, present
-
-
 def _static_scores(matcher: SkillMatcher, offered: list[np.ndarray], n: int) -> np.ndarray:
     """Eq. 11 without its history term for every run x task type x provider, (R, T, n).
 
     Tasks require their type's skills, so this part of the score depends only
-    on (task type, provider): computed once per run (or once per step with a
-    noisy capability probe), for all runs in one call, looked up per task;
-    padding scores 0.
+    on (task type, provider): computed once per run, for all runs in one call,
+    looked up per task; padding scores 0.
     """
     every = matcher.static_score(required_by_type(), np.concatenate(offered))   # (T, providers of all runs)
     return _per_run(every, [len(off) for off in offered], n)
@@ -301,94 +284,124 @@ def _per_run(every: np.ndarray, sizes: list[int], n: int) -> np.ndarray:
     return scores
 
 
-@numba.njit(cache=True, nogil=True)
-def _queue(work: np.ndarray, client: np.ndarray, state: np.ndarray) -> np.ndarray:  # pragma: no cover (compiled)
-    """Finish times (minutes) of tasks on their clients' single workers; updates ``state``.
+def _skill_arrays(cfg: MarketConfig, seeds: list[int], draws: list["_RunDraws"], n: int) -> _engine.SkillArrays:
+    """The static part of Eq. 11 of every run, and which of its rows each run's hour reads.
 
-    Tasks come in arrival order; ``work`` (m, q) is each task's execution time
-    in q independent queues per client (0 for a task that does not queue
-    there) and ``state`` (clients, q) each client's queued minutes: a task
-    finishes when the work queued before it and its own are done.
+    Declared tags and the published lookup give one row per run. A
+    capability probe is drawn afresh every hour in which the run has tasks,
+    from a third stream of the run's own, and scored in one call per run.
     """
-    finish = np.empty_like(work)
-    for t in range(work.shape[0]):
-        for q in range(work.shape[1]):
-            state[client[t], q] += work[t, q]
-            finish[t, q] = state[client[t], q]
-    return finish
+    matcher = SkillMatcher(tau=cfg.tau, mode="probe" if cfg.skill_mode == "probe" else "declared",
+                           probe_noise=cfg.probe_noise)
+    plist = [d.providers for d in draws]
+    hours = max(len(d.arrivals) for d in draws)
+    row = np.zeros((len(draws), hours), dtype=np.int64)
+    w_history = matcher.history_weight
+    if cfg.skill_mode == "declared":
+        static = _static_scores(matcher, [p.declared for p in plist], n)
+        row += np.arange(len(draws))[:, None]
+    elif cfg.skill_mode == "published":   # the published code's whole Eq. 11: its history stand-in is fixed
+        w_history = 0.0
+        static = _per_run(published_type_scores(np.concatenate([p.type_id for p in plist]),
+                                                np.concatenate([p.declared for p in plist])),
+                          [len(p) for p in plist], n)
+        row += np.arange(len(draws))[:, None]
+    else:
+        blocks = []
+        for r, (d, seed) in enumerate(zip(draws, seeds)):
+            rng, active = make_rng([seed, 0xC0A1, 2]), np.flatnonzero(d.arrivals.sum(axis=1))
+            seen = np.concatenate([matcher.offered(d.providers, rng) for _ in active]) if len(active) \
+                else d.providers.declared[:0]
+            scores = matcher.static_score(required_by_type(), seen) if len(active) \
+                else np.zeros((len(required_by_type()), 0))
+            per_hour = scores.reshape(len(scores), len(active), len(d.providers)).transpose(1, 0, 2)
+            blocks.append(np.zeros((len(active), len(scores), n)))
+            blocks[-1][:, :, :len(d.providers)] = per_hour
+            row[r, active] = sum(len(b) for b in blocks[:-1]) + np.arange(len(active))
+        static = np.concatenate(blocks)
+    return _engine.SkillArrays(np.ascontiguousarray(static), row, float(w_history), float(matcher.prior),
+                               float(cfg.tau))
 
 
-@numba.njit(cache=True, nogil=True)
-def _skill_gate(static: np.ndarray, history: np.ndarray, w_history: float, present: np.ndarray, run: np.ndarray,
-                task_type: np.ndarray, tau: float) -> tuple[np.ndarray, ...]:  # pragma: no cover (compiled)
-    """Eq. 11 for every (task, provider): the score, the gate ``score >= tau``, the pairs that pass.
+def _provider_arrays(plist: list[Providers]) -> _engine.ProviderArrays:
+    """The providers of all runs end to end, with whether each truly holds each task type's skills."""
+    flat = {f: np.concatenate([getattr(p, f) for p in plist]) for f in Providers.__dataclass_fields__}
+    lacks = (required_by_type()[None, :, :] & ~flat["true_skills"][:, None, :]).any(axis=2)
+    return _engine.ProviderArrays(
+        start=np.concatenate([[0], np.cumsum([len(p) for p in plist])]).astype(np.int64),
+        base_price=flat["base_price"].astype(float), latency=flat["latency"].astype(float),
+        reliability=flat["reliability"].astype(float), security=flat["security"].astype(float),
+        competence=flat["competence"].astype(float), behaviour=flat["behaviour"].astype(np.int64),
+        rogue=flat["behaviour"] != HONEST, has_skills=~lacks)
 
-    ``static`` (R, T, n) is the score without its history term per run, task
-    type and provider, ``history`` (R, n) the history term's value; padding
-    providers (``present`` False) never pass. The pairs come as flat indices
-    ``task * n + provider`` in increasing order, with each pair's task and its
-    provider across runs (``run * n + provider``).
+
+def _task_arrays(cfg: MarketConfig, draws: list["_RunDraws"]) -> tuple[_engine.TaskArrays, np.ndarray, np.ndarray]:
+    """The tasks of all runs, run after run, and what does not depend on decisions: Eq. 1-5 in both
+    accountings, Eq. 6's transfer cost, Eq. 7's complexity factor, the TOPSIS weight multipliers.
+
+    Also returns each task's run and hour (for the event log).
     """
-    m, n = len(run), static.shape[2]
-    score, eligible = np.empty((m, n)), np.zeros((m, n), dtype=np.bool_)
-    pairs, count = np.empty(m * n, dtype=np.int64), 0
-    for k in range(m):
-        r, t = run[k], task_type[k]
-        for j in range(n):
-            score[k, j] = static[r, t, j] + w_history * history[r, j]
-            if score[k, j] >= tau and present[r, j]:
-                eligible[k, j] = True
-                pairs[count] = k * n + j
-                count += 1
-    pairs = pairs[:count]
-    pair_task = pairs // n
-    return score, eligible, pairs, pair_task, run[pair_task] * n + (pairs - pair_task * n)
+    hours = max(len(d.arrivals) for d in draws)
+    per_hour = np.zeros((len(draws), hours), dtype=np.int64)
+    for r, d in enumerate(draws):
+        per_hour[r, :len(d.arrivals)] = d.arrivals.sum(axis=1)
+    hour_start = np.zeros((len(draws), hours + 1), dtype=np.int64)     # run after run: each run's hours
+    hour_start[:, 1:] = np.cumsum(per_hour.ravel()).reshape(per_hour.shape)
+    hour_start[1:, 0] = hour_start[:-1, -1]
+    clients = np.concatenate([[0], np.cumsum([d.arrivals.shape[1] for d in draws])])
+    task_client = np.concatenate([np.repeat(np.tile(np.arange(d.arrivals.shape[1]), len(d.arrivals)) + clients[r],
+                                            d.arrivals.ravel()) for r, d in enumerate(draws)])
+    task_run = np.repeat(np.arange(len(draws)), per_hour.sum(axis=1))
+    task_hour = np.concatenate([np.repeat(np.arange(len(d.arrivals)), d.arrivals.sum(axis=1)) for d in draws])
+    tasks = Tasks(**{f: np.concatenate([d.tasks[f] for d in draws]) for f in Tasks.__dataclass_fields__})
+    local = internal_cost(tasks, "consistent")
+    # the published accounting prices the best task still queued behind each one in its client's hour (Eq. 4);
+    # ours prices waiting as lateness instead
+    queue = np.repeat(np.arange(sum(d.arrivals.size for d in draws)),     # (run, hour, client), in task order
+                      np.concatenate([d.arrivals.ravel() for d in draws]))
+    waiting = queued_value_rate(tasks.value, queue)
+    published = internal_cost(tasks, "paper", opportunity_rate=waiting)
+    price_factor = data.parameters_view()["external"]["complexity_price_factor"]
+    arrays = _engine.TaskArrays(
+        hour_start=hour_start, client=task_client.astype(np.int64), task_type=tasks.task_type.astype(np.int64),
+        value=tasks.value, complexity=tasks.complexity, price_factor=1 + price_factor * (tasks.complexity - 1),
+        communication=communication_cost(tasks.data_gb), max_latency=tasks.max_latency.astype(float),
+        sensitivity=tasks.sensitivity, high_criticality=tasks.high_criticality.astype(bool),
+        weight_factor=task_weight_factors(tasks),
+        decide_internal=(local if cfg.accounting == "consistent" else published).total,
+        internal_total=local.total, exec_min=local.latency_min, paper_total=published.total,
+        paper_latency=published.latency_min,
+        uniforms=np.ascontiguousarray(np.concatenate([d.uniforms for d in draws])))
+    return arrays, task_run, task_hour
 
 
-def _by_run(run: np.ndarray, columns: dict[str, Any], runs: int) -> dict[str, np.ndarray]:
-    """Per-run sums (R,) of per-task columns, all in one ``bincount``.
-
-    Each (column, run) bin adds its values in task order, as a run alone
-    would: the sums do not depend on the other runs of the batch.
-    """
-    values = np.stack([np.asarray(v, float) for v in columns.values()])
-    bins = (np.arange(len(columns))[:, None] * runs + run[None, :]).ravel()
-    sums = np.bincount(bins, values.ravel(), minlength=len(columns) * runs).reshape(len(columns), runs)
-    return dict(zip(columns, sums))
-
-
-def _exclusive_cumsum(counts: np.ndarray) -> np.ndarray:
-    out = np.zeros(counts.size, dtype=np.int64)
-    np.cumsum(counts.ravel()[:-1], out=out[1:])
-    return out.reshape(counts.shape)
-
-
-def _take(costs: Any, index: np.ndarray) -> Any:
-    """The rows at ``index`` of a per-task cost dataclass."""
-    return type(costs)(**{f: getattr(costs, f)[index] for f in costs.__dataclass_fields__})
-
-
-TOTALS = ("tasks", "outsourced", "explored", "cost_policy", "cost_all_local", "latency_policy",
-          "latency_all_local", "paper_savings", "paper_kept_cost", "paper_time_savings",
-          "paper_kept_latency", "paper_policy_cost", "paper_all_local_cost", "topsis_sum",
-          "rogue_tasks", "sensitive_out", "rogue_sensitive", "realised_loss", "expected_loss",
-          "leaks", "undetected_fabrications", "detections", "failures", "verifications", "confidence_sum")
-STEP_COLUMNS = ("arrived", "outsourced", "rogue", "mean_price", "cost")
+def _market_constants(cfgs: list[MarketConfig]) -> _engine.MarketConstants:
+    cfg, threats = cfgs[0], ThreatModel()
+    return _engine.MarketConstants(
+        days_hours=np.array([c.days * 24 for c in cfgs], dtype=np.int64), alpha_demand=float(cfg.alpha_demand),
+        capacity_per_hour=float(cfg.capacity_per_hour), latency_penalty_per_min=float(cfg.latency_penalty_per_min),
+        rogue_entry_hour=int(cfg.rogue_entry_day * 24), reentry_hours=int(cfg.reentry_hours),
+        verification_share=float(cfg.verification_share), q_leak=float(cfg.q_leak), d_fab=float(cfg.d_fab),
+        d_leak=float(cfg.d_leak), leak_loss=float(cfg.leak_loss),
+        fabrication_impact=float(threats.fabrication_impact),
+        high_criticality_impact=float(threats.high_criticality_impact),
+        high_sensitivity=float(data.parameters_view()["decision"]["high_sensitivity"]), beta=float(cfg.beta),
+        learns=cfg.policy == "coalesce", paper=cfg.policy == "paper")
 
 
 def _run_batch(cfgs: list[MarketConfig], seeds: list[int],
                with_events: bool) -> tuple[list[dict], pd.DataFrame, pd.DataFrame | None]:
-    """R runs in lockstep, run r of configuration ``cfgs[r]`` with seed ``seeds[r]``.
+    """R runs in one compiled pass, run r of configuration ``cfgs[r]`` with seed ``seeds[r]``.
 
     The configurations may differ in days, clients, contractors and arrival
-    rate (nothing else: :func:`_lockstep_key`); shorter runs stop receiving tasks, smaller
-    markets are padded with providers that are never available. Every run
-    has its own random streams, drawn up front (:func:`_draw_run`), and its
-    own state; arrays carry a leading run axis or hold the tasks of all runs
-    one run after another. No operation mixes runs (per-run sums accumulate
-    in order with ``bincount``), so a run's numbers do not depend on which
-    other runs share its batch. ``steps`` and ``events`` carry a ``job``
-    column: the run's position in the batch.
+    rate (nothing else: :func:`_lockstep_key`). Every run has its own random
+    streams, drawn up front (:func:`_draw_run`); what does not depend on
+    decisions is prepared for all runs at once (:func:`_task_arrays`,
+    :func:`_skill_arrays`), and :func:`coalesce_games._engine.run_batch` then
+    runs the market hour by hour, task by task, one run after another. No
+    operation mixes runs, so a run's numbers do not depend on which other
+    runs share its batch. ``steps`` and ``events`` carry a ``job`` column: the
+    run's position in the batch.
     """
     cfg = cfgs[0]
     runs = len(cfgs)
@@ -398,239 +411,42 @@ def _run_batch(cfgs: list[MarketConfig], seeds: list[int],
     draws = [_draw_run(c, s, multiplier) for c, s in zip(cfgs, seeds)]
     plist = [d.providers for d in draws]
     n_run = np.array([len(p) for p in plist])
-    n = int(n_run.max())
-    P, present = _pad_providers(plist, n)
-    flat = {f: v.reshape(runs * n, *v.shape[2:]) for f, v in P.items()}   # provider r*n + j
+    prov = _provider_arrays(plist)
+    skill = _skill_arrays(cfg, seeds, draws, int(n_run.max()))
+    tasks, task_run, task_hour = _task_arrays(cfg, draws)
+    common = dict(epsilon=cfg.epsilon, exploration_confidence=cfg.exploration_confidence)
+    paper = PaperPolicy(record=cfg.paper_history, scope=cfg.paper_history_scope, **common)
+    coalesce = CoalescePolicy(beta=cfg.beta, security_weight=cfg.security_weight, **common)
+    base_weights = np.asarray(paper.weights, float) if cfg.policy == "paper" else coalesce.base_weights()
+    clients = np.concatenate([[0], np.cumsum([c.clients for c in cfgs])]).astype(np.int64)
+    m, total_providers = len(tasks.value), len(prov.base_price)
+    out = _engine.Outputs(totals=np.zeros((runs, len(TOTALS))),
+                          steps=np.zeros((runs, len(hours), len(_engine.STEP_COLUMNS))),
+                          choice=np.full(m, -1, dtype=np.int64), explored=np.zeros(m, dtype=bool),
+                          closeness=np.zeros(m), latency=np.zeros(m), chosen_count=np.zeros(total_providers),
+                          final_demand=np.zeros(total_providers))
+    _engine.run_batch(prov, skill, tasks, _market_constants(cfgs), eq69_constants(), paper.rule(), coalesce.rule(),
+                      base_weights, BENEFIT, eq15_table(paper.window), clients, out)
     provider_run = np.repeat(np.arange(runs), n_run)
-    present_flat = np.flatnonzero(present.ravel())
-    provider_mean = lambda x: np.bincount(provider_run, x.ravel()[present_flat], minlength=runs) / n_run  # noqa: E731
-
-    # ---- the tasks of all runs, run by run, hour by hour, client by client
-    clients = np.array([c.clients for c in cfgs])
-    client_offset = _exclusive_cumsum(clients)
-    per_hour = np.zeros((runs, len(hours)), dtype=np.int64)
-    for r, d in enumerate(draws):
-        per_hour[r, :run_hours[r]] = d.arrivals.sum(axis=1)
-    # drawn run by run; laid out hour by hour (runs in order within an hour), so that each
-    # hour's tasks are one contiguous slice: a step takes views, not copies
-    task_hour = np.concatenate([np.repeat(np.arange(h), d.arrivals.sum(axis=1)) for d, h in zip(draws, run_hours)])
-    task_run = np.repeat(np.arange(runs), per_hour.sum(axis=1))
-    hour_major = np.argsort(task_hour * runs + task_run, kind="stable")
-    hour_start = np.concatenate([[0], np.cumsum(per_hour.sum(axis=0))])   # hour h: tasks hour_start[h]:[h + 1]
-    task_run, task_hour = task_run[hour_major], task_hour[hour_major]
-    task_client = np.concatenate([np.repeat(np.tile(np.arange(c), h) + off, d.arrivals.ravel())
-                                  for d, c, h, off in zip(draws, clients, run_hours, client_offset)])[hour_major]
-    all_tasks = Tasks(**{f: np.concatenate([d.tasks[f] for d in draws])[hour_major]
-                         for f in Tasks.__dataclass_fields__})
-    uniforms = np.concatenate([d.uniforms for d in draws])[hour_major]
-    internal_c_all = internal_cost(all_tasks, "consistent")
-    # the published accounting prices the best task still queued behind each one in its client's hour (Eq. 4);
-    # ours prices waiting as lateness instead
-    waiting = queued_value_rate(all_tasks.value, task_hour * int(clients.sum()) + task_client)
-    internal_p_all = internal_cost(all_tasks, "paper", opportunity_rate=waiting)
-    price_complexity = data.parameters_view()["external"]["complexity_price_factor"]
-    complexity_all = 1 + price_complexity * (all_tasks.complexity - 1)   # Eq. 7's complexity factor
-
-    threats = ThreatModel(spoofer_competence=cfg.spoofer_competence, q_leak=cfg.q_leak,
-                          leak_loss=cfg.leak_loss, d_leak=cfg.d_leak, d_fab=cfg.d_fab,
-                          verification_share=cfg.verification_share)
-    if cfg.policy == "paper":
-        policy = make_policy("paper", epsilon=cfg.epsilon, exploration_confidence=cfg.exploration_confidence,
-                             record=cfg.paper_history, scope=cfg.paper_history_scope, runs=runs)
-    else:
-        policy = make_policy("coalesce", epsilon=cfg.epsilon, beta=cfg.beta,
-                             exploration_confidence=cfg.exploration_confidence,
-                             security_weight=cfg.security_weight, runs=runs)
-    matcher = SkillMatcher(tau=cfg.tau, mode="probe" if cfg.skill_mode == "probe" else "declared",
-                           probe_noise=cfg.probe_noise)
-    w_history = matcher.history_weight
-    if cfg.skill_mode == "declared":
-        static = _static_scores(matcher, [p.declared for p in plist], n)
-    elif cfg.skill_mode == "published":   # the published code's whole Eq. 11: its history stand-in is fixed
-        w_history = 0.0
-        static = _per_run(published_type_scores(np.concatenate([p.type_id for p in plist]),
-                                                np.concatenate([p.declared for p in plist])), n_run.tolist(), n)
-    else:   # a fresh noisy probe each hour, from a third stream of the run's own
-        probe_rngs = [make_rng([s, 0xC0A1, 2]) for s in seeds]
-    learns = cfg.policy == "coalesce"
-    high_sensitivity = data.parameters_view()["decision"]["high_sensitivity"]
-    pen = cfg.latency_penalty_per_min
-    est_rel = P["reliability"].copy()
-    est_sec = P["security"].copy()
-    history = np.full((runs, n), matcher.prior)
-    blacklisted_at = np.full((runs, n), -1)
-    is_rogue = P["behaviour"] != HONEST
-    entry_hour = cfg.rogue_entry_day * 24
-    base_price_mean = provider_mean(P["base_price"])
-    supply_total = cfg.capacity_per_hour * n_run[:, None]
-    demand = np.zeros((runs, n))                       # tasks each provider took last hour (Eq. 7's D)
-    final_demand = np.zeros((runs, n))                 # ... in each run's own last hour
-    backlog = np.zeros((int(clients.sum()), 2))        # minutes of queued local work per client: under
-                                                       # the policy, and in the counterfactual (all local)
-    totals = {key: np.zeros(runs) for key in TOTALS}
-    chosen_count = np.zeros(runs * n)
-    step = {key: np.zeros((runs, len(hours))) for key in STEP_COLUMNS}
-    events = []
-    for h, hour in enumerate(hours):
-        # spoofers re-enter under a new identity: fresh history, off the blacklist
-        back = (blacklisted_at >= 0) & (P["behaviour"] == SPOOFER) & (hour - blacklisted_at >= cfg.reentry_hours)
-        blacklisted_at[back] = -1
-        history[back] = matcher.prior
-        est_rel[back] = P["reliability"][back]
-        per_run = per_hour[:, h]
-        price_now = dynamic_price(P["base_price"], demand, cfg.capacity_per_hour, supply_total, 1.0,
-                                  cfg.alpha_demand, check=False)
-        step["arrived"][:, h] = per_run
-        step["mean_price"][:, h] = provider_mean(price_now)
-        m = int(per_run.sum())
-        if m > 0:
-            now = slice(hour_start[h], hour_start[h + 1])  # this hour's tasks, run after run
-            run, client = task_run[now], task_client[now]
-            tasks = all_tasks.subset(now)
-            internal_c, internal_p = _take(internal_c_all, now), _take(internal_p_all, now)
-            complexity, task_uniforms = complexity_all[now], uniforms[now]
-            internal = internal_c if cfg.accounting == "consistent" else internal_p
-            available = present & (blacklisted_at < 0) & (~is_rogue | (hour >= entry_hour))
-            if cfg.skill_mode != "probe":
-                base_score = static
-            else:
-                active = np.flatnonzero(per_run)
-                base_score = np.zeros((runs, len(required_by_type()), n))
-                base_score[active] = _static_scores(matcher, [matcher.offered(plist[r], probe_rngs[r])
-                                                              for r in active], n)
-            score, eligible, pairs, pair_task, pair_g = _skill_gate(base_score, history, w_history, present, run,
-                                                                    tasks.task_type, cfg.tau)
-            # external costs of the pairs the policy may score (a market's own, validated state)
-            rel_pairs = est_rel.ravel().take(pair_g)
-            external = external_cost_pairs(
-                tasks, price_now.ravel().take(pair_g) * complexity.take(pair_task), rel_pairs,
-                flat["latency"].take(pair_g), check=False, task_of=pair_task)
-            # the client knows its own queue: local execution's expected lateness is part of its cost
-            queue_wait = backlog[client, 0] + internal_c.latency_min
-            internal_seen = dataclasses.replace(
-                internal, total=internal.total + lateness_cost(queue_wait, tasks.max_latency, pen, check=False))
-            ctx = DecisionContext(tasks, internal_seen, external, rel_pairs, est_sec.ravel().take(pair_g),
-                                  score, eligible, available, run=run,
-                                  uniforms=task_uniforms[:, :2], pairs=pairs)
-            decision = policy.decide(ctx, None)
-            choice = decision.choice
-            out = choice >= 0
-            local = ~out
-            # ---- local execution on each client's single worker (arrival order within the hour)
-            exec_min = internal_c.latency_min
-            # two queues per client: under the policy (local tasks only), and with every task local
-            finish_local, finish_all = _queue(np.stack([np.where(local, exec_min, 0.0), exec_min], axis=1),
-                                              client, backlog).T
-            late_all = lateness_cost(finish_all, tasks.max_latency, pen, check=False)
-            cost_all_local = internal_c.total + late_all
-            # ---- outsourced execution
-            k = np.flatnonzero(out)
-            j = choice[k]
-            rk = run[k]
-            g = rk * n + j                                  # the provider, across runs
-            chosen = external_cost_pairs(tasks, price_now.ravel().take(g) * complexity.take(k),   # as the client
-                                         est_rel.ravel().take(g), flat["latency"].take(g),        # priced it
-                                         check=False, task_of=k)
-            lacks_skill = ~(tasks.required[k] <= flat["true_skills"][g]).all(axis=1)
-            p_success = np.where(lacks_skill, flat["competence"][g], flat["reliability"][g])
-            u_out = task_uniforms[k]
-            verified = u_out[:, 2] < cfg.verification_share
-            res = sample_outcomes(flat["behaviour"][g], p_success, flat["security"][g], verified,
-                                  tasks.sensitivity[k], threats, draws=u_out[:, 3:].T)
-            load_factor = 1 + np.maximum(demand.ravel()[g] / cfg.capacity_per_hour - 1, 0)
-            ext_latency = chosen.latency_min * load_factor
-            paid = ~res["detected"]
-            verify_cost = verified * verification_cost(flat["reliability"][g])
-            base_ext = chosen.communication + chosen.integration + verify_cost + paid * chosen.price
-            failed = ~res["success"] & ~res["fabricated"]
-            undetected_fab = res["fabricated"] & ~res["detected"]
-            redone = failed | (res["fabricated"] & res["detected"])
-            impact = np.where(tasks.high_criticality[k], threats.high_criticality_impact, threats.fabrication_impact)
-            fab_harm = undetected_fab * tasks.value[k] * impact
-            latency_out = ext_latency + redone * exec_min[k]
-            late_out = lateness_cost(latency_out, tasks.max_latency[k], pen, check=False)
-            cost_out = base_ext + redone * internal_c.total[k] + late_out + res["security_loss"] + fab_harm
-            latency = np.where(local, finish_local, 0.0)
-            latency[k] = latency_out
-            cost = internal_c.total + lateness_cost(finish_local, tasks.max_latency, pen, check=False)   # local ...
-            cost[k] = cost_out                                                                       # ... and out
-            paper_cost = internal_p.total.copy()             # the published accounting of the same decisions
-            paper_cost[k] = chosen.total
-            # ---- exposure
-            behaviour = flat["behaviour"][g]
-            rogue = is_rogue.ravel()[g]
-            sensitive = tasks.sensitivity[k] > high_sensitivity
-            expected = (behaviour == FABRICATOR) * tasks.value[k] * impact * (1 - cfg.verification_share * cfg.d_fab) \
-                + (behaviour == LEECHER) * cfg.q_leak * tasks.sensitivity[k] * cfg.leak_loss \
-                + (behaviour != LEECHER) * (behaviour != FABRICATOR) * (1 - flat["security"][g]) * tasks.sensitivity[k] * cfg.leak_loss
-            per_task = {   # summed per run over all tasks of the step
-                "tasks": np.ones(m), "explored": decision.explored,
-                "paper_policy_cost": paper_cost, "cost_all_local": cost_all_local,
-                "latency_policy": latency, "latency_all_local": finish_all,
-                "paper_kept_cost": local * internal_p.total, "paper_kept_latency": local * internal_p.latency_min,
-                "paper_all_local_cost": internal_p.total, "confidence_sum": decision.confidence,
-            }
-            per_out = {    # summed per run over the outsourced tasks
-                "outsourced": np.ones(len(k)),
-                "paper_savings": np.maximum(internal_p.total[k] - chosen.total, 0.0),
-                "paper_time_savings": np.maximum(internal_p.latency_min[k] - ext_latency, 0.0),
-                "topsis_sum": decision.closeness[k],
-                "rogue_tasks": rogue, "sensitive_out": sensitive, "rogue_sensitive": rogue & sensitive,
-                "realised_loss": res["security_loss"] + fab_harm, "expected_loss": expected,
-                "leaks": res["leaked"], "undetected_fabrications": undetected_fab, "detections": res["detected"],
-                "failures": failed, "verifications": verified,
-            }
-            sums = {**_by_run(run, {**per_task, "cost_policy": cost}, runs), **_by_run(rk, per_out, runs)}
-            for key, values in sums.items():
-                totals[key] += values
-            took = np.bincount(g, minlength=runs * n)       # tasks each provider took this hour
-            chosen_count += took
-            step["outsourced"][:, h] = sums["outsourced"]
-            step["rogue"][:, h] = sums["rogue_tasks"]
-            step["cost"][:, h] = sums["cost_policy"]
-            # ---- learning with market responsiveness beta
-            blacklisted_at.ravel()[np.unique(g[res["detected"]])] = hour
-            if learns and len(k):
-                seen_success = (res["success"] | undetected_fab).astype(float)
-                seen_secure = (~(res["detected"] & res["leaked"]) & ~res["incident"]).astype(float)
-                touched = took > 0
-                mean_success = np.bincount(g, seen_success, minlength=runs * n)[touched] / took[touched]
-                mean_secure = np.bincount(g, seen_secure, minlength=runs * n)[touched] / took[touched]
-                rel_flat, sec_flat, hist_flat = est_rel.ravel(), est_sec.ravel(), history.ravel()
-                rel_flat[touched] = (1 - cfg.beta) * rel_flat[touched] + cfg.beta * mean_success
-                sec_flat[touched] = (1 - cfg.beta) * sec_flat[touched] + cfg.beta * mean_secure
-                hist_flat[touched] = rel_flat[touched]
-            if len(k):
-                price_index = provider_mean(price_now) / base_price_mean
-                policy.observe(decision, Outcome(j, res["success"], res["incident"] | res["leaked"],
-                                                 latency_out > tasks.max_latency[k], price_index, run=rk))
-            # ---- utilisation drives the next prices (Eq. 7: D = the provider's tasks last hour, S its capacity)
-            demand = took.reshape(runs, n).astype(float)
-            if with_events:
-                events.append(pd.DataFrame({"job": run, "seed": np.asarray(seeds)[run], "hour": int(hour),
-                                            "client": client - client_offset[run], "task_type": tasks.task_type,
-                                            "choice": choice, "explored": decision.explored,
-                                            "closeness": decision.closeness, "latency": latency}))
-        else:
-            demand = np.zeros((runs, n))
-        ending = run_hours == h + 1
-        final_demand[ending] = demand[ending]
-        backlog = np.maximum(backlog - 60.0, 0.0)
-    final_price = dynamic_price(P["base_price"], final_demand, cfg.capacity_per_hour, supply_total, 1.0,
-                                cfg.alpha_demand)
-    chosen = chosen_count.reshape(runs, n)
-    rows = [_run_row(seed, {key: float(v[r]) for key, v in totals.items()}, chosen[r, :n_run[r]],
-                     final_price[r, :n_run[r]]) for r, seed in enumerate(seeds)]
+    final_price = dynamic_price(prov.base_price, out.final_demand, cfg.capacity_per_hour,
+                                cfg.capacity_per_hour * n_run[provider_run], 1.0, cfg.alpha_demand)
+    rows = [_run_row(seed, dict(zip(TOTALS, out.totals[r].tolist())),
+                     out.chosen_count[prov.start[r]:prov.start[r + 1]], final_price[prov.start[r]:prov.start[r + 1]])
+            for r, seed in enumerate(seeds)]
     within = hours[None, :] < run_hours[:, None]                 # each run's own hours, run by run
     steps = pd.DataFrame({"job": np.repeat(np.arange(runs), run_hours),
                           "seed": np.repeat(np.asarray(seeds), run_hours),
                           "hour": np.broadcast_to(hours, within.shape)[within],
-                          **{key: v[within] for key, v in step.items()}})
+                          **{key: out.steps[:, :, c][within] for c, key in enumerate(_engine.STEP_COLUMNS)}})
     for key in ("arrived", "outsourced", "rogue"):
         steps[key] = steps[key].astype(int)
-    ev = pd.concat(events, ignore_index=True).sort_values(["job", "hour"], kind="stable", ignore_index=True) \
-        if with_events and events else None
-    return rows, steps, ev
+    events = None
+    if with_events:
+        events = pd.DataFrame({"job": task_run, "seed": np.asarray(seeds)[task_run], "hour": task_hour,
+                               "client": tasks.client - clients[task_run], "task_type": tasks.task_type,
+                               "choice": out.choice, "explored": out.explored, "closeness": out.closeness,
+                               "latency": out.latency})
+    return rows, steps, events
 
 
 def _run_row(seed: int, t: dict[str, float], chosen: np.ndarray, final_price: np.ndarray) -> dict[str, Any]:
@@ -705,20 +521,19 @@ def simulate_many(config: MarketConfig | Sequence[MarketConfig], seeds: Any, bat
         raise ValueError("seeds must not be empty")
     check_int("batch", batch, minimum=1)
     jobs = [(c, cfg, seed) for c, cfg in enumerate(configs) for seed in seeds]
+    keys, settings = [_lockstep_key(cfg) for cfg in configs], [_settings(cfg) for cfg in configs]
     groups: dict[tuple, list[int]] = {}
-    for i, (_, cfg, _) in enumerate(jobs):
-        groups.setdefault(_lockstep_key(cfg), []).append(i)
+    for i, (c, _, _) in enumerate(jobs):
+        groups.setdefault(keys[c], []).append(i)
     rows: dict[int, dict] = {}
     steps, evs = [], []
     for members in groups.values():
-        # the largest markets together: the least padding
-        members = sorted(members, key=lambda i: (-jobs[i][1].contractors, -jobs[i][1].clients * jobs[i][1].days))
         for start in range(0, len(members), batch):
             chunk = members[start:start + batch]
             batch_rows, batch_steps, batch_ev = _run_batch([jobs[i][1] for i in chunk], [jobs[i][2] for i in chunk],
                                                            events)
             job = np.asarray(chunk)
-            rows.update({i: {**_settings(jobs[i][1]), **row} for i, row in zip(chunk, batch_rows)})
+            rows.update({i: {**settings[jobs[i][0]], **row} for i, row in zip(chunk, batch_rows)})
             steps.append(batch_steps.assign(job=job[batch_steps.job]))
             if batch_ev is not None:
                 evs.append(batch_ev.assign(job=job[batch_ev.job]))

@@ -37,7 +37,7 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import numba
 import numpy as np
@@ -58,6 +58,7 @@ __all__ = [
     "CoalescePolicy",
     "eq15_confidence",
     "eq15_batch",
+    "eq15_table",
     "update_weights",
     "market_weights",
     "task_weights",
@@ -66,6 +67,12 @@ __all__ = [
     "criteria_matrix",
     "task_uniforms",
     "nth_usable",
+    "task_weight_factors",
+    "PaperRule",
+    "CoalesceRule",
+    "paper_rule",
+    "coalesce_rule",
+    "weights_update",
 ]
 
 
@@ -111,17 +118,26 @@ def market_weights(base: Any, pressure: Any) -> np.ndarray:
     return check_weights("weights", w * (1 + p))
 
 
-def task_weights(base: np.ndarray, tasks: Tasks, params: dict | None = None) -> np.ndarray:
-    """Per-task TOPSIS weights with the paper's multipliers, shape (m, 4).
+def task_weight_factors(tasks: Tasks, params: dict | None = None) -> np.ndarray:
+    """Each task's multipliers of the four TOPSIS weights, shape (m, 4) (1 where none applies).
 
     Cost x1.2 when budget < 0.3 value; latency x1.3 when max latency < 30 min;
-    security x1.4 for high data sensitivity; then renormalised.
+    security x1.4 for high data sensitivity.
     """
     d = (data.parameters_view() if params is None else params)["decision"]
-    w = np.broadcast_to(np.asarray(base, float), (len(tasks), 4)).copy()
-    w[:, 0] *= np.where(tasks.budget < d["cost_budget_share"] * tasks.value, d["cost_multiplier"], 1.0)
-    w[:, 2] *= np.where(tasks.max_latency < d["latency_urgent_min"], d["latency_multiplier"], 1.0)
-    w[:, 3] *= np.where(tasks.sensitivity > d["high_sensitivity"], d["security_multiplier"], 1.0)
+    factors = np.ones((len(tasks), 4))
+    factors[:, 0] = np.where(tasks.budget < d["cost_budget_share"] * tasks.value, d["cost_multiplier"], 1.0)
+    factors[:, 2] = np.where(tasks.max_latency < d["latency_urgent_min"], d["latency_multiplier"], 1.0)
+    factors[:, 3] = np.where(tasks.sensitivity > d["high_sensitivity"], d["security_multiplier"], 1.0)
+    return factors
+
+
+def task_weights(base: np.ndarray, tasks: Tasks, params: dict | None = None) -> np.ndarray:
+    """Per-task TOPSIS weights with the paper's multipliers (:func:`task_weight_factors`), renormalised, (m, 4).
+
+    ``base`` is (4,) or one row per task.
+    """
+    w = np.asarray(base, float) * task_weight_factors(tasks, params)
     return w / w.sum(axis=1, keepdims=True)
 
 
@@ -444,7 +460,7 @@ def eq15_batch(flags: np.ndarray, history: np.ndarray, filled: np.ndarray, run: 
 
 
 @functools.cache
-def _eq15_table(window: int) -> np.ndarray:
+def eq15_table(window: int) -> np.ndarray:
     """Eq. 15's confidence for every count of high flags and of flags seen, ``[high, seen]`` (read-only)."""
     table = _eq15(*np.ogrid[:window + 1, :window + 1])
     table.flags.writeable = False
@@ -484,6 +500,105 @@ def _record_in_order(run: np.ndarray, flag_if_open: np.ndarray, flag_always: np.
         if filled[r] == window and slot[r]:
             history[r] = np.concatenate((history[r, slot[r]:], history[r, :slot[r]]))
     return confidence
+
+
+class PaperRule(NamedTuple):
+    """The published rule's parameters, for compiled code (:meth:`PaperPolicy.rule`)."""
+
+    epsilon: float
+    closeness_gate: float
+    confidence_gate: float
+    exploration_topsis: float
+    exploration_confidence: float
+    record_decision: bool       # PaperPolicy.record == "decision"
+    scope_scored: bool          # PaperPolicy.scope == "scored"
+    minmax: bool
+    window: int
+
+
+class CoalesceRule(NamedTuple):
+    """The coalesce rule's parameters, for compiled code (:meth:`CoalescePolicy.rule`)."""
+
+    epsilon: float
+    exploration_confidence: float
+    minmax: bool
+
+
+#: a decision's flag in the Eq. 15 history is high above this closeness (PAPER_FACTS 3)
+HIGH_CLOSENESS = 0.7
+
+
+@numba.njit(cache=True, nogil=True)
+def paper_rule(pick: int, top: float, tried: int, ring: np.ndarray, state: np.ndarray, table: np.ndarray,
+               rule: PaperRule) -> tuple[int, float, float]:  # pragma: no cover (compiled)
+    """One task under the published rule: ``(choice, closeness, confidence)``.
+
+    ``pick`` and ``top`` are TOPSIS's best usable provider (-1 for none) and
+    its closeness; ``tried`` is the provider an epsilon draw explores (-1 when
+    the task does not explore). An explored task records closeness 0.5 and
+    confidence 0.7; otherwise the task goes out when its closeness exceeds
+    0.6 and the Eq. 15 confidence of the run's history exceeds 0.8. The
+    history (``ring`` of ``rule.window`` flags, ``state`` = [next slot,
+    flags held, high flags]; ``table[high, held]`` is Eq. 15) receives the
+    task's flag when the rule's scope includes the task: with scope
+    "scored" (the published code) only tasks that reached TOPSIS, neither
+    explored nor without a candidate (confidence 1.0). The flag is the
+    decision's (outsourced with closeness > 0.7) or, with ``record_decision``
+    False, the closeness's alone.
+    """
+    explore = tried >= 0
+    closeness = rule.exploration_topsis if explore else top
+    wants = pick >= 0 and top > rule.closeness_gate
+    confidence = 1.0
+    if not rule.scope_scored or (not explore and pick >= 0):
+        confidence = table[state[2], state[1]]
+        if rule.record_decision:
+            flag = closeness > HIGH_CLOSENESS and (explore or (wants and confidence > rule.confidence_gate))
+        else:
+            flag = closeness > HIGH_CLOSENESS
+        _eq15_push(ring, state, flag)
+    if explore:
+        return tried, closeness, rule.exploration_confidence
+    return (pick if wants and confidence > rule.confidence_gate else -1), closeness, confidence
+
+
+@numba.njit(cache=True, nogil=True)
+def _eq15_push(ring: np.ndarray, state: np.ndarray, flag: bool) -> None:  # pragma: no cover (compiled)
+    """Append ``flag`` to an Eq. 15 history held as a ring (``state``: next slot, flags held, high flags)."""
+    slot = state[0]
+    state[2] += np.int64(flag) - np.int64(ring[slot])      # an empty slot holds False
+    ring[slot] = flag
+    state[0] = (slot + 1) % len(ring)
+    state[1] = min(state[1] + 1, len(ring))
+
+
+@numba.njit(cache=True, nogil=True)
+def coalesce_rule(pick: int, tried: int, rule: CoalesceRule) -> tuple[int, float]:  # pragma: no cover (compiled)
+    """One task under the coalesce rule: ``(choice, confidence)``: the explored eligible provider
+    (confidence 0.7) or TOPSIS's best among those that beat local execution (1.0; local 0.0)."""
+    if tried >= 0:
+        return tried, rule.exploration_confidence
+    return pick, (1.0 if pick >= 0 else 0.0)
+
+
+@numba.njit(cache=True, nogil=True)
+def _normalised(w: np.ndarray) -> np.ndarray:  # pragma: no cover (compiled)
+    return w / (((w[0] + w[1]) + w[2]) + w[3])       # numpy's order of summing four weights
+
+
+@numba.njit(cache=True, nogil=True)
+def weights_update(current: np.ndarray, base: np.ndarray, price_index: float, success_share: float,
+                   late_share: float, incident_share: float, beta: float) -> None:  # pragma: no cover (compiled)
+    """:meth:`CoalescePolicy.observe` for one run in compiled code, updating ``current`` in place.
+
+    ``w <- normalise((1 - beta) w + beta normalise(base (1 + pressure)))``
+    with pressure (price index above 1, failure rate, late share, incident
+    share), operation for operation as :func:`update_weights` of
+    :func:`market_weights` computes it (tested equal).
+    """
+    pressure = np.array([max(price_index - 1.0, 0.0), 1.0 - success_share, late_share, incident_share])
+    market = _normalised(_normalised(_normalised(base) * (1 + pressure)))
+    current[:] = _normalised((1 - beta) * _normalised(current) + beta * market)
 
 
 @dataclass
@@ -540,6 +655,12 @@ class PaperPolicy:
         self.history = np.zeros((self.runs, self.window), bool)
         self.filled = np.zeros(self.runs, int)
 
+    def rule(self) -> PaperRule:
+        """The parameters :func:`paper_rule` reads."""
+        return PaperRule(self.epsilon, self.closeness_gate, self.confidence_gate, self.exploration_topsis,
+                         self.exploration_confidence, self.record == "decision", self.scope == "scored",
+                         self.normalization == "minmax", self.window)
+
     def decide(self, ctx: DecisionContext, rng: Any) -> Decision:
         """TOPSIS over the usable providers, then the sequential Eq. 15 gate in task order.
 
@@ -586,7 +707,7 @@ class PaperPolicy:
         flag_if_open = ~explore & wants & (closeness > 0.7)
         flag_always = explore & (random_pick >= 0) & (closeness > 0.7)
         return _record_in_order(run[recorded], flag_if_open[recorded], flag_always[recorded], self.history,
-                                self.filled, _eq15_table(self.window), self.confidence_gate)
+                                self.filled, eq15_table(self.window), self.confidence_gate)
 
     def observe(self, decision: Decision, outcome: Outcome) -> None:
         """The published rule does not learn from outcomes."""
@@ -618,6 +739,14 @@ class CoalescePolicy:
         check_scalar("security_weight", self.security_weight, low=0)
         check_int("runs", self.runs, minimum=1)
         self.current = np.tile(check_weights("weights", self._base(), size=4), (self.runs, 1))
+
+    def rule(self) -> CoalesceRule:
+        """The parameters :func:`coalesce_rule` reads."""
+        return CoalesceRule(self.epsilon, self.exploration_confidence, self.normalization == "minmax")
+
+    def base_weights(self) -> np.ndarray:
+        """The criteria weights before any market pressure: the published base, security x ``security_weight``."""
+        return self._base()
 
     def _base(self) -> np.ndarray:
         base = np.array(self.weights, float)

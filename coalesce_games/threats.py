@@ -33,12 +33,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numba
 import numpy as np
 
 from ._validate import check_nonnegative, check_probability, check_weights
 from .criteria import BEHAVIOURS, Providers, encode_skills
 
-__all__ = ["ThreatModel", "make_rogues", "sample_outcomes", "HONEST", "SPOOFER", "LEECHER", "FABRICATOR"]
+__all__ = ["ThreatModel", "make_rogues", "sample_outcomes", "outcome_one", "HONEST", "SPOOFER", "LEECHER", "FABRICATOR"]
 
 HONEST, SPOOFER, LEECHER, FABRICATOR = range(len(BEHAVIOURS))
 
@@ -120,14 +121,45 @@ def sample_outcomes(behaviour: np.ndarray, success_prob: np.ndarray, security: n
         draws = rng.random((5, k))
     elif np.shape(draws) != (5, k):
         raise ValueError(f"draws must have shape (5, {k}); got {np.shape(draws)}")
+    draws = np.asarray(draws, float)
+    flags, loss = _outcomes(np.asarray(behaviour, np.int64), np.asarray(success_prob, float),
+                            np.asarray(security, float), np.asarray(verified, bool), np.asarray(sensitivity, float),
+                            threats.q_leak, threats.d_fab, threats.d_leak, threats.leak_loss, draws)
+    names = ("success", "fabricated", "leaked", "incident", "detected")
+    return {**{name: flags[i] for i, name in enumerate(names)}, "security_loss": loss}
+
+
+@numba.njit(cache=True, nogil=True)
+def outcome_one(behaviour: int, success_prob: float, security: float, verified: bool, sensitivity: float,
+                q_leak: float, d_fab: float, d_leak: float, leak_loss: float,
+                u: np.ndarray) -> tuple[bool, bool, bool, bool, bool, float]:  # pragma: no cover (compiled)
+    """One outsourced task's outcome from its five uniforms ``u``: the rules of :func:`sample_outcomes`.
+
+    Returns ``(success, fabricated, leaked, incident, detected, security_loss)``.
+    The work succeeds when ``u[0] < success_prob`` (a fabricator does none);
+    a leecher leaks when ``u[1] < q_leak``; an honest provider or a spoofer
+    has an incident when ``u[2] >= security``; verification catches a
+    fabrication, or a spoofer's botched work, when ``u[3] < d_fab``, and an
+    audit a leak when ``u[4] < d_leak``.
+    """
     fabricated = behaviour == FABRICATOR
-    worked = draws[0] < success_prob
-    success = worked & ~fabricated
-    leaked = (behaviour == LEECHER) & (draws[1] < threats.q_leak)
-    incident = (behaviour != LEECHER) & ~fabricated & (draws[2] >= security)
-    # verification checks the result: a fabrication, or a spoofer's botched work, is caught w.p. d_fab
-    caught_fab = (fabricated | ((behaviour == SPOOFER) & ~worked)) & verified & (draws[3] < threats.d_fab)
-    caught_leak = leaked & verified & (draws[4] < threats.d_leak)
-    loss = (leaked | incident) * sensitivity * threats.leak_loss
-    return {"success": success, "fabricated": fabricated, "leaked": leaked, "incident": incident,
-            "detected": caught_fab | caught_leak, "security_loss": loss}
+    worked = u[0] < success_prob
+    leaked = behaviour == LEECHER and u[1] < q_leak
+    incident = behaviour != LEECHER and not fabricated and u[2] >= security
+    caught_fab = (fabricated or (behaviour == SPOOFER and not worked)) and verified and u[3] < d_fab
+    caught_leak = leaked and verified and u[4] < d_leak
+    loss = sensitivity * leak_loss if leaked or incident else 0.0
+    return worked and not fabricated, fabricated, leaked, incident, caught_fab or caught_leak, loss
+
+
+@numba.njit(cache=True, nogil=True)
+def _outcomes(behaviour: np.ndarray, success_prob: np.ndarray, security: np.ndarray, verified: np.ndarray,
+              sensitivity: np.ndarray, q_leak: float, d_fab: float, d_leak: float, leak_loss: float,
+              draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover (compiled)
+    k = len(behaviour)
+    flags, loss = np.zeros((5, k), dtype=np.bool_), np.zeros(k)
+    for i in range(k):
+        out = outcome_one(behaviour[i], success_prob[i], security[i], verified[i], sensitivity[i],
+                          q_leak, d_fab, d_leak, leak_loss, draws[:, i])
+        flags[0, i], flags[1, i], flags[2, i], flags[3, i], flags[4, i], loss[i] = out
+    return flags, loss

@@ -28,6 +28,7 @@ LAYERS: dict[str, int] = {
     "policies": 2,
     "threats": 2,
     "market": 3,
+    "_engine": 3,
     "equilibria": 4,
     "dominance": 4,
     "games": 5,

@@ -26,6 +26,9 @@ from loop_market import simulate_loop  # noqa: E402
     ("paper_agt_04", {"skill_mode": "declared"}),                 # our Eq. 11
     ("paper_agt_02", {"load": "per_client", "arrival_rate": 0.3, "accounting": "consistent"}),
     ("paper_dur_02", {"epsilon": 0.3, "tau": 0.6, "latency_penalty_per_min": 1.0, "capacity_per_hour": 0.5}),
+    ("paper_agt_03", {"paper_history_scope": "every_task"}),        # explored and candidate-less tasks recorded
+    ("paper_agt_03", {"paper_history": "closeness"}),               # the history records closeness alone
+    ("paper_agt_05", {"paper_history": "closeness", "paper_history_scope": "every_task", "epsilon": 0.2}),
 ])
 def test_lockstep_runs_equal_the_task_by_task_loop(scenario, changes) -> None:
     cfg = load_scenario(scenario).replace(**changes)
@@ -42,6 +45,6 @@ def test_lockstep_runs_equal_the_task_by_task_loop(scenario, changes) -> None:
 
 def test_the_loop_refuses_what_it_does_not_model() -> None:
     for changes in ({"rogue_share": 0.2}, {"verification_share": 0.5}, {"policy": "coalesce"},
-                    {"paper_history_scope": "every_task"}, {"skill_mode": "probe"}):
+                    {"skill_mode": "probe"}):
         with pytest.raises(ValueError, match="loop market covers"):
             simulate_loop(load_scenario("paper_agt_01").replace(**changes), 0)

@@ -182,64 +182,6 @@ def test_simulate_many_rejects_bad_batches() -> None:
         simulate_many({"days": 1}, [1])
 
 
-class _SequentialPaperPolicy:
-    """The published gate written task by task in Python, recording the decision (reference).
-
-    As the published ``make_decision``: an explored task, and with scope "scored" a task without an
-    eligible candidate (confidence 1.0), return before the history is appended.
-    """
-
-    def __init__(self, **kw):
-        from coalesce_games.policies import PaperPolicy
-
-        self.inner = PaperPolicy(**{k: v for k, v in kw.items() if k != "record"})
-        self.runs = self.inner.runs
-        self.flags = [[] for _ in range(self.runs)]
-
-    def decide(self, ctx, rng):
-        from coalesce_games.policies import Decision, best_candidates, eq15_confidence, task_weights
-
-        p = self.inner
-        m = ctx.skill_score.shape[0]
-        pick, top = best_candidates(ctx, task_weights(np.asarray(p.weights), ctx.tasks), p.normalization, False)
-        choice, closeness, confidence, explore = np.full(m, -1), top.copy(), np.zeros(m), np.zeros(m, bool)
-        for r, sl in enumerate(ctx.runs(self.runs)):
-            avail = np.flatnonzero(ctx.available if ctx.available.ndim == 1 else ctx.available[r])
-            ex = ctx.uniforms[sl, 0] < p.epsilon
-            rp = [avail[int(u * len(avail))] for u in ctx.uniforms[sl, 1]] if len(avail) else None
-            for i, t in enumerate(range(sl.start, sl.stop)):
-                if ex[i] and len(avail):
-                    choice[t], closeness[t], confidence[t], explore[t] = rp[i], p.exploration_topsis, p.exploration_confidence, True
-                    if p.scope == "scored":
-                        continue
-                elif pick[t] < 0 and p.scope == "scored":
-                    confidence[t] = 1.0
-                    continue
-                else:
-                    confidence[t] = eq15_confidence(self.flags[r])
-                    if pick[t] >= 0 and top[t] > p.closeness_gate and confidence[t] > p.confidence_gate:
-                        choice[t] = pick[t]
-                self.flags[r].append(bool(choice[t] >= 0 and closeness[t] > 0.7))
-        return Decision(choice, explore & (choice >= 0), closeness, confidence)
-
-    def observe(self, decision, outcome):
-        pass
-
-
-@pytest.mark.parametrize("scope", ["scored", "every_task"])
-def test_decision_recording_gate_equals_the_sequential_loop(monkeypatch, scope) -> None:
-    import coalesce_games.market as market
-
-    cfg = SMALL.replace(policy="paper", accounting="paper", paper_history="decision", days=3, contractors=20,
-                        paper_history_scope=scope)
-    fast = simulate_many(cfg, [0, 1, 2]).runs
-    original = market.make_policy
-    monkeypatch.setattr(market, "make_policy", lambda name, runs=1, **kw: _SequentialPaperPolicy(runs=runs, **kw)
-                        if name == "paper" else original(name, runs=runs, **kw))
-    slow = simulate_many(cfg, [0, 1, 2]).runs
-    pd.testing.assert_frame_equal(fast, slow)
-
-
 @pytest.mark.parametrize("scope", ["scored", "every_task"])
 def test_decision_recording_holds_the_outsourcing_rate_across_scales(scope) -> None:
     """The limit cycle: recording decisions keeps the published rule's outsourcing rate flat."""
@@ -291,21 +233,15 @@ def test_configurations_that_differ_otherwise_run_apart_in_order() -> None:
 
 
 def test_compiled_skill_gate_equals_eq11_in_numpy() -> None:
-    from coalesce_games.market import _skill_gate
+    from coalesce_games._engine import SkillArrays, static_gate
 
     rng = np.random.default_rng(8)
-    static, history = rng.random((3, 5, 6)), rng.random((3, 6))
-    present = np.arange(6)[None, :] < np.array([6, 4, 2])[:, None]
-    run, task_type = np.repeat([0, 1, 2], 4), rng.integers(0, 5, 12)
-    score, eligible, pairs, pair_task, pair_provider = _skill_gate(static, history, 0.2, present, run, task_type, 0.7)
-    want = static[run, task_type] + 0.2 * history[run]
-    np.testing.assert_array_equal(score, want)
-    np.testing.assert_array_equal(eligible, (want >= 0.7) & present[run])
-    np.testing.assert_array_equal(pairs, np.flatnonzero(eligible))
-    task, provider = np.nonzero(eligible)
-    np.testing.assert_array_equal(pair_task, task)
-    np.testing.assert_array_equal(pair_provider, run[task] * 6 + provider)   # the provider across runs
-    assert eligible.any() and not eligible[8:, 2:].any()              # padding never passes
+    skill = SkillArrays(rng.random((3, 5, 6)), np.zeros((3, 1), np.int64), 0.2, 0.8, 0.7)
+    history = rng.random(6)
+    gate = np.array([[[static_gate(skill, r, t, j, history[j]) for j in range(6)] for t in range(5)] for r in range(3)])
+    np.testing.assert_array_equal(gate, skill.static + 0.2 * history >= 0.7)
+    assert gate.any() and not gate.all()
+    assert static_gate(skill._replace(static=np.full((1, 1, 1), 0.54)), 0, 0, 0, 0.8)      # 0.54 + 0.16 = 0.7 passes
 
 
 def test_published_load_is_one_market_rate_dealt_to_the_clients_in_turn() -> None:

@@ -1,0 +1,391 @@
+"""The market's hours in compiled code: one pass per run, hour by hour, task by task.
+
+:func:`coalesce_games.market.simulate_many` draws every run's random numbers
+and prepares what does not depend on decisions (tasks, internal costs, the
+static part of Eq. 11) with numpy, for a whole batch of runs at once; this
+module then runs the market itself. Each hour of a run:
+
+1. spoofers blacklisted ``reentry_hours`` ago re-enter with a fresh history;
+   Eq. 7 prices follow each provider's tasks of the last hour;
+2. each task in arrival order meets the skill gate (Eq. 11) provider by
+   provider, the Eq. 6-9 cost of every usable provider, TOPSIS
+   (:func:`coalesce_games.topsis.score_group`) and the policy's rule
+   (:func:`coalesce_games.policies.paper_rule`,
+   :func:`coalesce_games.policies.coalesce_rule`), all with the state the
+   hour began with (prices, estimates, blacklist, the client's queue);
+3. a local task queues on its client's single worker; an outsourced one
+   succeeds, fails, leaks or is fabricated (:func:`coalesce_games.threats.outcome_one`)
+   and is costed; both accountings and the all-local counterfactual are summed;
+4. at the end of the hour detections blacklist, the client's estimates and
+   (``coalesce`` rule) criteria weights move with ``beta``, and the providers'
+   tasks become the next hour's demand.
+
+A per-task, per-candidate loop costs a few nanoseconds a candidate here
+instead of microseconds in Python, and an hour costs no interpreter calls,
+which is what a market of a few tasks an hour needs (a vectorised hour pays
+its numpy calls whatever its size). Every sum runs in task order, so a run's
+numbers do not depend on the other runs of its batch, and they equal the
+task-by-task Python reference ``benchmarks/loop_market.py`` (tested).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numba
+import numpy as np
+
+from .costs import Eq69Constants, external_one
+from .policies import CoalesceRule, PaperRule, coalesce_rule, paper_rule, weights_update
+from .threats import SPOOFER, outcome_one
+from .topsis import score_group
+
+#: the per-run totals, in the order of the kernel's ``totals`` columns
+TOTALS = ("tasks", "outsourced", "explored", "cost_policy", "cost_all_local", "latency_policy",
+          "latency_all_local", "paper_savings", "paper_kept_cost", "paper_time_savings",
+          "paper_kept_latency", "paper_policy_cost", "paper_all_local_cost", "topsis_sum",
+          "rogue_tasks", "sensitive_out", "rogue_sensitive", "realised_loss", "expected_loss",
+          "leaks", "undetected_fabrications", "detections", "failures", "verifications", "confidence_sum")
+(TASKS, OUTSOURCED, EXPLORED, COST_POLICY, COST_ALL_LOCAL, LATENCY_POLICY, LATENCY_ALL_LOCAL, PAPER_SAVINGS,
+ PAPER_KEPT_COST, PAPER_TIME_SAVINGS, PAPER_KEPT_LATENCY, PAPER_POLICY_COST, PAPER_ALL_LOCAL_COST, TOPSIS_SUM,
+ ROGUE_TASKS, SENSITIVE_OUT, ROGUE_SENSITIVE, REALISED_LOSS, EXPECTED_LOSS, LEAKS, UNDETECTED_FABRICATIONS,
+ DETECTIONS, FAILURES, VERIFICATIONS, CONFIDENCE_SUM) = range(len(TOTALS))
+#: the per-run, per-hour columns of the kernel's ``steps``
+STEP_COLUMNS = ("arrived", "outsourced", "rogue", "mean_price", "cost")
+
+
+class ProviderArrays(NamedTuple):
+    """The providers of all runs laid end to end; run r's are ``start[r]:start[r + 1]``."""
+
+    start: np.ndarray          # (R + 1,)
+    base_price: np.ndarray     # (P,) USD per task at balanced demand
+    latency: np.ndarray        # minutes at complexity 1
+    reliability: np.ndarray    # true (published) reliability
+    security: np.ndarray       # true probability of no incident
+    competence: np.ndarray     # success probability without the skill
+    behaviour: np.ndarray      # int64 codes of threats.BEHAVIOURS
+    rogue: np.ndarray          # bool
+    has_skills: np.ndarray     # (P, T) bool: truly holds every skill task type t requires
+
+
+class SkillArrays(NamedTuple):
+    """Eq. 11 without its history term, and where each run and hour reads it."""
+
+    static: np.ndarray         # (rows, T, n_max): w_J J + w_C C per task type and provider
+    row: np.ndarray            # (R, hours): the row of ``static`` run r's hour h reads
+    history_weight: float      # w_H (0 when the history term is part of ``static``)
+    prior: float               # the history term's value for a newcomer
+    tau: float                 # the gate: score >= tau
+
+
+class TaskArrays(NamedTuple):
+    """The tasks of all runs, run after run, hour by hour, in arrival order; run r's hour h is
+    ``hour_start[r, h]:hour_start[r, h + 1]``."""
+
+    hour_start: np.ndarray     # (R, hours + 1)
+    client: np.ndarray         # (m,) the task's client, numbered across runs
+    task_type: np.ndarray
+    value: np.ndarray
+    complexity: np.ndarray
+    price_factor: np.ndarray   # Eq. 7's complexity factor 1 + 0.3 (cf - 1)
+    communication: np.ndarray  # Eq. 6's transfer cost
+    max_latency: np.ndarray
+    sensitivity: np.ndarray
+    high_criticality: np.ndarray
+    weight_factor: np.ndarray  # (m, 4) the task's TOPSIS weight multipliers (policies.task_weights)
+    decide_internal: np.ndarray   # internal cost the rule compares with, in the run's accounting
+    internal_total: np.ndarray    # consistent accounting: internal cost ...
+    exec_min: np.ndarray          # ... and minutes on the client's worker
+    paper_total: np.ndarray       # paper accounting: internal cost ...
+    paper_latency: np.ndarray     # ... and local latency
+    uniforms: np.ndarray          # (m, 8) exploration coin, which provider, verified, five outcome draws
+
+
+class MarketConstants(NamedTuple):
+    """The scalars of a market configuration the hours need."""
+
+    days_hours: np.ndarray       # (R,) hours of each run
+    alpha_demand: float
+    capacity_per_hour: float
+    latency_penalty_per_min: float   # on local and outsourced lateness (the run's own)
+    rogue_entry_hour: int
+    reentry_hours: int
+    verification_share: float
+    q_leak: float
+    d_fab: float
+    d_leak: float
+    leak_loss: float
+    fabrication_impact: float
+    high_criticality_impact: float
+    high_sensitivity: float
+    beta: float
+    learns: bool                 # the client updates its estimates (the coalesce rule)
+    paper: bool                  # the published rule (else the coalesce rule)
+
+
+class Outputs(NamedTuple):
+    """What the kernel fills."""
+
+    totals: np.ndarray         # (R, len(TOTALS))
+    steps: np.ndarray          # (R, hours, len(STEP_COLUMNS))
+    choice: np.ndarray         # (m,) provider within its run, -1 local
+    explored: np.ndarray       # (m,) bool
+    closeness: np.ndarray      # (m,) as the rule recorded it
+    latency: np.ndarray        # (m,) minutes until the client had the result
+    chosen_count: np.ndarray   # (P,) tasks each provider took
+    final_demand: np.ndarray   # (P,) tasks each provider took in its run's last hour
+
+
+@numba.njit(cache=True, nogil=True)
+def run_batch(prov: ProviderArrays, skill: SkillArrays, tasks: TaskArrays, market: MarketConstants,
+              costs: Eq69Constants, paper: PaperRule, coalesce: CoalesceRule, base_weights: np.ndarray,
+              benefit: np.ndarray, eq15_table: np.ndarray, clients: np.ndarray, out: Outputs) -> None:
+    """Every run of the batch, one after another (``clients`` (R + 1,): run r's clients'
+    numbers start at ``clients[r]``)."""
+    for r in range(len(prov.start) - 1):
+        _run(r, prov, skill, tasks, market, costs, paper, coalesce, base_weights, benefit, eq15_table,
+             clients, out)
+
+
+@numba.njit(cache=True, nogil=True)
+def _run(r: int, prov: ProviderArrays, skill: SkillArrays, tasks: TaskArrays, market: MarketConstants,
+         costs: Eq69Constants, paper: PaperRule, coalesce: CoalesceRule, base_weights: np.ndarray,
+         benefit: np.ndarray, eq15_table: np.ndarray, clients: np.ndarray,
+         out: Outputs) -> None:  # pragma: no cover (compiled)
+    p0, n = prov.start[r], prov.start[r + 1] - prov.start[r]
+    # ---- the client's view of the market, and the market's own state
+    est_rel = prov.reliability[p0:p0 + n].copy()
+    est_sec = prov.security[p0:p0 + n].copy()
+    history = np.full(n, skill.prior)
+    blacklisted_at = np.full(n, -1, dtype=np.int64)
+    demand = np.zeros(n)                       # tasks each provider took last hour (Eq. 7's D)
+    supply_total = market.capacity_per_hour * n
+    base_mean = 0.0
+    for j in range(n):
+        base_mean += prov.base_price[p0 + j]
+    base_mean /= n
+    weights_now = base_weights / base_weights.sum()      # the coalesce rule's criteria weights
+    ring, ring_state = np.zeros(paper.window, dtype=np.bool_), np.zeros(3, dtype=np.int64)   # Eq. 15 history
+    c0 = clients[r]
+    backlog = np.zeros((clients[r + 1] - c0, 2))   # queued minutes: under the rule, and all local
+    queued = np.zeros(clients[r + 1] - c0)          # ... under the rule when the hour began
+    # ---- work space, reused every hour
+    price_now, available = np.empty(n), np.empty(n, dtype=np.bool_)
+    took, detected_at = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.bool_)
+    success_sum, secure_sum = np.zeros(n), np.zeros(n)
+    values, cols, scratch = np.empty((4, n)), np.empty(n, dtype=np.int64), np.empty((3, 4))
+    weights, hour_sum = np.empty(4), np.zeros(len(TOTALS))
+    out_success, out_late, out_incident = 0.0, 0.0, 0.0
+    for h in range(market.days_hours[r]):
+        # ---- spoofers re-enter under a new identity; prices from last hour's load (Eq. 7)
+        for j in range(n):
+            g = p0 + j
+            if blacklisted_at[j] >= 0 and prov.behaviour[g] == SPOOFER and h - blacklisted_at[j] >= market.reentry_hours:
+                blacklisted_at[j] = -1
+                history[j] = skill.prior
+                est_rel[j] = prov.reliability[g]
+        mean_price = 0.0
+        for j in range(n):
+            g = p0 + j
+            price_now[j] = prov.base_price[g] * (1 + market.alpha_demand * (demand[j] - market.capacity_per_hour)
+                                                 / supply_total) * 1.0
+            if price_now[j] < 0:
+                raise ValueError("dynamic price turned negative; demand/supply out of range")
+            mean_price += price_now[j]
+            available[j] = blacklisted_at[j] < 0 and (not prov.rogue[g] or h >= market.rogue_entry_hour)
+        first, last = tasks.hour_start[r, h], tasks.hour_start[r, h + 1]
+        out.steps[r, h, 0] = last - first
+        out.steps[r, h, 3] = mean_price / n
+        hour_sum[:] = 0.0
+        took[:] = 0
+        detected_at[:] = False
+        success_sum[:] = 0.0
+        secure_sum[:] = 0.0
+        out_success, out_late, out_incident = 0.0, 0.0, 0.0
+        row = skill.row[r, h]
+        queued[:] = backlog[:, 0]
+        for k in range(first, last):
+            t = tasks.task_type[k]
+            client = tasks.client[k] - c0
+            u = tasks.uniforms[k]
+            # ---- the task's weights and what the client expects of running it itself
+            if market.paper:
+                for c in range(4):
+                    weights[c] = base_weights[c] * tasks.weight_factor[k, c]
+            else:
+                for c in range(4):
+                    weights[c] = weights_now[c] * tasks.weight_factor[k, c]
+            weights /= ((weights[0] + weights[1]) + weights[2]) + weights[3]
+            wait = queued[client] + tasks.exec_min[k]
+            internal_seen = tasks.decide_internal[k] + max(wait - tasks.max_latency[k], 0.0) \
+                * market.latency_penalty_per_min
+            # ---- Eq. 11 gate, Eq. 6-9 costs and the cost test, provider by provider
+            count, n_available, n_eligible = 0, 0, 0
+            for j in range(n):
+                n_available += available[j]
+                if static_gate(skill, row, t, j, history[j]) and available[j]:
+                    n_eligible += 1
+                    g = p0 + j
+                    total, latency_min = external_one(
+                        price_now[j] * tasks.price_factor[k], est_rel[j], prov.latency[g], tasks.complexity[k],
+                        tasks.value[k], tasks.high_criticality[k], tasks.communication[k], tasks.max_latency[k],
+                        costs)
+                    if market.paper or total < internal_seen:
+                        values[0, count], values[1, count] = total, est_rel[j]
+                        values[2, count], values[3, count] = latency_min, est_sec[j]
+                        cols[count] = j
+                        count += 1
+            pick, top = -1, 0.0
+            if count:
+                best, top = score_group(values[:, :count], weights, benefit, paper.minmax if market.paper
+                                        else coalesce.minmax, scratch)
+                pick = cols[best]
+            # ---- the rule: explore (the published rule among all available providers, ours among the
+            # eligible ones), or TOPSIS's best under the rule's gates
+            if market.paper:
+                tried = nth_available(available, n_available, u[1], skill, row, t, history, False) \
+                    if u[0] < paper.epsilon else -1
+                choice, closeness, confidence = paper_rule(pick, top, tried, ring, ring_state, eq15_table, paper)
+                explored = tried >= 0
+            else:
+                tried = nth_available(available, n_eligible, u[1], skill, row, t, history, True) \
+                    if u[0] < coalesce.epsilon else -1
+                choice, confidence = coalesce_rule(pick, tried, coalesce)
+                closeness, explored = top, tried >= 0
+            local = choice < 0
+            # ---- the client's single worker, under the rule and with every task local
+            backlog[client, 0] += tasks.exec_min[k] if local else 0.0
+            backlog[client, 1] += tasks.exec_min[k]
+            finish_local, finish_all = backlog[client, 0], backlog[client, 1]
+            pen = market.latency_penalty_per_min
+            s = hour_sum
+            s[TASKS] += 1.0
+            s[EXPLORED] += explored
+            s[COST_ALL_LOCAL] += tasks.internal_total[k] + max(finish_all - tasks.max_latency[k], 0.0) * pen
+            s[LATENCY_ALL_LOCAL] += finish_all
+            s[PAPER_ALL_LOCAL_COST] += tasks.paper_total[k]
+            s[CONFIDENCE_SUM] += confidence
+            out.choice[k], out.explored[k], out.closeness[k] = choice, explored, closeness
+            if local:
+                s[PAPER_POLICY_COST] += tasks.paper_total[k]
+                s[LATENCY_POLICY] += finish_local
+                s[PAPER_KEPT_COST] += tasks.paper_total[k]
+                s[PAPER_KEPT_LATENCY] += tasks.paper_latency[k]
+                s[COST_POLICY] += tasks.internal_total[k] + max(finish_local - tasks.max_latency[k], 0.0) * pen
+                out.latency[k] = finish_local
+                continue
+            # ---- outsourced: priced as the client priced it, then what happened
+            j = choice
+            g = p0 + j
+            price = price_now[j] * tasks.price_factor[k]
+            total, latency_min = external_one(price, est_rel[j], prov.latency[g], tasks.complexity[k], tasks.value[k],
+                                              tasks.high_criticality[k], tasks.communication[k],
+                                              tasks.max_latency[k], costs)
+            p_success = prov.reliability[g] if prov.has_skills[g, t] else prov.competence[g]
+            verified = u[2] < market.verification_share
+            success, fabricated, leaked, incident, detected, loss = outcome_one(
+                prov.behaviour[g], p_success, prov.security[g], verified, tasks.sensitivity[k], market.q_leak,
+                market.d_fab, market.d_leak, market.leak_loss, u[3:])
+            ext_latency = latency_min * (1 + max(demand[j] / market.capacity_per_hour - 1, 0))
+            verify_cost = (costs.verification_automated if prov.reliability[g] > costs.automated_reliability
+                           else costs.verification_manual) if verified else 0.0
+            base_ext = tasks.communication[k] + costs.integration + verify_cost + (0.0 if detected else price)
+            failed = not success and not fabricated
+            undetected_fab = fabricated and not detected
+            redone = failed or (fabricated and detected)
+            impact = market.high_criticality_impact if tasks.high_criticality[k] else market.fabrication_impact
+            fab_harm = tasks.value[k] * impact if undetected_fab else 0.0
+            latency_out = ext_latency + (tasks.exec_min[k] if redone else 0.0)
+            late_out = max(latency_out - tasks.max_latency[k], 0.0) * pen
+            cost_out = base_ext + (tasks.internal_total[k] if redone else 0.0) + late_out + loss + fab_harm
+            out.latency[k] = latency_out
+            s[PAPER_POLICY_COST] += total
+            s[LATENCY_POLICY] += latency_out
+            s[COST_POLICY] += cost_out
+            behaviour, rogue = prov.behaviour[g], prov.rogue[g]
+            sensitive = tasks.sensitivity[k] > market.high_sensitivity
+            s[OUTSOURCED] += 1.0
+            s[PAPER_SAVINGS] += max(tasks.paper_total[k] - total, 0.0)
+            s[PAPER_TIME_SAVINGS] += max(tasks.paper_latency[k] - ext_latency, 0.0)
+            s[TOPSIS_SUM] += closeness
+            s[ROGUE_TASKS] += rogue
+            s[SENSITIVE_OUT] += sensitive
+            s[ROGUE_SENSITIVE] += rogue and sensitive
+            s[REALISED_LOSS] += loss + fab_harm
+            s[EXPECTED_LOSS] += expected_loss(behaviour, tasks.value[k] * impact, tasks.sensitivity[k],
+                                              prov.security[g], market)
+            s[LEAKS] += leaked
+            s[UNDETECTED_FABRICATIONS] += undetected_fab
+            s[DETECTIONS] += detected
+            s[FAILURES] += failed
+            s[VERIFICATIONS] += verified
+            took[j] += 1
+            detected_at[j] |= detected
+            success_sum[j] += success or undetected_fab        # what the client saw
+            secure_sum[j] += not (detected and leaked) and not incident
+            out_success += success
+            out_late += latency_out > tasks.max_latency[k]
+            out_incident += incident or leaked
+        # ---- the hour's sums, what the client learnt, and next hour's load
+        out.totals[r] += hour_sum
+        out.steps[r, h, 1] = hour_sum[OUTSOURCED]
+        out.steps[r, h, 2] = hour_sum[ROGUE_TASKS]
+        out.steps[r, h, 4] = hour_sum[COST_POLICY]
+        for j in range(n):
+            out.chosen_count[p0 + j] += took[j]
+            if detected_at[j]:
+                blacklisted_at[j] = h
+            if market.learns and took[j] > 0:
+                est_rel[j] = (1 - market.beta) * est_rel[j] + market.beta * (success_sum[j] / took[j])
+                est_sec[j] = (1 - market.beta) * est_sec[j] + market.beta * (secure_sum[j] / took[j])
+                history[j] = est_rel[j]
+            demand[j] = took[j]
+        outsourced = hour_sum[OUTSOURCED]
+        if not market.paper and outsourced > 0:
+            price_index = (mean_price / n) / base_mean
+            weights_update(weights_now, base_weights, price_index, out_success / outsourced,
+                           out_late / outsourced, out_incident / outsourced, market.beta)
+        for c in range(clients[r + 1] - c0):
+            backlog[c, 0] = max(backlog[c, 0] - 60.0, 0.0)
+            backlog[c, 1] = max(backlog[c, 1] - 60.0, 0.0)
+    for j in range(n):
+        out.final_demand[p0 + j] = demand[j]
+
+
+@numba.njit(cache=True, nogil=True)
+def static_gate(skill: SkillArrays, row: int, task_type: int, j: int,
+                history: float) -> bool:  # pragma: no cover (compiled)
+    """Eq. 11's gate for provider j: ``w_J J + w_C C + w_H H >= tau``."""
+    return skill.static[row, task_type, j] + skill.history_weight * history >= skill.tau
+
+
+@numba.njit(cache=True, nogil=True)
+def nth_available(available: np.ndarray, count: int, u: float, skill: SkillArrays, row: int, task_type: int,
+                  history: np.ndarray, eligible_only: bool) -> int:  # pragma: no cover (compiled)
+    """The ``floor(u x count)``-th of the ``count`` available (and, with ``eligible_only``, eligible)
+    providers, -1 when there is none: a uniformly random pick from one uniform."""
+    if count == 0:
+        return -1
+    target, seen = min(int(np.floor(u * count)), count - 1), 0
+    for j in range(len(available)):
+        if available[j] and (not eligible_only or static_gate(skill, row, task_type, j, history[j])):
+            if seen == target:
+                return j
+            seen += 1
+    return -1
+
+
+@numba.njit(cache=True, nogil=True)
+def expected_loss(behaviour: int, harm: float, sensitivity: float, security: float,
+                  market: MarketConstants) -> float:  # pragma: no cover (compiled)
+    """A task's expected security loss at its provider, given its behaviour (USD).
+
+    A fabricator's harm ``value x impact`` unless verification catches it
+    (``1 - v d_fab``); a leecher's ``q_leak x sensitivity x leak_loss``; an
+    honest provider's (or a spoofer's) incident risk ``(1 - security) x
+    sensitivity x leak_loss``.
+    """
+    fab = harm * (1 - market.verification_share * market.d_fab) if behaviour == 3 else 0.0
+    leech = market.q_leak * sensitivity * market.leak_loss if behaviour == 2 else 0.0
+    other = (1 - security) * sensitivity * market.leak_loss if behaviour != 2 and behaviour != 3 else 0.0
+    return fab + leech + other
