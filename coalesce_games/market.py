@@ -119,6 +119,10 @@ class MarketConfig:
         check_weights("rogue_mix", list(self.rogue_mix), size=3)
         if self.rogue_share > 0 and round(self.rogue_share * self.contractors) == 0:
             raise ValueError(f"rogue_share {self.rogue_share!r} of {self.contractors} contractors is no provider")
+        if self.alpha_demand > self.contractors:
+            # Eq. 7 at no demand: P_base (1 - alpha S / (S n)) = P_base (1 - alpha / n)
+            raise ValueError(f"alpha_demand {self.alpha_demand!r} above contractors {self.contractors} turns an idle "
+                             f"provider's Eq. 7 price negative")
         if self.rogue_share == 1.0:
             raise ValueError("rogue_share must leave at least one honest provider; got 1.0")
 
@@ -467,7 +471,7 @@ def _run_row(seed: int, t: dict[str, float], chosen: np.ndarray, final_price: np
         "mean_confidence": ratio("confidence_sum", "tasks"),
         "mean_topsis": ratio("topsis_sum", "outsourced"),
         "hhi": float((100 * shares) @ (100 * shares)),
-        "price_cv": float(final_price.std() / final_price.mean()),
+        "price_cv": float(final_price.std() / final_price.mean()) if final_price.mean() > 0 else np.nan,
         "rogue_task_share": ratio("rogue_tasks", "outsourced", 0.0),
         "rogue_sensitive_share": ratio("rogue_sensitive", "sensitive_out", 0.0),
         "realised_loss": t["realised_loss"], "expected_loss": t["expected_loss"],

@@ -43,7 +43,6 @@ import numba
 import numpy as np
 
 from . import data
-from ._groups import rank_within
 from ._validate import as_array, check_choice, check_int, check_probability, check_scalar, check_weights
 from .costs import ExternalCost, InternalCost
 from .criteria import BENEFIT, Tasks
@@ -57,7 +56,6 @@ __all__ = [
     "PaperPolicy",
     "CoalescePolicy",
     "eq15_confidence",
-    "eq15_batch",
     "eq15_table",
     "update_weights",
     "market_weights",
@@ -421,85 +419,12 @@ def _best_usable(total: np.ndarray, reliability: np.ndarray, latency: np.ndarray
     return pick, closeness
 
 
-def eq15_batch(flags: np.ndarray, history: np.ndarray, filled: np.ndarray, run: np.ndarray,
-               window: int = 50, min_decisions: int = 10, prior: float = 0.8) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Eq. 15 confidence of each decision of a batch, in task order within each run.
-
-    ``flags`` (m,) are the batch's flags (closeness > 0.7), ``run`` (m,) their
-    runs (sorted); ``history`` (R, window) holds each run's last ``filled[r]``
-    flags, oldest first. Decision k sees the flags before it: its run's history,
-    then the run's earlier flags in this batch; the confidence is that of
-    :func:`eq15_confidence`. Returns ``(confidence, history, filled)`` updated.
-
-    >>> conf, hist, n = eq15_batch(np.array([True] * 12), np.zeros((1, 50), bool), np.zeros(1, int), np.zeros(12, int))
-    >>> conf.tolist()[-3:], int(n[0])   # 10 flags seen, all True: no doubt left
-    ([0.8, 1.0, 1.0], 12)
-    """
-    runs = history.shape[0]
-    per_run = np.bincount(run, minlength=runs)
-    # each run's sequence: its history then its new flags, all runs one after another
-    seq_len = filled + per_run
-    seq_start = np.concatenate([[0], np.cumsum(seq_len)[:-1]])
-    seq = np.zeros(int(seq_len.sum()), bool)
-    hist_pos = seq_start[:, None] + np.arange(window)[None, :]
-    kept = np.arange(window)[None, :] < filled[:, None]
-    seq[hist_pos[kept]] = history[kept]
-    rank = rank_within(run)
-    pos = seq_start[run] + filled[run] + rank            # where each new flag sits
-    seq[pos] = flags
-    ones_before = np.concatenate([[0], np.cumsum(seq)])
-    seen = np.minimum(filled[run] + rank, window)
-    confidence = _eq15(ones_before[pos] - ones_before[pos - seen], seen, min_decisions, prior)
-    # the last `window` flags of each run's sequence become its history
-    new_filled = np.minimum(seq_len, window)
-    first = seq_start + seq_len - new_filled
-    new_history = np.zeros_like(history)
-    take = np.arange(window)[None, :] < new_filled[:, None]
-    new_history[take] = seq[(first[:, None] + np.arange(window)[None, :])[take]]
-    return confidence, new_history, new_filled
-
-
 @functools.cache
 def eq15_table(window: int) -> np.ndarray:
     """Eq. 15's confidence for every count of high flags and of flags seen, ``[high, seen]`` (read-only)."""
     table = _eq15(*np.ogrid[:window + 1, :window + 1])
     table.flags.writeable = False
     return table
-
-
-@numba.njit(cache=True, nogil=True)
-def _record_in_order(run: np.ndarray, flag_if_open: np.ndarray, flag_always: np.ndarray, history: np.ndarray,
-                     filled: np.ndarray, table: np.ndarray, gate: float) -> np.ndarray:  # pragma: no cover
-    """Each task's Eq. 15 confidence from its run's history, then its flag recorded, in task order.
-
-    ``history`` (R, window) holds each run's last ``filled[r]`` flags oldest
-    first and is updated in place, as is ``filled``; ``table[high, seen]`` is
-    Eq. 15 for every count. A task's flag is ``flag_always`` or, when its
-    confidence passes the gate, ``flag_if_open``. Within the call each history
-    is a ring (``slot[r]``: where the next flag goes, the oldest once full),
-    rotated back to oldest first at the end.
-    """
-    runs, window = history.shape
-    confidence = np.empty(len(run))
-    slot, high = np.empty(runs, dtype=np.int64), np.zeros(runs, dtype=np.int64)
-    for r in range(runs):
-        slot[r] = filled[r] % window
-        for i in range(window):
-            high[r] += history[r, i]
-    for t in range(len(run)):
-        r = run[t]
-        c = table[high[r], filled[r]]
-        confidence[t] = c
-        flag = flag_always[t] or (flag_if_open[t] and c > gate)
-        s = slot[r]
-        high[r] += np.int64(flag) - np.int64(history[r, s])         # an empty slot holds False
-        history[r, s] = flag
-        slot[r] = (s + 1) % window
-        filled[r] = min(filled[r] + 1, window)
-    for r in range(runs):                                            # oldest first again: the oldest is at slot
-        if filled[r] == window and slot[r]:
-            history[r] = np.concatenate((history[r, slot[r]:], history[r, :slot[r]]))
-    return confidence
 
 
 class PaperRule(NamedTuple):
@@ -570,6 +495,34 @@ def _eq15_push(ring: np.ndarray, state: np.ndarray, flag: bool) -> None:  # prag
     ring[slot] = flag
     state[0] = (slot + 1) % len(ring)
     state[1] = min(state[1] + 1, len(ring))
+
+
+@numba.njit(cache=True, nogil=True)
+def _paper_decisions(pick: np.ndarray, top: np.ndarray, tried: np.ndarray, run: np.ndarray, history: np.ndarray,
+                     filled: np.ndarray, table: np.ndarray,
+                     rule: PaperRule) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover (compiled)
+    """:func:`paper_rule` for a batch of tasks in task order; ``history`` (R, window) holds each run's
+    last ``filled[r]`` flags oldest first and is updated in place, as is ``filled``.
+
+    Within the call each history is a ring (the next slot is the oldest once
+    full), rotated back to oldest first at the end.
+    """
+    runs, window = history.shape
+    state = np.zeros((runs, 3), dtype=np.int64)
+    for r in range(runs):
+        state[r, 0], state[r, 1] = filled[r] % window, filled[r]
+        for i in range(window):
+            state[r, 2] += history[r, i]
+    choice, closeness, confidence = np.empty(len(run), dtype=np.int64), np.empty(len(run)), np.empty(len(run))
+    for k in range(len(run)):
+        r = run[k]
+        choice[k], closeness[k], confidence[k] = paper_rule(pick[k], top[k], tried[k], history[r], state[r], table,
+                                                            rule)
+    for r in range(runs):
+        filled[r] = state[r, 1]
+        if filled[r] == window and state[r, 0]:                 # oldest first again: the oldest is at the slot
+            history[r] = np.concatenate((history[r, state[r, 0]:], history[r, :state[r, 0]]))
+    return choice, closeness, confidence
 
 
 @numba.njit(cache=True, nogil=True)
@@ -662,13 +615,11 @@ class PaperPolicy:
                          self.normalization == "minmax", self.window)
 
     def decide(self, ctx: DecisionContext, rng: Any) -> Decision:
-        """TOPSIS over the usable providers, then the sequential Eq. 15 gate in task order.
+        """TOPSIS over the usable providers, then the rule task by task (:func:`paper_rule`).
 
-        The confidence of task k depends on the flags of the tasks before it, as
-        in the published loop. Recording closeness, the flags are known before
-        the gate (explored tasks record 0.5) and :func:`eq15_batch` computes every
-        confidence at once; recording decisions, a flag needs its decision, so a
-        compiled pass walks the tasks in order (:func:`_record_in_order`).
+        The confidence of task k depends on the flags of the tasks before it in
+        its run, as in the published loop; a compiled pass walks the tasks in
+        order, each run's history held as a ring (:func:`_paper_decisions`).
         """
         m, n = ctx.skill_score.shape
         u = task_uniforms(ctx, rng, self.runs)
@@ -676,38 +627,12 @@ class PaperPolicy:
         pick, top = best_candidates(ctx, weights, self.normalization, cost_test=False)
         # exploration ignores the skill gate: a uniformly random available provider
         tries = np.flatnonzero(u[:, 0] < self.epsilon)
-        random_pick = np.full(m, -1)
-        run_of_try = np.zeros(len(tries), np.int64) if ctx.run is None else ctx.run[tries]
-        random_pick[tries] = nth_usable(np.asarray(ctx.available, bool).reshape(-1, n), u[tries, 1], run_of_try)
-        explore = random_pick >= 0
-        closeness = np.where(explore, self.exploration_topsis, top)
+        tried = np.full(m, -1, dtype=np.int64)
         run = np.zeros(m, np.int64) if ctx.run is None else np.asarray(ctx.run, np.int64)
-        recorded = np.flatnonzero(~explore & (pick >= 0) if self.scope == "scored" else np.ones(m, bool))
-        confidence = np.ones(m)     # a task outside the history: 1.0 with no candidate (published), or explored
-        wants = (pick >= 0) & (top > self.closeness_gate)             # goes out if the gate is open
-        if self.record == "decision":
-            confidence[recorded] = self._confidence_in_order(wants, closeness, explore, random_pick, run, recorded)
-        else:
-            confidence[recorded], self.history, self.filled = eq15_batch(
-                closeness[recorded] > 0.7, self.history, self.filled, run[recorded], self.window)
-        gate = wants & (confidence > self.confidence_gate)
-        choice = np.where(explore, random_pick, np.where(gate, pick, -1))
-        confidence[explore] = self.exploration_confidence
-        return Decision(choice, explore & (choice >= 0), closeness, confidence)
-
-    def _confidence_in_order(self, wants: np.ndarray, closeness: np.ndarray, explore: np.ndarray,
-                             random_pick: np.ndarray, run: np.ndarray, recorded: np.ndarray) -> np.ndarray:
-        """Eq. 15 confidence of the ``recorded`` tasks when a flag depends on the decision: in task order.
-
-        What does not depend on the history is settled first, for all tasks at
-        once: whether a task would go out if the gate were open, and its flag
-        then (an explored task's flag is fixed). A compiled pass then walks the
-        recorded tasks in order within each run (:func:`_record_in_order`).
-        """
-        flag_if_open = ~explore & wants & (closeness > 0.7)
-        flag_always = explore & (random_pick >= 0) & (closeness > 0.7)
-        return _record_in_order(run[recorded], flag_if_open[recorded], flag_always[recorded], self.history,
-                                self.filled, eq15_table(self.window), self.confidence_gate)
+        tried[tries] = nth_usable(np.asarray(ctx.available, bool).reshape(-1, n), u[tries, 1], run[tries])
+        choice, closeness, confidence = _paper_decisions(pick, top, tried, run, self.history, self.filled,
+                                                         eq15_table(self.window), self.rule())
+        return Decision(choice, tried >= 0, closeness, confidence)
 
     def observe(self, decision: Decision, outcome: Outcome) -> None:
         """The published rule does not learn from outcomes."""

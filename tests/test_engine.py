@@ -193,6 +193,46 @@ def test_external_cost_per_pair_equals_the_dense_matrix() -> None:
         external_cost_pairs(tasks, price[rows, cols], providers.reliability, providers.latency[cols], task_of=rows)
 
 
+def test_compiled_pair_cost_equals_the_numpy_one_bit_for_bit() -> None:
+    """costs.external_one (the market's compiled Eq. 6-9) is external_cost_pairs, operation for operation."""
+    from coalesce_games.costs import eq69_constants, external_cost_pairs, external_one
+
+    tasks, providers = Tasks.sample(40, 8), Providers.sample_table1(9, 9)
+    rng = np.random.default_rng(10)
+    price, rel = providers.base_price * rng.uniform(0.5, 2.0, (40, 9)), rng.uniform(0.6, 1.0, (40, 9))
+    dense = external_cost_pairs(tasks, price, rel, providers.latency)
+    comm, k = communication_cost(tasks.data_gb), eq69_constants()
+    for i in range(40):
+        for j in range(9):
+            total, latency = external_one(price[i, j], rel[i, j], providers.latency[j], tasks.complexity[i],
+                                          tasks.value[i], tasks.high_criticality[i], comm[i], tasks.max_latency[i], k)
+            assert (total, latency) == (dense.total[i, j], dense.latency_min[i, j])
+
+
+def test_outcome_rules_hand_computed() -> None:
+    """Each behaviour's outcome under chosen uniforms (threats.outcome_one, as sample_outcomes applies it)."""
+    from coalesce_games.threats import FABRICATOR, HONEST, LEECHER, SPOOFER, ThreatModel, sample_outcomes
+
+    t = ThreatModel(q_leak=0.5, d_fab=0.9, d_leak=0.5, leak_loss=200.0)
+    behaviour = np.array([HONEST, HONEST, SPOOFER, SPOOFER, LEECHER, LEECHER, FABRICATOR, FABRICATOR])
+    verified = np.array([False, False, True, False, True, False, True, True])
+    draws = np.array([[0.1, 0.1, 0.5, 0.5, 0.1, 0.1, 0.1, 0.1],     # work: succeeds below p_success (0.9 / 0.2)
+                      [0.9, 0.9, 0.9, 0.9, 0.4, 0.4, 0.9, 0.9],     # leak below q_leak
+                      [0.5, 0.99, 0.5, 0.5, 0.5, 0.5, 0.99, 0.99],  # incident at or above security (0.95)
+                      [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.95],    # verification catches below d_fab
+                      [0.9, 0.9, 0.9, 0.9, 0.4, 0.4, 0.9, 0.9]])    # an audit catches a leak below d_leak
+    p_success = np.array([0.9, 0.9, 0.2, 0.2, 0.9, 0.9, 0.9, 0.9])
+    out = sample_outcomes(behaviour, p_success, np.full(8, 0.95), verified, np.full(8, 0.5), t, draws=draws)
+    assert out["success"].tolist() == [True, True, False, False, True, True, False, False]
+    assert out["incident"].tolist() == [False, True, False, False, False, False, False, False]
+    assert out["leaked"].tolist() == [False, False, False, False, True, True, False, False]
+    assert out["fabricated"].tolist() == [False] * 6 + [True, True]
+    # a verified spoofer's botched work and a verified fabrication are caught (0.5 < 0.9); 0.95 is not; an audit
+    # catches the verified leak only
+    assert out["detected"].tolist() == [False, False, True, False, True, False, True, False]
+    assert out["security_loss"].tolist() == [0.0, 100.0, 0.0, 0.0, 100.0, 100.0, 0.0, 0.0]
+
+
 @pytest.mark.parametrize("call, message", [
     (lambda: dynamic_price(-1.0, 1, 1, 1, 1), "base_price must be >= 0"),
     (lambda: risk_premium(100.0, 1.5, False), "reliability must be in"),

@@ -17,7 +17,6 @@ PACKAGE = Path(__file__).resolve().parents[1] / "coalesce_games"
 LAYERS: dict[str, int] = {
     "__init__": 0,
     "_validate": 0,
-    "_groups": 0,
     "_stats": 0,
     "data": 0,
     "bimatrix": 0,

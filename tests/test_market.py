@@ -119,6 +119,7 @@ def test_each_config_field_changes_the_outcome(name: str) -> None:
     ({"load": "bursty"}, "load must be one of"),
     ({"paper_history_scope": "some"}, "paper_history_scope must be one of"),
     ({"rogue_mix": (0, 0, 0)}, "rogue_mix must not be all zero"),
+    ({"contractors": 2, "alpha_demand": 2.5}, "alpha_demand 2.5 above contractors 2"),
     ({"flux_capacitor": 1}, "unknown MarketConfig field"),
 ])
 def test_bad_config(changes, message) -> None:
@@ -171,6 +172,18 @@ def test_lockstep_runs_equal_solo_runs(changes) -> None:
                                       alone.events)
     batched = simulate_many(cfg, [4, 9, 2], batch=2).runs
     pd.testing.assert_frame_equal(batched, together.runs)
+
+
+def test_a_negative_price_stops_the_run() -> None:
+    """The compiled hour refuses an Eq. 7 price below zero rather than trading at it."""
+    import coalesce_games.market as market
+
+    cfg = SMALL.replace(contractors=2, alpha_demand=2.0)       # an idle provider's price: exactly 0
+    assert simulate(cfg, 1).runs.tasks.item() > 0
+    tampered = object.__new__(MarketConfig)
+    object.__setattr__(tampered, "__dict__", {**cfg.__dict__, "alpha_demand": 2.5})
+    with pytest.raises(ValueError, match="dynamic price turned negative"):
+        market._run_batch([tampered], [1], False)
 
 
 def test_simulate_many_rejects_bad_batches() -> None:

@@ -119,26 +119,32 @@ def test_bad_policy_parameters(factory, message) -> None:
         factory()
 
 
-def test_eq15_batch_equals_the_sequential_rule() -> None:
-    """The vectorised Eq. 15 gate equals eq15_confidence applied task by task, run by run."""
-    from coalesce_games.policies import eq15_batch
+@pytest.mark.parametrize("record", ["closeness", "decision"])
+def test_paper_rule_keeps_each_runs_eq15_history_across_batches(record) -> None:
+    """The compiled gate, batch after batch, equals eq15_confidence applied task by task, run by run."""
+    from coalesce_games.policies import _paper_decisions, eq15_table
 
     rng = np.random.default_rng(3)
     runs, window = 4, 50
-    history, filled = np.zeros((runs, window), bool), np.zeros(runs, int)
+    rule = PaperPolicy(record=record, scope="every_task").rule()
+    history, filled = np.zeros((runs, window), bool), np.zeros(runs, np.int64)
     seqs = [[] for _ in range(runs)]
     for _ in range(40):
-        per_run = rng.integers(0, 9, runs)
-        run = np.repeat(np.arange(runs), per_run)
-        flags = rng.random(len(run)) < rng.random()
-        conf, history, filled = eq15_batch(flags, history, filled, run, window)
-        want = []
-        for r, flag in zip(run, flags):
+        run = np.repeat(np.arange(runs), rng.integers(0, 9, runs))
+        top = rng.random(len(run)) * rng.random()
+        pick = np.where(rng.random(len(run)) < 0.9, 1, -1)
+        choice, closeness, conf = _paper_decisions(pick, top, np.full(len(run), -1), run, history, filled,
+                                                   eq15_table(window), rule)
+        want, flags = [], []
+        for r, p, t in zip(run, pick, top):
             want.append(eq15_confidence(seqs[r]))
-            seqs[r].append(bool(flag))
+            out = p >= 0 and t > 0.6 and want[-1] > 0.8
+            seqs[r].append(bool(t > 0.7 and (out or record == "closeness")))
         np.testing.assert_array_equal(conf, want)
+        np.testing.assert_array_equal(closeness, top)
         for r in range(runs):
             assert history[r, :filled[r]].tolist() == seqs[r][-window:]
+    assert min(len(q) for q in seqs) > window                     # the rings wrapped
 
 
 @pytest.mark.parametrize("normalization", ["vector", "minmax"])
@@ -259,3 +265,22 @@ def test_criteria_given_per_pair_decide_as_dense_ones(cost_test) -> None:
     for bad in (pairs[::-1], np.r_[pairs[:1], pairs[:-1]], np.r_[pairs[:-1], 300 * 40], np.r_[-1, pairs[1:]]):
         with pytest.raises(ValueError, match="every eligible pair"):
             policies.best_candidates(dataclasses.replace(sparse, pairs=bad), weights, "minmax", cost_test)
+
+
+def test_compiled_weight_update_equals_the_numpy_one() -> None:
+    """The market's compiled step (policies.weights_update) is observe's update_weights(market_weights(...)), bit for bit."""
+    from coalesce_games.policies import weights_update
+
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        base, current = rng.random(4) + 0.01, check_weights_row(rng.random(4) + 0.01)
+        price_index, success, late, incident, beta = 0.5 + rng.random(), rng.random(), rng.random(), rng.random(), rng.random()
+        want = update_weights(current, market_weights(base, [max(price_index - 1.0, 0.0), 1.0 - success, late,
+                                                              incident]), beta)
+        got = current.copy()
+        weights_update(got, base, price_index, success, late, incident, beta)
+        np.testing.assert_array_equal(got, want)
+
+
+def check_weights_row(w: np.ndarray) -> np.ndarray:
+    return w / w.sum()
