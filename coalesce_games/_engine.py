@@ -7,8 +7,9 @@ module then runs the market itself. Each hour of a run:
 
 1. spoofers blacklisted ``reentry_hours`` ago re-enter with a fresh history;
    Eq. 7 prices follow each provider's tasks of the last hour;
-2. each task in arrival order meets the skill gate (Eq. 11) provider by
-   provider, the Eq. 6-9 cost of every usable provider, TOPSIS
+2. the skill gate (Eq. 11) lists, per task type, the available providers
+   that pass it; each task in arrival order meets the Eq. 6-9 cost of every
+   listed provider, TOPSIS
    (:func:`coalesce_games.topsis.score_group`) and the policy's rule
    (:func:`coalesce_games.policies.paper_rule`,
    :func:`coalesce_games.policies.coalesce_rule`), all with the state the
@@ -170,7 +171,8 @@ def _run(r: int, prov: ProviderArrays, skill: SkillArrays, tasks: TaskArrays, ma
     backlog = np.zeros((clients[r + 1] - c0, 2))   # queued minutes: under the rule, and all local
     queued = np.zeros(clients[r + 1] - c0)          # ... under the rule when the hour began
     # ---- work space, reused every hour
-    price_now, available = np.empty(n), np.empty(n, dtype=np.bool_)
+    price_now, available = np.empty(n), np.empty(n, dtype=np.int64)    # the hour's prices; its available providers
+    usable, n_usable = np.empty((skill.static.shape[1], n), dtype=np.int64), np.zeros(skill.static.shape[1], np.int64)
     took, detected_at = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.bool_)
     success_sum, secure_sum = np.zeros(n), np.zeros(n)
     values, cols, scratch = np.empty((4, n)), np.empty(n, dtype=np.int64), np.empty((3, 4))
@@ -184,7 +186,7 @@ def _run(r: int, prov: ProviderArrays, skill: SkillArrays, tasks: TaskArrays, ma
                 blacklisted_at[j] = -1
                 history[j] = skill.prior
                 est_rel[j] = prov.reliability[g]
-        mean_price = 0.0
+        mean_price, n_available = 0.0, 0
         for j in range(n):
             g = p0 + j
             price_now[j] = prov.base_price[g] * (1 + market.alpha_demand * (demand[j] - market.capacity_per_hour)
@@ -192,8 +194,13 @@ def _run(r: int, prov: ProviderArrays, skill: SkillArrays, tasks: TaskArrays, ma
             if price_now[j] < 0:
                 raise ValueError("dynamic price turned negative; demand/supply out of range")
             mean_price += price_now[j]
-            available[j] = blacklisted_at[j] < 0 and (not prov.rogue[g] or h >= market.rogue_entry_hour)
+            if blacklisted_at[j] < 0 and (not prov.rogue[g] or h >= market.rogue_entry_hour):
+                available[n_available] = j
+                n_available += 1
         first, last = tasks.hour_start[r, h], tasks.hour_start[r, h + 1]
+        row = skill.row[r, h]
+        if last > first:
+            skill_gate(skill, row, history, available[:n_available], usable, n_usable)
         out.steps[r, h, 0] = last - first
         out.steps[r, h, 3] = mean_price / n
         hour_sum[:] = 0.0
@@ -202,7 +209,6 @@ def _run(r: int, prov: ProviderArrays, skill: SkillArrays, tasks: TaskArrays, ma
         success_sum[:] = 0.0
         secure_sum[:] = 0.0
         out_success, out_late, out_incident = 0.0, 0.0, 0.0
-        row = skill.row[r, h]
         queued[:] = backlog[:, 0]
         for k in range(first, last):
             t = tasks.task_type[k]
@@ -219,22 +225,19 @@ def _run(r: int, prov: ProviderArrays, skill: SkillArrays, tasks: TaskArrays, ma
             wait = queued[client] + tasks.exec_min[k]
             internal_seen = tasks.decide_internal[k] + max(wait - tasks.max_latency[k], 0.0) \
                 * market.latency_penalty_per_min
-            # ---- Eq. 11 gate, Eq. 6-9 costs and the cost test, provider by provider
-            count, n_available, n_eligible = 0, 0, 0
-            for j in range(n):
-                n_available += available[j]
-                if static_gate(skill, row, t, j, history[j]) and available[j]:
-                    n_eligible += 1
-                    g = p0 + j
-                    total, latency_min = external_one(
-                        price_now[j] * tasks.price_factor[k], est_rel[j], prov.latency[g], tasks.complexity[k],
-                        tasks.value[k], tasks.high_criticality[k], tasks.communication[k], tasks.max_latency[k],
-                        costs)
-                    if market.paper or total < internal_seen:
-                        values[0, count], values[1, count] = total, est_rel[j]
-                        values[2, count], values[3, count] = latency_min, est_sec[j]
-                        cols[count] = j
-                        count += 1
+            # ---- Eq. 6-9 costs of the providers that pass the gate, and the cost test
+            count = 0
+            for e in range(n_usable[t]):
+                j = usable[t, e]
+                g = p0 + j
+                total, latency_min = external_one(
+                    price_now[j] * tasks.price_factor[k], est_rel[j], prov.latency[g], tasks.complexity[k],
+                    tasks.value[k], tasks.high_criticality[k], tasks.communication[k], tasks.max_latency[k], costs)
+                if market.paper or total < internal_seen:
+                    values[0, count], values[1, count] = total, est_rel[j]
+                    values[2, count], values[3, count] = latency_min, est_sec[j]
+                    cols[count] = j
+                    count += 1
             pick, top = -1, 0.0
             if count:
                 best, top = score_group(values[:, :count], weights, benefit, paper.minmax if market.paper
@@ -243,13 +246,11 @@ def _run(r: int, prov: ProviderArrays, skill: SkillArrays, tasks: TaskArrays, ma
             # ---- the rule: explore (the published rule among all available providers, ours among the
             # eligible ones), or TOPSIS's best under the rule's gates
             if market.paper:
-                tried = nth_available(available, n_available, u[1], skill, row, t, history, False) \
-                    if u[0] < paper.epsilon else -1
+                tried = uniform_pick(available, n_available, u[1]) if u[0] < paper.epsilon else -1
                 choice, closeness, confidence = paper_rule(pick, top, tried, ring, ring_state, eq15_table, paper)
                 explored = tried >= 0
             else:
-                tried = nth_available(available, n_eligible, u[1], skill, row, t, history, True) \
-                    if u[0] < coalesce.epsilon else -1
+                tried = uniform_pick(usable[t], n_usable[t], u[1]) if u[0] < coalesce.epsilon else -1
                 choice, confidence = coalesce_rule(pick, tried, coalesce)
                 closeness, explored = top, tried >= 0
             local = choice < 0
@@ -353,26 +354,23 @@ def _run(r: int, prov: ProviderArrays, skill: SkillArrays, tasks: TaskArrays, ma
 
 
 @numba.njit(cache=True, nogil=True)
-def static_gate(skill: SkillArrays, row: int, task_type: int, j: int,
-                history: float) -> bool:  # pragma: no cover (compiled)
-    """Eq. 11's gate for provider j: ``w_J J + w_C C + w_H H >= tau``."""
-    return skill.static[row, task_type, j] + skill.history_weight * history >= skill.tau
+def skill_gate(skill: SkillArrays, row: int, history: np.ndarray, available: np.ndarray, usable: np.ndarray,
+               n_usable: np.ndarray) -> None:  # pragma: no cover (compiled)
+    """Eq. 11's gate for an hour: per task type t, the ``n_usable[t]`` providers of ``available``
+    with ``w_J J + w_C C + w_H H >= tau``, in order, into ``usable[t]``."""
+    for t in range(skill.static.shape[1]):
+        n_usable[t] = 0
+        for j in available:
+            if skill.static[row, t, j] + skill.history_weight * history[j] >= skill.tau:
+                usable[t, n_usable[t]] = j
+                n_usable[t] += 1
 
 
 @numba.njit(cache=True, nogil=True)
-def nth_available(available: np.ndarray, count: int, u: float, skill: SkillArrays, row: int, task_type: int,
-                  history: np.ndarray, eligible_only: bool) -> int:  # pragma: no cover (compiled)
-    """The ``floor(u x count)``-th of the ``count`` available (and, with ``eligible_only``, eligible)
-    providers, -1 when there is none: a uniformly random pick from one uniform."""
-    if count == 0:
-        return -1
-    target, seen = min(int(np.floor(u * count)), count - 1), 0
-    for j in range(len(available)):
-        if available[j] and (not eligible_only or static_gate(skill, row, task_type, j, history[j])):
-            if seen == target:
-                return j
-            seen += 1
-    return -1
+def uniform_pick(listed: np.ndarray, count: int, u: float) -> int:  # pragma: no cover (compiled)
+    """The ``floor(u x count)``-th of the ``count`` providers ``listed``, -1 when there is none:
+    a uniformly random pick from one uniform (as :func:`coalesce_games.policies.nth_usable`)."""
+    return listed[min(int(np.floor(u * count)), count - 1)] if count else -1
 
 
 @numba.njit(cache=True, nogil=True)

@@ -310,10 +310,11 @@ class Providers:
         price = table["base_price"][kind]
         latency = table["latency_min"][kind]
         reliability = table["reliability"][kind]
-        if jitter:
+        if jitter:   # low + (high - low) u: what Generator.uniform computes, from the same stream
             price = price * rng.uniform(1 - params["price"], 1 + params["price"], n)
             latency = latency * rng.uniform(1 - params["latency"], 1 + params["latency"], n)
-            reliability = rng.uniform(table["reliability_low"][kind], table["reliability_high"][kind])
+            low = table["reliability_low"][kind]
+            reliability = low + (table["reliability_high"][kind] - low) * rng.random(n)
         skills = _type_skills()[kind]
         return cls._valid_by_construction(
             name=np.char.add(table["id"][kind], np.arange(n).astype(str)),
@@ -347,10 +348,11 @@ class Providers:
 
 
 def draw_task_arrays(m: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """The fields of m sampled tasks (see :meth:`Tasks.sample`), unvalidated.
+    """The fields of m sampled tasks (see :meth:`Tasks.sample`) but ``required``, unvalidated.
 
     A market draws each run's tasks from the run's own generator with this and
-    validates the whole step's tasks once.
+    validates a whole batch's tasks once; ``required`` is the task type's row
+    of :func:`required_by_type`.
     """
     types = data.task_arrays()
     p = data.parameters_view()["tasks"]
@@ -369,7 +371,6 @@ def draw_task_arrays(m: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
         sensitivity=u[4],
         budget=value * (p["budget_share_low"] + (p["budget_share_high"] - p["budget_share_low"]) * u[5]),
         high_criticality=u[6] < 0.3,
-        required=required_by_type()[kind],
     )
 
 
@@ -432,7 +433,12 @@ class Tasks:
         criticality with probability 0.3 are ours (the paper gives no
         distribution); required skills and max latency from the task type.
         """
-        return cls(**draw_task_arrays(check_int("m", m, minimum=0), make_rng(seed)))
+        return cls.from_draws(draw_task_arrays(check_int("m", m, minimum=0), make_rng(seed)))
+
+    @classmethod
+    def from_draws(cls, fields: dict[str, np.ndarray]) -> "Tasks":
+        """Tasks from the fields of :func:`draw_task_arrays`, each requiring its type's skills (validated)."""
+        return cls(**fields, required=required_by_type()[fields["task_type"]])
 
     @classmethod
     def from_list(cls, tasks: Sequence[Task]) -> "Tasks":

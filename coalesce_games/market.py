@@ -38,6 +38,7 @@ True
 from __future__ import annotations
 
 import dataclasses
+import functools
 import tomllib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
@@ -260,13 +261,22 @@ def _published_arrivals(cfg: MarketConfig, rng: np.random.Generator) -> np.ndarr
     00:00; the published one at the wall-clock time of the run.
     """
     p = data.parameters_view()["published_load"]
-    clock = np.arange(cfg.days * 24)
-    hour_of_day = clock % 24
-    busy = ((clock // 24) % 7 < 5) & (hour_of_day >= p["business_start"]) & (hour_of_day <= p["business_end"])
-    demand = np.clip(p["base_demand"] * np.where(busy, cfg.business_multiplier, 1.0)
-                     + rng.normal(0.0, p["demand_noise_sd"], len(clock)), p["demand_min"], p["demand_max"])
+    demand = np.clip(_published_demand(cfg.days * 24, cfg.business_multiplier)
+                     + rng.normal(0.0, p["demand_noise_sd"], cfg.days * 24), p["demand_min"], p["demand_max"])
     total = rng.poisson(cfg.arrival_rate * demand)
     return total[:, None] // cfg.clients + (np.arange(cfg.clients)[None, :] < (total % cfg.clients)[:, None])
+
+
+@functools.lru_cache(maxsize=64)
+def _published_demand(hours: int, business_multiplier: float) -> np.ndarray:
+    """The published market demand before its noise, hour by hour (read-only)."""
+    p = data.parameters_view()["published_load"]
+    clock = np.arange(hours)
+    hour_of_day = clock % 24
+    busy = ((clock // 24) % 7 < 5) & (hour_of_day >= p["business_start"]) & (hour_of_day <= p["business_end"])
+    demand = p["base_demand"] * np.where(busy, business_multiplier, 1.0)
+    demand.flags.writeable = False
+    return demand
 
 
 def _static_scores(matcher: SkillMatcher, offered: list[np.ndarray], n: int) -> np.ndarray:
@@ -352,17 +362,19 @@ def _task_arrays(cfg: MarketConfig, draws: list["_RunDraws"]) -> tuple[_engine.T
     hour_start = np.zeros((len(draws), hours + 1), dtype=np.int64)     # run after run: each run's hours
     hour_start[:, 1:] = np.cumsum(per_hour.ravel()).reshape(per_hour.shape)
     hour_start[1:, 0] = hour_start[:-1, -1]
+    # each task's queue: its (run, hour, client), numbered in task order, and that queue's client and hour
     clients = np.concatenate([[0], np.cumsum([d.arrivals.shape[1] for d in draws])])
-    task_client = np.concatenate([np.repeat(np.tile(np.arange(d.arrivals.shape[1]), len(d.arrivals)) + clients[r],
-                                            d.arrivals.ravel()) for r, d in enumerate(draws)])
+    counts = np.concatenate([d.arrivals.ravel() for d in draws])
+    busy = np.flatnonzero(counts)
+    queue = np.repeat(busy, counts[busy])
     task_run = np.repeat(np.arange(len(draws)), per_hour.sum(axis=1))
-    task_hour = np.concatenate([np.repeat(np.arange(len(d.arrivals)), d.arrivals.sum(axis=1)) for d in draws])
-    tasks = Tasks(**{f: np.concatenate([d.tasks[f] for d in draws]) for f in Tasks.__dataclass_fields__})
+    first_queue = np.concatenate([[0], np.cumsum([d.arrivals.size for d in draws])])
+    task_hour, task_client = np.divmod(queue - first_queue[task_run], np.diff(clients)[task_run])
+    task_client += clients[task_run]
+    tasks = Tasks.from_draws({f: np.concatenate([d.tasks[f] for d in draws]) for f in draws[0].tasks})
     local = internal_cost(tasks, "consistent")
     # the published accounting prices the best task still queued behind each one in its client's hour (Eq. 4);
     # ours prices waiting as lateness instead
-    queue = np.repeat(np.arange(sum(d.arrivals.size for d in draws)),     # (run, hour, client), in task order
-                      np.concatenate([d.arrivals.ravel() for d in draws]))
     waiting = queued_value_rate(tasks.value, queue)
     published = internal_cost(tasks, "paper", opportunity_rate=waiting)
     price_factor = data.parameters_view()["external"]["complexity_price_factor"]

@@ -246,15 +246,22 @@ def test_configurations_that_differ_otherwise_run_apart_in_order() -> None:
 
 
 def test_compiled_skill_gate_equals_eq11_in_numpy() -> None:
-    from coalesce_games._engine import SkillArrays, static_gate
+    from coalesce_games._engine import SkillArrays, skill_gate
 
     rng = np.random.default_rng(8)
     skill = SkillArrays(rng.random((3, 5, 6)), np.zeros((3, 1), np.int64), 0.2, 0.8, 0.7)
-    history = rng.random(6)
-    gate = np.array([[[static_gate(skill, r, t, j, history[j]) for j in range(6)] for t in range(5)] for r in range(3)])
-    np.testing.assert_array_equal(gate, skill.static + 0.2 * history >= 0.7)
-    assert gate.any() and not gate.all()
-    assert static_gate(skill._replace(static=np.full((1, 1, 1), 0.54)), 0, 0, 0, 0.8)      # 0.54 + 0.16 = 0.7 passes
+    history, available = rng.random(6), np.array([0, 2, 3, 5])
+    for row in range(3):
+        usable, n_usable = np.full((5, 6), -1), np.zeros(5, np.int64)
+        skill_gate(skill, row, history, available, usable, n_usable)
+        passes = skill.static[row] + 0.2 * history >= 0.7                 # (types, providers)
+        for t in range(5):
+            assert usable[t, :n_usable[t]].tolist() == [j for j in available if passes[t, j]]
+    assert n_usable.sum() > 0 and (n_usable < len(available)).any()
+    one = skill._replace(static=np.full((1, 1, 1), 0.54))                    # 0.54 + 0.2 x 0.8 = 0.7 passes
+    usable, n_usable = np.zeros((1, 1), np.int64), np.zeros(1, np.int64)
+    skill_gate(one, 0, np.array([0.8]), np.array([0]), usable, n_usable)
+    assert n_usable.tolist() == [1]
 
 
 def test_published_load_is_one_market_rate_dealt_to_the_clients_in_turn() -> None:
@@ -283,7 +290,7 @@ def test_paper_accounting_prices_the_tasks_queued_behind() -> None:
                        arrival_rate=4.2)
     draws = market._draw_run(cfg, 5, market._arrival_multiplier(np.arange(48), cfg.business_multiplier))
     queue = np.repeat(np.arange(draws.arrivals.size), draws.arrivals.ravel())   # (hour, client) of each task
-    tasks = Tasks(**draws.tasks)
+    tasks = Tasks.from_draws(draws.tasks)
     rate = queued_value_rate(tasks.value, queue)
     assert (rate > 0).sum() > 20                                               # clients often hold two tasks
     expected = internal_cost(tasks, "paper", opportunity_rate=rate).total.sum()
