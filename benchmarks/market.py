@@ -6,9 +6,11 @@ the seeds for all 13 configurations as one batch: `simulate_many(configs, seeds)
 start-up, paid once per session, is printed apart), the tasks decided per second, and the ratio
 to the published style measured in the same run on a sample: the same runs simulated per run,
 per hour, per task and per candidate in Python (``benchmarks/loop_market.py``, an independent
-implementation that must give the same run rows). Every time is the best of ``--repeat`` runs.
+implementation that must give the same run rows). The machine's speed drifts when its cores are
+shared, so each of ``--repeat`` repetitions times the three side by side and the ratios are taken
+within a repetition (median and range printed).
 
-Usage: python benchmarks/market.py [--seeds 20] [--sample-seeds 1] [--workers 2] [--repeat 3]
+Usage: python benchmarks/market.py [--seeds 20] [--sample-seeds 1] [--workers 2] [--repeat 5]
 """
 
 from __future__ import annotations
@@ -45,11 +47,6 @@ def run(configs, seeds, pool: ProcessPoolExecutor | None = None, workers: int = 
     return time.perf_counter() - t0, pd.concat(parts, ignore_index=True)
 
 
-def best(repeat: int, call):
-    """The fastest of ``repeat`` calls of ``call()`` (which returns (seconds, result))."""
-    return min((call() for _ in range(repeat)), key=lambda timed: timed[0])
-
-
 def _warm() -> None:
     """A worker's imports and compiled kernels (numba, cached on disk), before any timing."""
     _part((table_configs()[:1], [0]))
@@ -75,34 +72,41 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=20)
     ap.add_argument("--sample-seeds", type=int, default=1)
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
     configs = table_configs()
+    sample, sample_seeds = configs, range(args.sample_seeds)   # every configuration: the table's mix of sizes
     _warm()                           # warm-up: imports, caches and the compiled kernels
     run_loop(configs[:1], [0])
-    wall1, runs = best(args.repeat, lambda: run(configs, range(args.seeds)))
-    tasks = int(runs.tasks.sum())
-    print(f"F1 table, 1 process: {len(runs)} runs, {tasks:,} tasks in {wall1:.2f} s -> "
-          f"{tasks / wall1:,.0f} tasks decided/s")
     t0 = time.perf_counter()
     with ProcessPoolExecutor(args.workers, initializer=_warm) as pool:
         list(pool.map(time.sleep, [0.2] * args.workers))        # every worker started and warm
         startup = time.perf_counter() - t0
-        wall, runs_par = best(args.repeat, lambda: run(configs, range(args.seeds), pool, args.workers))
+        # the machine's speed drifts (shared cores): each repetition times the three side by side, and the
+        # ratios are taken within a repetition
+        rounds = []
+        for _ in range(args.repeat):
+            one, runs = run(configs, range(args.seeds))
+            par, runs_par = run(configs, range(args.seeds), pool, args.workers)
+            t_loop, b = run_loop(sample, sample_seeds)
+            rounds.append((one, par, t_loop))
+    tasks, loop_tasks = int(runs.tasks.sum()), int(b.tasks.sum())
+    one, par, t_loop = (np.array(x) for x in zip(*rounds))
     key = ["config", "seed"]
     same_par = runs.sort_values(key).reset_index(drop=True).equals(runs_par.sort_values(key).reset_index(drop=True))
-    print(f"F1 table, {args.workers} processes: {wall:.2f} s -> {tasks / wall:,.0f} tasks decided/s "
-          f"(target < 10 s; the pool's start-up, once: {startup:.1f} s); identical to 1 process: {same_par}")
-
-    sample = configs                # every configuration, the first sample seed(s): the table's mix of sizes
-    seeds = range(args.sample_seeds)
-    _, a = run(sample, seeds)
-    t_loop, b = best(min(args.repeat, 2), lambda: run_loop(sample, seeds))
-    loop_rate = int(b.tasks.sum()) / t_loop
-    print(f"loop baseline on a sample ({len(b)} runs, {int(b.tasks.sum()):,} tasks, per task and candidate in Python): "
-          f"{t_loop:.2f} s -> {loop_rate:,.0f} tasks/s; same runs as the compiled market: {same_runs(a, b)}")
-    print(f"ratio per task decided: {tasks / wall1 / loop_rate:.0f}x on 1 process, "
-          f"{tasks / wall / loop_rate:.0f}x on {args.workers} (target 100x)")
+    _, a = run(sample, sample_seeds)
+    span = lambda x, fmt: f"{fmt.format(x.min())}-{fmt.format(x.max())}"   # noqa: E731
+    print(f"F1 table, 1 process: {len(runs)} runs, {tasks:,} tasks in {span(one, '{:.2f}')} s "
+          f"(best {tasks / one.min():,.0f} tasks decided/s)")
+    print(f"F1 table, {args.workers} processes: {span(par, '{:.2f}')} s (target < 10 s; the pool's start-up, once: "
+          f"{startup:.1f} s); identical to 1 process: {same_par}")
+    print(f"loop baseline on a sample ({len(b)} runs, {loop_tasks:,} tasks, per task and candidate in Python): "
+          f"{span(t_loop, '{:.2f}')} s ({span(loop_tasks / t_loop, '{:,.0f}')} tasks/s); same runs as the compiled "
+          f"market: {same_runs(a, b)}")
+    r1, r2 = tasks / one / (loop_tasks / t_loop), tasks / par / (loop_tasks / t_loop)
+    print(f"ratio per task decided, within each of {args.repeat} repetitions: median {np.median(r1):.0f}x "
+          f"({span(r1, '{:.0f}')}) on 1 process, median {np.median(r2):.0f}x ({span(r2, '{:.0f}')}) on "
+          f"{args.workers} (target 100x)")
 
 
 if __name__ == "__main__":
