@@ -3,7 +3,7 @@
 A second, independent implementation of what :func:`coalesce_games.market.simulate`
 computes for the published rule (``policy="paper"``) in a market without rogue
 providers and without verification: the baseline of ``benchmarks/market.py``
-and a reference the tests hold the lockstep simulator to
+and a reference the tests hold the compiled market to
 (``tests/test_loop_reference.py``). It takes a run's random draws from the
 package (providers, arrivals, tasks, per-task uniforms: data, not simulation)
 and a per-task-type skill table; everything else (Eq. 7 prices, Eq. 11 gate,

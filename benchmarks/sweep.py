@@ -1,7 +1,7 @@
 """Sweep executors: serial, two local processes and a two-worker Dask LocalCluster.
 
 Runs N small market simulations (1 day, 3 clients, 8 contractors) on each executor
-(replicates of a design point in lockstep batches of 8), and serially with one run per
+(replicates of a design point in batches of 8), and serially with one run per
 unit of work as the baseline; prints wall times, the parallel efficiency against serial
 (target >= 1.7x on two cores) and the per-run overhead of the Dask path, and checks that
 every table is the same.

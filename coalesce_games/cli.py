@@ -107,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=None, help="local workers (default: all cores)")
     p.add_argument("--checkpoint", default=None, help="CSV file the finished runs stream to")
     p.add_argument("--resume", action="store_true", help="skip runs already in the checkpoint")
-    p.add_argument("--batch", type=int, default=8, help="replicates of a design point simulated in lockstep (default 8)")
+    p.add_argument("--batch", type=int, default=8, help="replicates of a design point simulated as one batch (default 8)")
     p.set_defaults(func=_sweep)
     return parser
 

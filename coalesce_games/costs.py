@@ -301,7 +301,7 @@ def external_cost_pairs(tasks: Tasks, price: Any, reliability: Any, latency: Any
     """Eq. 6-9 for m tasks against n providers given as arrays that broadcast to (m, n).
 
     The kernel of :func:`external_cost` for markets whose providers differ by
-    task (a lockstep batch of runs, each with its own providers): ``price``,
+    task (a batch of runs, each with its own providers): ``price``,
     ``reliability`` and ``latency`` (minutes at complexity 1) are (n,) or
     (m, n). With ``task_of`` (E,) they are given per pair instead, (E,):
     pair p is task ``task_of[p]`` with one provider, and every result is (E,)

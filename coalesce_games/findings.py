@@ -47,7 +47,7 @@ class Finding:
 def run_many(configs: list[MarketConfig], seeds: list[int], progress: Callable[[], None] | None = None) -> pd.DataFrame:
     """One row per (configuration, seed), configuration by configuration, with its position in ``config``.
 
-    Configurations that differ only in size and load run in one lockstep
+    Configurations that differ only in size and load run as one
     batch (:func:`simulate_many`). A failed run raises (nothing is dropped).
     """
     tick = None if progress is None else (lambda k: [progress() for _ in range(k)])

@@ -152,7 +152,7 @@ def metagame_samples(client_settings: dict[str, dict], provider_strategies: dict
     for cl, cl_changes in client_settings.items():
         for pv, pv_changes in provider_strategies.items():
             cfg = base.replace(**cl_changes, **pv_changes)
-            for run in simulate_many(cfg, seeds).runs.itertuples():   # the seeds in lockstep
+            for run in simulate_many(cfg, seeds).runs.itertuples():   # the seeds as one batch
                 seed = run.seed
                 outsourced = max(run.outsourcing_rate * run.tasks, 1)
                 provider = (run.rogue_task_share - run.detections / outsourced

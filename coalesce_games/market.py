@@ -3,11 +3,11 @@
 One run is a stream of tasks arriving at clients on a simulated hourly clock
 (never the wall clock). Each step:
 
-1. tasks arrive (Poisson per client; business hours 9-17 Mon-Fri x3.2);
-2. the skill gate (Eq. 11) is computed for the whole batch against every
-   provider, and the costs (Eq. 1-10) for the pairs that pass it, with each
-   provider's current Eq. 7 price;
-3. the policy decides the batch; local tasks queue on their client (one job
+1. tasks arrive (Poisson per client; business hours 9-17 Mon-Fri x3.2; or
+   the published market-wide load, ``load="published"``);
+2. each task meets the skill gate (Eq. 11) and the Eq. 6-9 cost of every
+   provider that passes it, at each provider's current Eq. 7 price;
+3. the policy's rule decides it; local tasks queue on their client (one job
    at a time: a backlog delays them, lateness costs 0.25 USD/min);
 4. outsourced tasks succeed, fail, leak or are fabricated (``threats``); a
    share ``verification_share`` is verified; detections withhold payment and
@@ -17,11 +17,12 @@ One run is a stream of tasks arriving at clients on a simulated hourly clock
 
 A run draws its random numbers when it starts: providers, arrivals (one
 Poisson draw per client and hour), tasks, and eight uniforms per task
-(exploration, which provider, verification, outcomes), so a step calls no
-generator. :func:`simulate_many` runs many runs in lockstep, one array
-operation per step for all of them: seeds, and configurations that differ
-only in days, clients, contractors or arrival rate (the published table's 13
-configurations run as one batch).
+(exploration, which provider, verification, outcomes), so its hours call no
+generator. :func:`simulate_many` prepares many runs at once with numpy (the
+draws, the tasks' internal costs, the static part of Eq. 11): seeds, and
+configurations that differ only in days, clients, contractors or arrival
+rate (the published table's 13 configurations form one batch); the hours
+themselves run in compiled code, task by task (:mod:`coalesce_games._engine`).
 
 Every task is accounted for exactly once, and the same task stream is also
 costed as if every task had run locally (common random numbers), which gives
@@ -204,7 +205,7 @@ def _build_providers(cfg: MarketConfig, rng: np.random.Generator) -> Providers:
     return honest.concat(rogues)
 
 
-#: the fields in which configurations of one lockstep batch may differ (besides the seed)
+#: the fields in which configurations of one batch may differ (besides the seed)
 PER_RUN_FIELDS = ("days", "clients", "contractors", "arrival_rate")
 
 #: random numbers drawn per task when the task is drawn: exploration coin, which provider,
@@ -212,8 +213,8 @@ PER_RUN_FIELDS = ("days", "clients", "contractors", "arrival_rate")
 UNIFORMS_PER_TASK = 8
 
 
-def _lockstep_key(cfg: MarketConfig) -> tuple:
-    """Configurations with equal keys can share a lockstep batch: they differ only in size, load and seed."""
+def _batch_key(cfg: MarketConfig) -> tuple:
+    """Configurations with equal keys can share a batch: they differ only in size, load and seed."""
     return tuple((k, v) for k, v in cfg.to_dict().items() if k not in PER_RUN_FIELDS + ("seed",))
 
 
@@ -410,7 +411,7 @@ def _run_batch(cfgs: list[MarketConfig], seeds: list[int],
     """R runs in one compiled pass, run r of configuration ``cfgs[r]`` with seed ``seeds[r]``.
 
     The configurations may differ in days, clients, contractors and arrival
-    rate (nothing else: :func:`_lockstep_key`). Every run has its own random
+    rate (nothing else: :func:`_batch_key`). Every run has its own random
     streams, drawn up front (:func:`_draw_run`); what does not depend on
     decisions is prepared for all runs at once (:func:`_task_arrays`,
     :func:`_skill_arrays`), and :func:`coalesce_games._engine.run_batch` then
@@ -512,12 +513,12 @@ def _settings(config: MarketConfig) -> dict[str, Any]:
 
 def simulate_many(config: MarketConfig | Sequence[MarketConfig], seeds: Any, batch: int = 256,
                   events: bool = False, progress: Callable[[int], None] | None = None) -> Result:
-    """Every configuration with every seed, up to ``batch`` runs at a time in lockstep.
+    """Every configuration with every seed, up to ``batch`` runs at a time.
 
     ``config`` is one :class:`MarketConfig` or a sequence of them; rows come
     configuration by configuration, seed by seed. Configurations that differ
-    only in days, clients, contractors and arrival rate share lockstep
-    batches (the published table's 13 configurations run as one), the others
+    only in days, clients, contractors and arrival rate share batches (the
+    published table's 13 configurations run as one), the others
     run in batches of their own; ``progress(k)`` is called as each batch of k
     runs completes. Each run's numbers equal those of
     ``simulate(config, seed)``: runs in a batch share no randomness and no
@@ -537,7 +538,7 @@ def simulate_many(config: MarketConfig | Sequence[MarketConfig], seeds: Any, bat
         raise ValueError("seeds must not be empty")
     check_int("batch", batch, minimum=1)
     jobs = [(c, cfg, seed) for c, cfg in enumerate(configs) for seed in seeds]
-    keys, settings = [_lockstep_key(cfg) for cfg in configs], [_settings(cfg) for cfg in configs]
+    keys, settings = [_batch_key(cfg) for cfg in configs], [_settings(cfg) for cfg in configs]
     groups: dict[tuple, list[int]] = {}
     for i, (c, _, _) in enumerate(jobs):
         groups.setdefault(keys[c], []).append(i)

@@ -206,7 +206,7 @@ class Decision:
 class Outcome:
     """What happened to each outsourced task (arrays of shape (k,)).
 
-    ``run`` (k,) is each task's run in a lockstep batch (None: one run) and
+    ``run`` (k,) is each task's run in a batch of runs (None: one run) and
     ``price_index`` the market's price level per run (scalar or (R,)).
     """
 
@@ -558,7 +558,7 @@ def weights_update(current: np.ndarray, base: np.ndarray, price_index: float, su
 class PaperPolicy:
     """The published rule: closeness > 0.6 and Eq. 15 confidence > 0.8, else local.
 
-    ``runs`` independent copies of the rule (one per run of a lockstep batch),
+    ``runs`` independent copies of the rule (one per run of a batch decided together),
     each with its own Eq. 15 history of the last 50 flags.
 
     ``record`` says what a decision adds to that history (PAPER_FACTS 3 and 7):
@@ -642,7 +642,7 @@ class PaperPolicy:
 class CoalescePolicy:
     """Local execution as an alternative, risk-adjusted cost test, epsilon-greedy, beta learning.
 
-    ``runs`` independent copies (one per run of a lockstep batch), each with
+    ``runs`` independent copies (one per run of a batch decided together), each with
     its own criteria weights ``current[r]``.
     """
 

@@ -9,7 +9,7 @@ line torn by a kill is dropped and its run redone). A failed run is reported
 with its configuration and traceback after the others finish.
 
 The built-in market runner simulates up to ``batch`` replicates of a design
-point in lockstep (:func:`coalesce_games.market.simulate_many`), one unit of
+point as one batch (:func:`coalesce_games.market.simulate_many`), one unit of
 work per batch; a run's numbers do not depend on its batch, so the table is
 the same for every batch size and executor. When a batch fails, its
 replicates are run one by one so that each failure is attributed to its run.
@@ -116,7 +116,7 @@ def _one(runner: Callable, config: dict[str, Any], replicate: int) -> dict[str, 
 
 
 def _batch(runner: Callable, config: dict[str, Any], replicates: list[int]) -> list[dict[str, Any]]:
-    """The runs of one design point: in lockstep for the market runner, else one by one."""
+    """The runs of one design point: one batch for the market runner, else one by one."""
     if runner is _market_runner and len(replicates) > 1:
         seeds = [run_seed(config, r) for r in replicates]
         try:
@@ -170,7 +170,7 @@ def sweep(design: list[dict[str, Any]], seeds: int, executor: str | Executor = "
     ``executor``: ``"serial"``, ``"processes"`` (default: all cores),
     ``"dask"`` (a ``scheduler`` address, or an in-process ``LocalCluster``), or
     any ``concurrent.futures.Executor``. ``batch``: replicates of a design
-    point per unit of work (run in lockstep by the market runner).
+    point per unit of work (one batch of the market runner).
     """
     if not design:
         raise ValueError("design must hold at least one configuration")

@@ -1,8 +1,8 @@
-"""The lockstep simulator against an independent per-task, per-candidate implementation of the published rule.
+"""The compiled market against an independent per-task, per-candidate implementation of the published rule.
 
 ``benchmarks/loop_market.py`` writes the published table's market the published way (scalar Python,
 run by run, hour by hour, task by task); it is the market benchmark's baseline. Here it holds the
-vectorised, compiled, lockstep simulator to the same run rows.
+compiled market (coalesce_games._engine) to the same run rows.
 """
 
 from __future__ import annotations
@@ -30,17 +30,17 @@ from loop_market import simulate_loop  # noqa: E402
     ("paper_agt_03", {"paper_history": "closeness"}),               # the history records closeness alone
     ("paper_agt_05", {"paper_history": "closeness", "paper_history_scope": "every_task", "epsilon": 0.2}),
 ])
-def test_lockstep_runs_equal_the_task_by_task_loop(scenario, changes) -> None:
+def test_compiled_runs_equal_the_task_by_task_loop(scenario, changes) -> None:
     cfg = load_scenario(scenario).replace(**changes)
     seeds = [0, 1, 2]
-    lockstep = simulate_many(cfg, seeds).runs
-    loop = pd.DataFrame([simulate_loop(cfg, s) for s in seeds])[lockstep.columns.drop(
-        [c for c in lockstep.columns if c.startswith("cfg_")])]
-    assert (lockstep.outsourcing_rate > 0).all() and (lockstep.tasks > 20).all()
+    compiled = simulate_many(cfg, seeds).runs
+    loop = pd.DataFrame([simulate_loop(cfg, s) for s in seeds])[compiled.columns.drop(
+        [c for c in compiled.columns if c.startswith("cfg_")])]
+    assert (compiled.outsourcing_rate > 0).all() and (compiled.tasks > 20).all()
     # every number equal; mean TOPSIS to the last bits (the closeness is computed in another order)
-    pd.testing.assert_frame_equal(lockstep[loop.columns].drop(columns="mean_topsis"), loop.drop(columns="mean_topsis"),
+    pd.testing.assert_frame_equal(compiled[loop.columns].drop(columns="mean_topsis"), loop.drop(columns="mean_topsis"),
                                   check_exact=True)
-    np.testing.assert_allclose(lockstep.mean_topsis, loop.mean_topsis, rtol=1e-12)
+    np.testing.assert_allclose(compiled.mean_topsis, loop.mean_topsis, rtol=1e-12)
 
 
 def test_the_loop_refuses_what_it_does_not_model() -> None:

@@ -160,8 +160,8 @@ def test_policies_face_the_same_task_stream() -> None:
                                      {"policy": "paper", "load": "published", "arrival_rate": 4.2},
                                      {"rogue_share": 0.3, "verification_share": 0.4, "reentry_hours": 2},
                                      {"skill_mode": "probe", "rogue_share": 0.25}])
-def test_lockstep_runs_equal_solo_runs(changes) -> None:
-    """A run's numbers do not depend on the other runs of its lockstep batch."""
+def test_batched_runs_equal_solo_runs(changes) -> None:
+    """A run's numbers do not depend on the other runs of its batch."""
     cfg = SMALL.replace(**changes)
     together = simulate_many(cfg, [4, 9, 2], events=True)
     for seed in (9, 2):
@@ -208,7 +208,7 @@ def test_decision_recording_holds_the_outsourcing_rate_across_scales(scope) -> N
     assert abs(rates["decision", 100] - rates["decision", 10]) < 0.1           # feedback: held
 
 
-def test_configurations_of_different_sizes_run_in_one_lockstep_batch() -> None:
+def test_configurations_of_different_sizes_run_in_one_batch() -> None:
     """Days, clients, contractors and load may differ within a batch; each run equals its solo run."""
     import coalesce_games.market as market
 
@@ -216,7 +216,7 @@ def test_configurations_of_different_sizes_run_in_one_lockstep_batch() -> None:
                SMALL.replace(days=3, clients=2, contractors=20, arrival_rate=0.5, rogue_share=0.25,
                              verification_share=0.5),
                SMALL.replace(days=1, contractors=4, rogue_share=0.25, verification_share=0.5)]
-    assert len({market._lockstep_key(c) for c in configs}) == 1
+    assert len({market._batch_key(c) for c in configs}) == 1
     done = []
     together = simulate_many(configs, [5, 8], events=True, progress=done.append)
     assert done == [6]                                        # one batch of all six runs
@@ -235,7 +235,7 @@ def test_configurations_that_differ_otherwise_run_apart_in_order() -> None:
     configs = [SMALL.replace(epsilon=0.3), SMALL, SMALL.replace(epsilon=0.3, days=1)]
     done = []
     runs = simulate_many(configs, [1, 2], progress=done.append).runs
-    assert sorted(done) == [2, 4]                             # two lockstep groups
+    assert sorted(done) == [2, 4]                             # two batches
     assert runs.config.tolist() == [0, 0, 1, 1, 2, 2] and runs.cfg_epsilon.tolist() == [0.3, 0.3, 0.1, 0.1, 0.3, 0.3]
     pd.testing.assert_frame_equal(runs[runs.config == 1].drop(columns="config").reset_index(drop=True),
                                   simulate_many(SMALL, [1, 2]).runs)

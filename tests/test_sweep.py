@@ -129,7 +129,7 @@ def test_plot_surface_draws_the_grid() -> None:
         plot_surface(summary, "epsilon", "beta", "nope")
 
 
-def test_lockstep_batches_do_not_change_the_table() -> None:
+def test_batches_do_not_change_the_table() -> None:
     design = grid({"days": [1], "clients": [3], "contractors": [6], "rogue_share": [0.0, 0.34]})
     solo = sweep(design, 5, executor="serial", batch=1, progress=False)
     batched = sweep(design, 5, executor="serial", batch=3, progress=False)
