@@ -11,14 +11,15 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from .figures import save_figure
-from .findings import FINDINGS
+from .findings import F1_READINGS, FINDINGS
 from .report import render_report
 
 __all__ = ["reproduce", "parse_only", "STEPS_QUICK", "STEPS_FULL"]
 
-#: progress-bar units per finding (one per simulated configuration x seed)
-STEPS_FULL = {"F1": 780, "F2": 24, "F3": 1, "F4": 240, "F5": 18, "F6": 100, "F7": 4}
-STEPS_QUICK = {"F1": 18, "F2": 6, "F3": 1, "F4": 8, "F5": 6, "F6": 18, "F7": 4}
+#: progress-bar units per finding (one per simulated configuration x seed; F1: 13 configurations, or 3
+#: with --quick, x its readings x 20 seeds, or 2; one per part where a finding simulates no market)
+STEPS_FULL = {"F1": 13 * len(F1_READINGS) * 20, "F2": 24, "F3": 1, "F4": 240, "F5": 18, "F6": 100, "F7": 4}
+STEPS_QUICK = {"F1": 3 * len(F1_READINGS) * 2, "F2": 6, "F3": 1, "F4": 8, "F5": 6, "F6": 18, "F7": 4}
 
 
 def parse_only(text: str | None) -> list[str]:

@@ -46,11 +46,42 @@ def test_threshold_rule_and_confidence_interval() -> None:
 
 
 # ------------------------------------------------------------------ reproduce
+class _CountingBar:
+    """Stands in for tqdm: records the planned total and the units each finding reports."""
+
+    seen: list = []
+
+    def __init__(self, total, **_):
+        self.total, self.key, self.units = total, None, {}
+        _CountingBar.seen.append(self)
+
+    def set_postfix_str(self, key):
+        self.key = key
+
+    def update(self, n):
+        self.units[self.key] = self.units.get(self.key, 0) + n
+
+    def close(self):
+        pass
+
+
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
+    import coalesce_games.reproduce as rep
+
     out = tmp_path_factory.mktemp("reproduce")
-    reproduce(out, quick=True, progress=False)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(rep, "tqdm", _CountingBar)
+        reproduce(out, quick=True, progress=False)
     return out
+
+
+def test_the_progress_bar_counts_what_each_finding_runs(quick_run) -> None:
+    from coalesce_games.reproduce import STEPS_FULL, STEPS_QUICK
+
+    bar = _CountingBar.seen[-1]
+    assert bar.units == STEPS_QUICK and bar.total == sum(STEPS_QUICK.values())
+    assert STEPS_FULL.keys() == STEPS_QUICK.keys()
 
 
 def test_every_figure_table_and_section_exists(quick_run) -> None:
