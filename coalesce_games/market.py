@@ -515,7 +515,10 @@ def simulate_many(config: MarketConfig | Sequence[MarketConfig], seeds: Any, bat
                   events: bool = False, progress: Callable[[int], None] | None = None) -> Result:
     """Every configuration with every seed, up to ``batch`` runs at a time.
 
-    ``config`` is one :class:`MarketConfig` or a sequence of them; rows come
+    ``config`` is one :class:`MarketConfig` or a sequence of them; ``seeds``
+    one sequence of seeds for every configuration or, given a sequence of
+    configurations, one sequence per configuration (independent runs for
+    configurations that would otherwise share their seeds' markets); rows come
     configuration by configuration, seed by seed. Configurations that differ
     only in days, clients, contractors and arrival rate share batches (the
     published table's 13 configurations run as one), the others
@@ -533,11 +536,9 @@ def simulate_many(config: MarketConfig | Sequence[MarketConfig], seeds: Any, bat
                             f"at position {i}")
     if not configs:
         raise ValueError("config must not be an empty sequence")
-    seeds = [check_int("seed", int(s), minimum=0) for s in seeds]
-    if not seeds:
-        raise ValueError("seeds must not be empty")
+    seeds_of = _seeds_per_config(seeds, len(configs), several)
     check_int("batch", batch, minimum=1)
-    jobs = [(c, cfg, seed) for c, cfg in enumerate(configs) for seed in seeds]
+    jobs = [(c, cfg, seed) for c, cfg in enumerate(configs) for seed in seeds_of[c]]
     keys, settings = [_batch_key(cfg) for cfg in configs], [_settings(cfg) for cfg in configs]
     groups: dict[tuple, list[int]] = {}
     for i, (c, _, _) in enumerate(jobs):
@@ -568,6 +569,20 @@ def simulate_many(config: MarketConfig | Sequence[MarketConfig], seeds: Any, bat
             frame = frame.drop(columns="job")
         out.append(frame)
     return Result(*out)
+
+
+def _seeds_per_config(seeds: Any, count: int, several: bool) -> list[list[int]]:
+    """``seeds`` as one list of seeds per configuration (see :func:`simulate_many`)."""
+    seeds = list(seeds)
+    if several and seeds and all(isinstance(s, (Sequence, np.ndarray)) for s in seeds):
+        if len(seeds) != count:
+            raise ValueError(f"seeds must give one sequence of seeds per configuration ({count}); got {len(seeds)}")
+        blocks = [list(block) for block in seeds]
+    else:
+        blocks = [seeds] * count
+    if any(not block for block in blocks):
+        raise ValueError("seeds must not be empty")
+    return [[check_int("seed", int(seed), minimum=0) for seed in block] for block in blocks]
 
 
 def _in_job_order(frame: pd.DataFrame) -> pd.DataFrame:

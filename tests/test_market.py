@@ -231,6 +231,21 @@ def test_configurations_of_different_sizes_run_in_one_batch() -> None:
     assert together.steps.groupby("config").hour.max().tolist() == [47, 71, 23]
 
 
+def test_each_configuration_may_have_its_own_seeds() -> None:
+    configs = [SMALL, SMALL.replace(days=1), SMALL.replace(epsilon=0.3)]
+    runs = simulate_many(configs, [[1, 2], [7], range(3, 5)]).runs
+    assert runs.config.tolist() == [0, 0, 1, 2, 2] and runs.seed.tolist() == [1, 2, 7, 3, 4]
+    for c, cfg in enumerate(configs):
+        for seed in runs.seed[runs.config == c]:
+            pd.testing.assert_frame_equal(
+                runs[(runs.config == c) & (runs.seed == seed)].drop(columns="config").reset_index(drop=True),
+                simulate(cfg, int(seed)).runs)
+    with pytest.raises(ValueError, match="one sequence of seeds per configuration"):
+        simulate_many(configs, [[1], [2]])
+    with pytest.raises(ValueError, match="seeds must not be empty"):
+        simulate_many(configs, [[1], [], [2]])
+
+
 def test_configurations_that_differ_otherwise_run_apart_in_order() -> None:
     configs = [SMALL.replace(epsilon=0.3), SMALL, SMALL.replace(epsilon=0.3, days=1)]
     done = []
