@@ -87,7 +87,8 @@ def f1_published_table(quick: bool = False, progress: Callable | None = None) ->
     give the published metric (savings on outsourced tasks over the cost of
     the tasks kept local), the paper accounting against an all-local
     baseline, and the consistent cost reduction. Each other reading puts one
-    mechanism back to ours (:data:`F1_READINGS`).
+    mechanism back to ours (:data:`F1_READINGS`). Each experiment has its own
+    seeds (the published runs were independent), shared by its readings.
     """
     published = data.load_published_table()
     if quick:
