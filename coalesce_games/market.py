@@ -321,18 +321,16 @@ def _skill_arrays(cfg: MarketConfig, seeds: list[int], draws: list["_RunDraws"],
                                                 np.concatenate([p.declared for p in plist])),
                           [len(p) for p in plist], n)
         row += np.arange(len(draws))[:, None]
-    else:
-        blocks = []
+    else:   # a fresh noisy probe in every hour with tasks, from a third stream of the run's own
+        blocks, first = [np.zeros((0, len(required_by_type()), n))], 0
         for r, (d, seed) in enumerate(zip(draws, seeds)):
             rng, active = make_rng([seed, 0xC0A1, 2]), np.flatnonzero(d.arrivals.sum(axis=1))
-            seen = np.concatenate([matcher.offered(d.providers, rng) for _ in active]) if len(active) \
-                else d.providers.declared[:0]
-            scores = matcher.static_score(required_by_type(), seen) if len(active) \
-                else np.zeros((len(required_by_type()), 0))
-            per_hour = scores.reshape(len(scores), len(active), len(d.providers)).transpose(1, 0, 2)
-            blocks.append(np.zeros((len(active), len(scores), n)))
-            blocks[-1][:, :, :len(d.providers)] = per_hour
-            row[r, active] = sum(len(b) for b in blocks[:-1]) + np.arange(len(active))
+            probes = [matcher.offered(d.providers, rng) for _ in active]
+            if probes:
+                blocks.append(_per_run(matcher.static_score(required_by_type(), np.concatenate(probes)),
+                                       [len(d.providers)] * len(probes), n))
+            row[r, active] = first + np.arange(len(active))
+            first += len(active)
         static = np.concatenate(blocks)
     return _engine.SkillArrays(np.ascontiguousarray(static), row, float(w_history), float(matcher.prior),
                                float(cfg.tau))

@@ -135,7 +135,7 @@ def test_paper_rule_keeps_each_runs_eq15_history_across_batches(record) -> None:
         pick = np.where(rng.random(len(run)) < 0.9, 1, -1)
         choice, closeness, conf = _paper_decisions(pick, top, np.full(len(run), -1), run, history, filled,
                                                    eq15_table(window), rule)
-        want, flags = [], []
+        want = []
         for r, p, t in zip(run, pick, top):
             want.append(eq15_confidence(seqs[r]))
             out = p >= 0 and t > 0.6 and want[-1] > 0.8
