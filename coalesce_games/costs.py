@@ -381,6 +381,11 @@ def external_one(price: float, reliability: float, latency: float, complexity: f
     pair as it meets it. ``price`` is Eq. 7's (complexity factor included),
     ``latency`` the provider's minutes at complexity 1, ``communication``
     the task's transfer cost.
+
+    >>> total, minutes = external_one(18.5, 0.987, 8.2, 1.0, 200.0, True, communication_cost(10.0).item(), 90.0,
+    ...                               eq69_constants())
+    >>> round(total, 3), minutes   # 18.5 + 1.724 + 1.2 + 2.5 + (0.013 x 1.15 + 0.03) x 200 x 1.5
+    (37.409, 8.2)
     """
     verification = k.verification_automated if reliability > k.automated_reliability else k.verification_manual
     gamma = k.gamma_high_criticality if high_criticality else 1.0

@@ -470,6 +470,16 @@ def paper_rule(pick: int, top: float, tried: int, ring: np.ndarray, state: np.nd
     explored nor without a candidate (confidence 1.0). The flag is the
     decision's (outsourced with closeness > 0.7) or, with ``record_decision``
     False, the closeness's alone.
+
+    >>> rule, ring, state = PaperPolicy().rule(), np.zeros(50, bool), np.zeros(3, np.int64)
+    >>> paper_rule(2, 0.9, -1, ring, state, eq15_table(50), rule)  # fewer than 10 flags: 0.8, not above 0.8
+    (-1, 0.9, 0.8)
+    >>> state.tolist()                       # one flag held, low: the task stayed local
+    [1, 1, 0]
+    >>> paper_rule(-1, 0.0, 4, ring, state, eq15_table(50), rule)  # explored: 0.5 and 0.7, outside the history
+    (4, 0.5, 0.7)
+    >>> state.tolist()
+    [1, 1, 0]
     """
     explore = tried >= 0
     closeness = rule.exploration_topsis if explore else top

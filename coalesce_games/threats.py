@@ -141,6 +141,12 @@ def outcome_one(behaviour: int, success_prob: float, security: float, verified: 
     has an incident when ``u[2] >= security``; verification catches a
     fabrication, or a spoofer's botched work, when ``u[3] < d_fab``, and an
     audit a leak when ``u[4] < d_leak``.
+
+    >>> u = np.array([0.1, 0.9, 0.99, 0.5, 0.5])     # works; no leak; 0.99 >= 0.95: an incident
+    >>> outcome_one(HONEST, 0.9, 0.95, False, 0.5, 0.5, 0.9, 0.5, 200.0, u)
+    (True, False, False, True, False, 100.0)
+    >>> outcome_one(FABRICATOR, 0.9, 0.95, True, 0.5, 0.5, 0.9, 0.5, 200.0, u)[:5]   # verified: caught
+    (False, True, False, False, True)
     """
     fabricated = behaviour == FABRICATOR
     worked = u[0] < success_prob
