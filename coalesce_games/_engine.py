@@ -38,7 +38,7 @@ import numpy as np
 
 from .costs import Eq69Constants, external_one
 from .policies import CoalesceRule, PaperRule, coalesce_rule, paper_rule, weights_update
-from .threats import SPOOFER, outcome_one
+from .threats import FABRICATOR, LEECHER, SPOOFER, outcome_one
 from .topsis import score_group
 
 #: the per-run totals, in the order of the kernel's ``totals`` columns
@@ -177,7 +177,6 @@ def _run(r: int, prov: ProviderArrays, skill: SkillArrays, tasks: TaskArrays, ma
     success_sum, secure_sum = np.zeros(n), np.zeros(n)
     values, cols, scratch = np.empty((4, n)), np.empty(n, dtype=np.int64), np.empty((3, 4))
     weights, hour_sum = np.empty(4), np.zeros(len(TOTALS))
-    out_success, out_late, out_incident = 0.0, 0.0, 0.0
     for h in range(market.days_hours[r]):
         # ---- spoofers re-enter under a new identity; prices from last hour's load (Eq. 7)
         for j in range(n):
@@ -383,7 +382,8 @@ def expected_loss(behaviour: int, harm: float, sensitivity: float, security: flo
     honest provider's (or a spoofer's) incident risk ``(1 - security) x
     sensitivity x leak_loss``.
     """
-    fab = harm * (1 - market.verification_share * market.d_fab) if behaviour == 3 else 0.0
-    leech = market.q_leak * sensitivity * market.leak_loss if behaviour == 2 else 0.0
-    other = (1 - security) * sensitivity * market.leak_loss if behaviour != 2 and behaviour != 3 else 0.0
+    fab = harm * (1 - market.verification_share * market.d_fab) if behaviour == FABRICATOR else 0.0
+    leech = market.q_leak * sensitivity * market.leak_loss if behaviour == LEECHER else 0.0
+    other = (1 - security) * sensitivity * market.leak_loss if behaviour != LEECHER and behaviour != FABRICATOR \
+        else 0.0
     return fab + leech + other
