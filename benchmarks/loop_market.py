@@ -64,8 +64,8 @@ def simulate_loop(cfg: MarketConfig, seed: int) -> dict:
     hw, rates, mem, e, dec = p["hardware"], p["rates"], p["memory"], p["external"], p["decision"]
     types = data.task_arrays()
     hours = cfg.days * 24
-    draws = market._draw_run(cfg, seed, market._arrival_multiplier(np.arange(hours), cfg.business_multiplier))
-    prov, arrivals, u_all = draws.providers, draws.arrivals.tolist(), draws.uniforms.tolist()
+    draws = market._draw_batch([cfg], [seed])
+    prov, arrivals, u_all = draws.providers, draws.arrivals[0].tolist(), draws.uniforms.tolist()
     t = {key: value.tolist() for key, value in draws.tasks.items()}
     n = len(prov)
     base_price, latency, reliability = prov.base_price.tolist(), prov.latency.tolist(), prov.reliability.tolist()

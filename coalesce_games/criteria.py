@@ -51,6 +51,7 @@ __all__ = [
     "local_payoff",
     "required_by_type",
     "draw_task_arrays",
+    "task_fields",
 ]
 
 #: TOPSIS criteria, in column order
@@ -304,20 +305,46 @@ class Providers:
         """
         n = check_int("n", n, minimum=1)
         rng = make_rng(seed)
+        return cls.from_table1_uniforms(rng.random((4 if jitter else 1, n)), jitter=jitter)
+
+    @classmethod
+    def from_table1_uniforms(cls, u: np.ndarray, number: np.ndarray | None = None, *,
+                             jitter: bool = True) -> "Providers":
+        """The Table-1 providers that :meth:`sample_table1` makes of the uniforms ``u``, (4, n).
+
+        Row 0 picks each provider's type by market share (searched in the
+        share CDF, as ``Generator.choice(p=share)`` does), rows 1-3 are the
+        price, latency and reliability jitters (``low + (high - low) u``, as
+        ``Generator.uniform`` computes them); without jitter only row 0 is
+        read. The rows are the uniforms one generator gives one after another,
+        so a market can draw each run's block from the run's own generator and
+        turn all runs' blocks into providers in one call. A provider is named
+        by its type and ``number`` (default: its position).
+
+        A uniform of 0.5 falls in type D's share (cumulative shares 0.152, 0.380,
+        0.695, ...), and mid-range jitters give D's nominal price and the middle
+        of its reliability range [0.70, 0.80]:
+
+        >>> p = Providers.from_table1_uniforms(np.full((4, 2), 0.5), number=np.array([7, 8]))
+        >>> p.name.tolist(), p.base_price.round(12).tolist(), p.reliability.round(12).tolist()
+        (['D7', 'D8'], [6.2, 6.2], [0.75, 0.75])
+        """
         table = data.contractor_arrays()
         params = data.parameters_view()["jitter"]
-        kind = _cdf(table["market_share"]).searchsorted(rng.random(n), side="right")   # = rng.choice(p=share)
+        n = u.shape[1]
+        kind = _cdf(table["market_share"]).searchsorted(u[0], side="right")
         price = table["base_price"][kind]
         latency = table["latency_min"][kind]
         reliability = table["reliability"][kind]
-        if jitter:   # low + (high - low) u: what Generator.uniform computes, from the same stream
-            price = price * rng.uniform(1 - params["price"], 1 + params["price"], n)
-            latency = latency * rng.uniform(1 - params["latency"], 1 + params["latency"], n)
+        if jitter:
+            low_price, low_latency = 1 - params["price"], 1 - params["latency"]
+            price = price * (low_price + ((1 + params["price"]) - low_price) * u[1])
+            latency = latency * (low_latency + ((1 + params["latency"]) - low_latency) * u[2])
             low = table["reliability_low"][kind]
-            reliability = low + (table["reliability_high"][kind] - low) * rng.random(n)
+            reliability = low + (table["reliability_high"][kind] - low) * u[3]
         skills = _type_skills()[kind]
         return cls._valid_by_construction(
-            name=np.char.add(table["id"][kind], np.arange(n).astype(str)),
+            name=np.char.add(table["id"][kind], (np.arange(n) if number is None else number).astype(str)),
             type_id=table["id"][kind],
             base_price=price,
             latency=latency,
@@ -350,16 +377,31 @@ class Providers:
 def draw_task_arrays(m: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """The fields of m sampled tasks (see :meth:`Tasks.sample`) but ``required``, unvalidated.
 
-    A market draws each run's tasks from the run's own generator with this and
-    validates a whole batch's tasks once; ``required`` is the task type's row
-    of :func:`required_by_type`.
+    One block of uniforms from ``rng`` made into tasks by :func:`task_fields`.
+    """
+    return task_fields(rng.random((TASK_UNIFORMS, m)))
+
+
+#: uniforms a sampled task takes: type, value, complexity, data, sensitivity, budget, criticality
+TASK_UNIFORMS = 7
+
+
+def task_fields(u: np.ndarray) -> dict[str, np.ndarray]:
+    """The tasks of the uniforms ``u``, (7, m): the fields of :meth:`Tasks.sample` but ``required``.
+
+    The rows are consumed exactly as ``Generator.choice(p=...)`` and
+    ``.uniform`` would consume one generator's uniforms one call after another
+    (type, value, complexity, data, sensitivity, budget, criticality), so a
+    market can draw each run's block from the run's own generator and make
+    all runs' tasks in one call. ``required`` is the task type's row of
+    :func:`required_by_type` (:meth:`Tasks.from_draws` adds it).
+
+    >>> f = task_fields(np.full((7, 1), 0.5))
+    >>> float(f["value"][0]), float(f["complexity"][0]), bool(f["high_criticality"][0])
+    (275.0, 1.25, False)
     """
     types = data.task_arrays()
     p = data.parameters_view()["tasks"]
-    # one block of uniforms, consumed exactly as Generator.choice(p=...) and .uniform would
-    # consume them one after another (type, value, complexity, data, sensitivity, budget,
-    # criticality), so the tasks equal those of the one-call-per-field form, faster
-    u = rng.random((7, m))
     kind = _type_cdf().searchsorted(u[0], side="right")
     value = p["value_low"] + (p["value_high"] - p["value_low"]) * u[1]
     return dict(

@@ -51,7 +51,7 @@ from . import _engine, data
 from ._engine import TOTALS
 from ._validate import check_choice, check_int, check_nonnegative, check_probability, check_weights, make_rng
 from .costs import communication_cost, dynamic_price, eq69_constants, internal_cost, queued_value_rate
-from .criteria import BENEFIT, Providers, Tasks, draw_task_arrays, required_by_type
+from .criteria import BENEFIT, TASK_UNIFORMS, Providers, Tasks, required_by_type, task_fields
 from .policies import CoalescePolicy, PaperPolicy, eq15_table, task_weight_factors
 from .skills import SkillMatcher, published_type_scores
 from .threats import HONEST, ThreatModel, make_rogues
@@ -219,34 +219,54 @@ def _batch_key(cfg: MarketConfig) -> tuple:
 
 
 @dataclass(frozen=True)
-class _RunDraws:
-    """Everything random about one run that does not depend on its decisions, drawn up front."""
+class _BatchDraws:
+    """Everything random about a batch's runs that does not depend on decisions, drawn up front."""
 
-    providers: Providers
-    arrivals: np.ndarray    # (hours, clients) tasks arriving per client per hour
-    tasks: dict[str, np.ndarray]   # the run's tasks, hour by hour, client by client
-    uniforms: np.ndarray    # (tasks, UNIFORMS_PER_TASK)
+    providers: Providers          # all runs' providers, run after run
+    provider_start: np.ndarray    # (runs + 1,) where each run's providers start
+    arrivals: list[np.ndarray]    # per run, (hours, clients): tasks arriving per client per hour
+    tasks: dict[str, np.ndarray]  # all runs' tasks, run after run, hour by hour, client by client
+    uniforms: np.ndarray          # (tasks, UNIFORMS_PER_TASK)
 
 
-def _draw_run(cfg: MarketConfig, seed: int, multiplier: np.ndarray) -> _RunDraws:
-    """One run's market stream (providers, arrivals, tasks) and decision stream (per-task uniforms).
+def _draw_batch(cfgs: list[MarketConfig], seeds: list[int]) -> _BatchDraws:
+    """Each run's market stream (providers, arrivals, tasks) and decision stream (per-task uniforms).
 
-    The two streams are separate generators, so the market is the same for
-    every policy under one seed (common random numbers); each is drawn in a
-    few calls per run rather than per hour.
+    The two streams are separate generators of the run's own, so the market
+    is the same for every policy under one seed (common random numbers). Each
+    generator gives its run's blocks of uniforms in a few calls; the blocks of
+    all runs are then made into providers (:meth:`Providers.from_table1_uniforms`)
+    and tasks (:func:`task_fields`) in one call each, which draws what one
+    ``sample_table1`` and one ``draw_task_arrays`` per run would draw.
     """
-    market = make_rng([seed, 0xC0A1, 0])
-    providers = _build_providers(cfg, market)
-    hours = cfg.days * 24
-    if cfg.load == "per_client":
-        rates = cfg.arrival_rate * multiplier[:hours]       # tasks per client per hour
-        arrivals = market.poisson(np.broadcast_to(rates[:, None], (hours, cfg.clients)))
+    cfg = cfgs[0]      # the batch shares everything but days, clients, contractors and arrival rate
+    markets = [make_rng([seed, 0xC0A1, 0]) for seed in seeds]
+    if cfg.rogue_share == 0 and cfg.mislabelled_share == 0:     # Table-1 providers only: one call for all runs
+        sizes = np.array([c.contractors for c in cfgs])
+        start = np.concatenate([[0], np.cumsum(sizes)])
+        blocks = [rng.random((4, c.contractors)) for rng, c in zip(markets, cfgs)]
+        providers = Providers.from_table1_uniforms(np.concatenate(blocks, axis=1),
+                                                   np.arange(start[-1]) - np.repeat(start[:-1], sizes))
     else:
-        arrivals = _published_arrivals(cfg, market)
-    total = int(arrivals.sum())
-    tasks = draw_task_arrays(total, market)
-    uniforms = make_rng([seed, 0xC0A1, 1]).random((total, UNIFORMS_PER_TASK))
-    return _RunDraws(providers, arrivals, tasks, uniforms)
+        plist = [_build_providers(c, rng) for c, rng in zip(cfgs, markets)]
+        start = np.concatenate([[0], np.cumsum([len(p) for p in plist])])
+        providers = plist[0] if len(plist) == 1 else Providers(
+            **{f: np.concatenate([getattr(p, f) for p in plist]) for f in Providers.__dataclass_fields__})
+    multiplier = _arrival_multiplier(np.arange(max(c.days for c in cfgs) * 24), cfg.business_multiplier)
+    arrivals = [_arrivals(c, rng, multiplier) for c, rng in zip(cfgs, markets)]
+    counts = [int(a.sum()) for a in arrivals]
+    tasks = task_fields(np.concatenate([rng.random((TASK_UNIFORMS, m)) for rng, m in zip(markets, counts)], axis=1))
+    uniforms = np.concatenate([make_rng([seed, 0xC0A1, 1]).random((m, UNIFORMS_PER_TASK))
+                               for seed, m in zip(seeds, counts)])
+    return _BatchDraws(providers, start.astype(np.int64), arrivals, tasks, uniforms)
+
+
+def _arrivals(cfg: MarketConfig, rng: np.random.Generator, multiplier: np.ndarray) -> np.ndarray:
+    """Tasks per client per hour, (hours, clients): Poisson per client, or the published load."""
+    if cfg.load == "published":
+        return _published_arrivals(cfg, rng)
+    rates = cfg.arrival_rate * multiplier[:cfg.days * 24]       # tasks per client per hour
+    return rng.poisson(np.broadcast_to(rates[:, None], (len(rates), cfg.clients)))
 
 
 def _published_arrivals(cfg: MarketConfig, rng: np.random.Generator) -> np.ndarray:
@@ -280,55 +300,46 @@ def _published_demand(hours: int, business_multiplier: float) -> np.ndarray:
     return demand
 
 
-def _static_scores(matcher: SkillMatcher, offered: list[np.ndarray], n: int) -> np.ndarray:
-    """Eq. 11 without its history term for every run x task type x provider, (R, T, n).
-
-    Tasks require their type's skills, so this part of the score depends only
-    on (task type, provider): computed once per run, for all runs in one call,
-    looked up per task; padding scores 0.
-    """
-    every = matcher.static_score(required_by_type(), np.concatenate(offered))   # (T, providers of all runs)
-    return _per_run(every, [len(off) for off in offered], n)
-
-
-def _per_run(every: np.ndarray, sizes: list[int], n: int) -> np.ndarray:
+def _per_run(every: np.ndarray, sizes: np.ndarray, n: int) -> np.ndarray:
     """(T, providers of all runs) scores as (R, T, n), padding 0."""
     scores = np.zeros((len(sizes), every.shape[0], n))
-    present = np.arange(n)[None, :] < np.array(sizes)[:, None]
+    present = np.arange(n)[None, :] < np.asarray(sizes)[:, None]
     scores.transpose(0, 2, 1)[present] = every.T
     return scores
 
 
-def _skill_arrays(cfg: MarketConfig, seeds: list[int], draws: list["_RunDraws"], n: int) -> _engine.SkillArrays:
+def _skill_arrays(cfg: MarketConfig, seeds: list[int], draws: _BatchDraws, n: int) -> _engine.SkillArrays:
     """The static part of Eq. 11 of every run, and which of its rows each run's hour reads.
 
-    Declared tags and the published lookup give one row per run. A
-    capability probe is drawn afresh every hour in which the run has tasks,
+    Tasks require their type's skills, so without the history term a
+    provider's score depends only on (task type, provider): declared tags and
+    the published lookup give one row per run, all runs scored in one call.
+    A capability probe is drawn afresh every hour in which the run has tasks,
     from a third stream of the run's own, and scored in one call per run.
+    Padding scores 0.
     """
     matcher = SkillMatcher(tau=cfg.tau, mode="probe" if cfg.skill_mode == "probe" else "declared",
                            probe_noise=cfg.probe_noise)
-    plist = [d.providers for d in draws]
-    hours = max(len(d.arrivals) for d in draws)
-    row = np.zeros((len(draws), hours), dtype=np.int64)
+    everyone, start = draws.providers, draws.provider_start
+    sizes, runs = np.diff(start), len(draws.arrivals)
+    row = np.zeros((runs, max(len(a) for a in draws.arrivals)), dtype=np.int64)
     w_history = matcher.history_weight
     if cfg.skill_mode == "declared":
-        static = _static_scores(matcher, [p.declared for p in plist], n)
-        row += np.arange(len(draws))[:, None]
+        static = _per_run(matcher.static_score(required_by_type(), everyone.declared), sizes, n)
+        row += np.arange(runs)[:, None]
     elif cfg.skill_mode == "published":   # the published code's whole Eq. 11: its history stand-in is fixed
         w_history = 0.0
-        static = _per_run(published_type_scores(np.concatenate([p.type_id for p in plist]),
-                                                np.concatenate([p.declared for p in plist])),
-                          [len(p) for p in plist], n)
-        row += np.arange(len(draws))[:, None]
+        static = _per_run(published_type_scores(everyone.type_id, everyone.declared), sizes, n)
+        row += np.arange(runs)[:, None]
     else:   # a fresh noisy probe in every hour with tasks, from a third stream of the run's own
         blocks, first = [np.zeros((0, len(required_by_type()), n))], 0
-        for r, (d, seed) in enumerate(zip(draws, seeds)):
-            rng, active = make_rng([seed, 0xC0A1, 2]), np.flatnonzero(d.arrivals.sum(axis=1))
-            probes = [matcher.offered(d.providers, rng) for _ in active]
+        for r, (arrivals, seed) in enumerate(zip(draws.arrivals, seeds)):
+            rng, active = make_rng([seed, 0xC0A1, 2]), np.flatnonzero(arrivals.sum(axis=1))
+            own = everyone.subset(slice(start[r], start[r + 1]))
+            probes = [matcher.offered(own, rng) for _ in active]
             if probes:
                 blocks.append(_per_run(matcher.static_score(required_by_type(), np.concatenate(probes)),
-                                       [len(d.providers)] * len(probes), n))
+                                       np.full(len(probes), len(own)), n))
             row[r, active] = first + np.arange(len(active))
             first += len(active)
         static = np.concatenate(blocks)
@@ -336,41 +347,40 @@ def _skill_arrays(cfg: MarketConfig, seeds: list[int], draws: list["_RunDraws"],
                                float(cfg.tau))
 
 
-def _provider_arrays(plist: list[Providers]) -> _engine.ProviderArrays:
+def _provider_arrays(draws: _BatchDraws) -> _engine.ProviderArrays:
     """The providers of all runs end to end, with whether each truly holds each task type's skills."""
-    flat = {f: np.concatenate([getattr(p, f) for p in plist]) for f in Providers.__dataclass_fields__}
-    lacks = (required_by_type()[None, :, :] & ~flat["true_skills"][:, None, :]).any(axis=2)
+    p = draws.providers
+    lacks = (required_by_type()[None, :, :] & ~p.true_skills[:, None, :]).any(axis=2)
     return _engine.ProviderArrays(
-        start=np.concatenate([[0], np.cumsum([len(p) for p in plist])]).astype(np.int64),
-        base_price=flat["base_price"].astype(float), latency=flat["latency"].astype(float),
-        reliability=flat["reliability"].astype(float), security=flat["security"].astype(float),
-        competence=flat["competence"].astype(float), behaviour=flat["behaviour"].astype(np.int64),
-        rogue=flat["behaviour"] != HONEST, has_skills=~lacks)
+        start=draws.provider_start, base_price=p.base_price.astype(float), latency=p.latency.astype(float),
+        reliability=p.reliability.astype(float), security=p.security.astype(float),
+        competence=p.competence.astype(float), behaviour=p.behaviour.astype(np.int64),
+        rogue=p.behaviour != HONEST, has_skills=~lacks)
 
 
-def _task_arrays(cfg: MarketConfig, draws: list["_RunDraws"]) -> tuple[_engine.TaskArrays, np.ndarray, np.ndarray]:
+def _task_arrays(cfg: MarketConfig, draws: _BatchDraws) -> tuple[_engine.TaskArrays, np.ndarray, np.ndarray]:
     """The tasks of all runs, run after run, and what does not depend on decisions: Eq. 1-5 in both
     accountings, Eq. 6's transfer cost, Eq. 7's complexity factor, the TOPSIS weight multipliers.
 
     Also returns each task's run and hour (for the event log).
     """
-    hours = max(len(d.arrivals) for d in draws)
-    per_hour = np.zeros((len(draws), hours), dtype=np.int64)
-    for r, d in enumerate(draws):
-        per_hour[r, :len(d.arrivals)] = d.arrivals.sum(axis=1)
-    hour_start = np.zeros((len(draws), hours + 1), dtype=np.int64)     # run after run: each run's hours
+    runs, hours = len(draws.arrivals), max(len(a) for a in draws.arrivals)
+    per_hour = np.zeros((runs, hours), dtype=np.int64)
+    for r, arrivals in enumerate(draws.arrivals):
+        per_hour[r, :len(arrivals)] = arrivals.sum(axis=1)
+    hour_start = np.zeros((runs, hours + 1), dtype=np.int64)     # run after run: each run's hours
     hour_start[:, 1:] = np.cumsum(per_hour.ravel()).reshape(per_hour.shape)
     hour_start[1:, 0] = hour_start[:-1, -1]
     # each task's queue: its (run, hour, client), numbered in task order, and that queue's client and hour
-    clients = np.concatenate([[0], np.cumsum([d.arrivals.shape[1] for d in draws])])
-    counts = np.concatenate([d.arrivals.ravel() for d in draws])
+    clients = np.concatenate([[0], np.cumsum([a.shape[1] for a in draws.arrivals])])
+    counts = np.concatenate([a.ravel() for a in draws.arrivals])
     busy = np.flatnonzero(counts)
     queue = np.repeat(busy, counts[busy])
-    task_run = np.repeat(np.arange(len(draws)), per_hour.sum(axis=1))
-    first_queue = np.concatenate([[0], np.cumsum([d.arrivals.size for d in draws])])
+    task_run = np.repeat(np.arange(runs), per_hour.sum(axis=1))
+    first_queue = np.concatenate([[0], np.cumsum([a.size for a in draws.arrivals])])
     task_hour, task_client = np.divmod(queue - first_queue[task_run], np.diff(clients)[task_run])
     task_client += clients[task_run]
-    tasks = Tasks.from_draws({f: np.concatenate([d.tasks[f] for d in draws]) for f in draws[0].tasks})
+    tasks = Tasks.from_draws(draws.tasks)
     local = internal_cost(tasks, "consistent")
     # the published accounting prices the best task still queued behind each one in its client's hour (Eq. 4);
     # ours prices waiting as lateness instead
@@ -385,8 +395,7 @@ def _task_arrays(cfg: MarketConfig, draws: list["_RunDraws"]) -> tuple[_engine.T
         weight_factor=task_weight_factors(tasks),
         decide_internal=(local if cfg.accounting == "consistent" else published).total,
         internal_total=local.total, exec_min=local.latency_min, paper_total=published.total,
-        paper_latency=published.latency_min,
-        uniforms=np.ascontiguousarray(np.concatenate([d.uniforms for d in draws])))
+        paper_latency=published.latency_min, uniforms=draws.uniforms)
     return arrays, task_run, task_hour
 
 
@@ -410,7 +419,7 @@ def _run_batch(cfgs: list[MarketConfig], seeds: list[int],
 
     The configurations may differ in days, clients, contractors and arrival
     rate (nothing else: :func:`_batch_key`). Every run has its own random
-    streams, drawn up front (:func:`_draw_run`); what does not depend on
+    streams, drawn up front (:func:`_draw_batch`); what does not depend on
     decisions is prepared for all runs at once (:func:`_task_arrays`,
     :func:`_skill_arrays`), and :func:`coalesce_games._engine.run_batch` then
     runs the market hour by hour, task by task, one run after another. No
@@ -422,11 +431,9 @@ def _run_batch(cfgs: list[MarketConfig], seeds: list[int],
     runs = len(cfgs)
     run_hours = np.array([c.days * 24 for c in cfgs])
     hours = np.arange(run_hours.max())
-    multiplier = _arrival_multiplier(hours, cfg.business_multiplier)
-    draws = [_draw_run(c, s, multiplier) for c, s in zip(cfgs, seeds)]
-    plist = [d.providers for d in draws]
-    n_run = np.array([len(p) for p in plist])
-    prov = _provider_arrays(plist)
+    draws = _draw_batch(cfgs, seeds)
+    n_run = np.diff(draws.provider_start)
+    prov = _provider_arrays(draws)
     skill = _skill_arrays(cfg, seeds, draws, int(n_run.max()))
     tasks, task_run, task_hour = _task_arrays(cfg, draws)
     common = dict(epsilon=cfg.epsilon, exploration_confidence=cfg.exploration_confidence)

@@ -231,6 +231,34 @@ def test_configurations_of_different_sizes_run_in_one_batch() -> None:
     assert together.steps.groupby("config").hour.max().tolist() == [47, 71, 23]
 
 
+def test_a_batch_draws_what_each_run_draws_alone() -> None:
+    """One transform for a batch's providers and tasks gives what one sample_table1 and draw_task_arrays
+    per run give from the run's own generator, in runs of different sizes."""
+    import coalesce_games.market as market
+    from coalesce_games._validate import make_rng
+    from coalesce_games.criteria import Providers, draw_task_arrays
+
+    configs = [SMALL.replace(days=d, clients=c, contractors=n) for d, c, n in ((2, 4, 12), (1, 3, 5), (3, 2, 30))]
+    seeds = [7, 1, 7]
+    draws = market._draw_batch(configs, seeds)
+    assert draws.provider_start.tolist() == [0, 12, 17, 47]
+    first_task = np.concatenate([[0], np.cumsum([a.sum() for a in draws.arrivals])])
+    for r, (cfg, seed) in enumerate(zip(configs, seeds)):
+        rng = make_rng([seed, 0xC0A1, 0])
+        alone = Providers.sample_table1(cfg.contractors, rng)
+        mine = slice(draws.provider_start[r], draws.provider_start[r + 1])
+        for f in Providers.__dataclass_fields__:
+            np.testing.assert_array_equal(getattr(draws.providers, f)[mine], getattr(alone, f), err_msg=f)
+        arrivals = rng.poisson(np.broadcast_to(cfg.arrival_rate * market._arrival_multiplier(
+            np.arange(cfg.days * 24), cfg.business_multiplier)[:, None], (cfg.days * 24, cfg.clients)))
+        np.testing.assert_array_equal(draws.arrivals[r], arrivals)
+        tasks, own = draw_task_arrays(int(arrivals.sum()), rng), slice(first_task[r], first_task[r + 1])
+        for f, values in tasks.items():
+            np.testing.assert_array_equal(draws.tasks[f][own], values, err_msg=f)
+        np.testing.assert_array_equal(draws.uniforms[own],
+                                      make_rng([seed, 0xC0A1, 1]).random((len(tasks["value"]), 8)))
+
+
 def test_each_configuration_may_have_its_own_seeds() -> None:
     configs = [SMALL, SMALL.replace(days=1), SMALL.replace(epsilon=0.3)]
     runs = simulate_many(configs, [[1, 2], [7], range(3, 5)]).runs
@@ -303,8 +331,9 @@ def test_paper_accounting_prices_the_tasks_queued_behind() -> None:
 
     cfg = MarketConfig(days=2, clients=2, contractors=12, policy="paper", accounting="paper", load="published",
                        arrival_rate=4.2)
-    draws = market._draw_run(cfg, 5, market._arrival_multiplier(np.arange(48), cfg.business_multiplier))
-    queue = np.repeat(np.arange(draws.arrivals.size), draws.arrivals.ravel())   # (hour, client) of each task
+    draws = market._draw_batch([cfg], [5])
+    arrivals = draws.arrivals[0]
+    queue = np.repeat(np.arange(arrivals.size), arrivals.ravel())              # (hour, client) of each task
     tasks = Tasks.from_draws(draws.tasks)
     rate = queued_value_rate(tasks.value, queue)
     assert (rate > 0).sum() > 20                                               # clients often hold two tasks
@@ -318,8 +347,7 @@ def test_published_skill_gate_opens_rag_to_b_d_f_and_risk_to_c_g_only() -> None:
     import coalesce_games.market as market
 
     cfg = load_scenario("paper_agt_08").replace(days=4)
-    types = market._draw_run(cfg, 3, market._arrival_multiplier(np.arange(96), cfg.business_multiplier)) \
-        .providers.type_id
+    types = market._draw_batch([cfg], [3]).providers.type_id
     ev = simulate(cfg, 3, events=True).events
     chosen = ev[(ev.choice >= 0) & ~ev.explored]
     assert len(chosen) > 50 and ev.explored.any()
