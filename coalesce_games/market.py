@@ -414,7 +414,7 @@ def _market_constants(cfgs: list[MarketConfig]) -> _engine.MarketConstants:
 
 
 def _run_batch(cfgs: list[MarketConfig], seeds: list[int],
-               with_events: bool) -> tuple[list[dict], pd.DataFrame, pd.DataFrame | None]:
+               with_events: bool) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
     """R runs in one compiled pass, run r of configuration ``cfgs[r]`` with seed ``seeds[r]``.
 
     The configurations may differ in days, clients, contractors and arrival
@@ -452,16 +452,14 @@ def _run_batch(cfgs: list[MarketConfig], seeds: list[int],
     provider_run = np.repeat(np.arange(runs), n_run)
     final_price = dynamic_price(prov.base_price, out.final_demand, cfg.capacity_per_hour,
                                 cfg.capacity_per_hour * n_run[provider_run], 1.0, cfg.alpha_demand)
-    rows = [_run_row(seed, dict(zip(TOTALS, out.totals[r].tolist())),
-                     out.chosen_count[prov.start[r]:prov.start[r + 1]], final_price[prov.start[r]:prov.start[r + 1]])
-            for r, seed in enumerate(seeds)]
+    rows = _run_rows(seeds, out.totals, out.chosen_count, final_price, prov.start)
     within = hours[None, :] < run_hours[:, None]                 # each run's own hours, run by run
+    per_hour = out.steps[within]
     steps = pd.DataFrame({"job": np.repeat(np.arange(runs), run_hours),
                           "seed": np.repeat(np.asarray(seeds), run_hours),
                           "hour": np.broadcast_to(hours, within.shape)[within],
-                          **{key: out.steps[:, :, c][within] for c, key in enumerate(_engine.STEP_COLUMNS)}})
-    for key in ("arrived", "outsourced", "rogue"):
-        steps[key] = steps[key].astype(int)
+                          **{key: per_hour[:, c].astype(int) if key in ("arrived", "outsourced", "rogue")
+                             else per_hour[:, c] for c, key in enumerate(_engine.STEP_COLUMNS)}})
     events = None
     if with_events:
         events = pd.DataFrame({"job": task_run, "seed": np.asarray(seeds)[task_run], "hour": task_hour,
@@ -471,34 +469,47 @@ def _run_batch(cfgs: list[MarketConfig], seeds: list[int],
     return rows, steps, events
 
 
-def _run_row(seed: int, t: dict[str, float], chosen: np.ndarray, final_price: np.ndarray) -> dict[str, Any]:
-    """The one-row summary of a run from its totals."""
-    shares = chosen / max(chosen.sum(), 1)
-    ratio = lambda a, b, empty=np.nan: t[a] / t[b] if t[b] else empty   # noqa: E731
-    return {
-        "seed": seed,
-        "tasks": int(t["tasks"]),
-        "cost_reduction": 1 - t["cost_policy"] / t["cost_all_local"] if t["cost_all_local"] else np.nan,
-        "time_savings": 1 - t["latency_policy"] / t["latency_all_local"] if t["latency_all_local"] else np.nan,
+def _run_rows(seeds: list[int], totals: np.ndarray, chosen: np.ndarray, final_price: np.ndarray,
+              start: np.ndarray) -> pd.DataFrame:
+    """One summary row per run from the runs' totals, (runs, len(TOTALS)), and their providers' counts
+    and final prices (run after run, from ``start``)."""
+    t = dict(zip(TOTALS, totals.T))
+    runs = len(seeds)
+
+    def ratio(a: str, b: str, empty: float = np.nan) -> np.ndarray:
+        return np.divide(t[a], t[b], out=np.full(runs, empty), where=t[b] != 0)
+
+    concentration, spread = np.empty(runs), np.empty(runs)
+    for r in range(runs):     # per run, as one run alone would sum them (the last bits depend on the order)
+        own_chosen, own_price = chosen[start[r]:start[r + 1]], final_price[start[r]:start[r + 1]]
+        shares = 100 * (own_chosen / max(own_chosen.sum(), 1))
+        concentration[r] = shares @ shares
+        mean = own_price.mean()
+        spread[r] = own_price.std() / mean if mean > 0 else np.nan
+    count = lambda key: t[key].astype(np.int64)   # noqa: E731
+    return pd.DataFrame({
+        "seed": np.asarray(seeds, dtype=np.int64),
+        "tasks": count("tasks"),
+        "cost_reduction": 1 - ratio("cost_policy", "cost_all_local"),
+        "time_savings": 1 - ratio("latency_policy", "latency_all_local"),
         "paper_cost_reduction": ratio("paper_savings", "paper_kept_cost"),
         "paper_time_savings": ratio("paper_time_savings", "paper_kept_latency"),
-        "paper_accounting_all_local_reduction":
-            1 - t["paper_policy_cost"] / t["paper_all_local_cost"] if t["paper_all_local_cost"] else np.nan,
+        "paper_accounting_all_local_reduction": 1 - ratio("paper_policy_cost", "paper_all_local_cost"),
         "outsourcing_rate": ratio("outsourced", "tasks", 0.0),
         "exploration_rate": ratio("explored", "tasks", 0.0),
         "mean_confidence": ratio("confidence_sum", "tasks"),
         "mean_topsis": ratio("topsis_sum", "outsourced"),
-        "hhi": float((100 * shares) @ (100 * shares)),
-        "price_cv": float(final_price.std() / final_price.mean()) if final_price.mean() > 0 else np.nan,
+        "hhi": concentration,
+        "price_cv": spread,
         "rogue_task_share": ratio("rogue_tasks", "outsourced", 0.0),
         "rogue_sensitive_share": ratio("rogue_sensitive", "sensitive_out", 0.0),
         "realised_loss": t["realised_loss"], "expected_loss": t["expected_loss"],
-        "leaks": int(t["leaks"]), "undetected_fabrications": int(t["undetected_fabrications"]),
-        "detections": int(t["detections"]), "failures": int(t["failures"]),
-        "verifications": int(t["verifications"]),
+        "leaks": count("leaks"), "undetected_fabrications": count("undetected_fabrications"),
+        "detections": count("detections"), "failures": count("failures"),
+        "verifications": count("verifications"),
         "cost_policy": t["cost_policy"], "cost_all_local": t["cost_all_local"],
         "paper_cost_policy": t["paper_policy_cost"], "paper_cost_all_local": t["paper_all_local_cost"],
-    }
+    })
 
 
 def simulate(config: MarketConfig, seed: int | None = None, events: bool = False) -> Result:
@@ -548,23 +559,23 @@ def simulate_many(config: MarketConfig | Sequence[MarketConfig], seeds: Any, bat
     groups: dict[tuple, list[int]] = {}
     for i, (c, _, _) in enumerate(jobs):
         groups.setdefault(keys[c], []).append(i)
-    rows: dict[int, dict] = {}
-    steps, evs = [], []
+    rows, steps, evs = [], [], []
     for members in groups.values():
         for start in range(0, len(members), batch):
             chunk = members[start:start + batch]
             batch_rows, batch_steps, batch_ev = _run_batch([jobs[i][1] for i in chunk], [jobs[i][2] for i in chunk],
                                                            events)
             job = np.asarray(chunk)
-            rows.update({i: {**settings[jobs[i][0]], **row} for i, row in zip(chunk, batch_rows)})
+            rows.append(batch_rows.assign(job=job))
             steps.append(batch_steps.assign(job=job[batch_steps.job]))
             if batch_ev is not None:
                 evs.append(batch_ev.assign(job=job[batch_ev.job]))
             if progress is not None:
                 progress(len(chunk))
     config_of = np.array([c for c, _, _ in jobs])
-    runs = pd.DataFrame([rows[i] for i in range(len(jobs))])
-    frames = [runs.assign(job=np.arange(len(jobs)))] + [_in_job_order(pd.concat(steps, ignore_index=True))]
+    runs = _in_job_order(pd.concat(rows, ignore_index=True))
+    runs = pd.concat([pd.DataFrame(settings).iloc[config_of].reset_index(drop=True), runs], axis=1)
+    frames = [runs] + [_in_job_order(pd.concat(steps, ignore_index=True))]
     frames.append(_in_job_order(pd.concat(evs, ignore_index=True)) if evs else None)
     out = []
     for frame in frames:
