@@ -353,6 +353,38 @@ def _run(r: int, prov: ProviderArrays, skill: SkillArrays, tasks: TaskArrays, ma
 
 
 @numba.njit(cache=True, nogil=True)
+def place_tasks(counts: np.ndarray, first_cell: np.ndarray, clients: np.ndarray, hour_start: np.ndarray,
+                client: np.ndarray, hour: np.ndarray, run: np.ndarray,
+                cell: np.ndarray) -> None:  # pragma: no cover (compiled)
+    """Where each task of a batch sits: its run, hour, client and (run, hour, client) cell.
+
+    ``counts`` holds each run's (hours, clients) arrivals flattened, run after
+    run (run r's from ``first_cell[r]``, its clients numbered from
+    ``clients[r]``); tasks are numbered run by run, hour by hour, client by
+    client. ``hour_start[r, h]`` is the first task of run r's hour h, and the
+    run's end for the hours after its last.
+
+    >>> hour_start, where = np.zeros((1, 3), np.int64), np.zeros((4, 3), np.int64)
+    >>> place_tasks(np.array([2, 0, 0, 1]), np.array([0, 4]), np.array([0, 2]), hour_start, *where)
+    >>> hour_start.tolist(), where.tolist()
+    ([[0, 2, 3]], [[0, 0, 1], [0, 0, 1], [0, 0, 0], [0, 0, 3]])
+    """
+    k = 0
+    for r in range(len(first_cell) - 1):
+        n_clients = clients[r + 1] - clients[r]
+        hours = (first_cell[r + 1] - first_cell[r]) // n_clients
+        for h in range(hour_start.shape[1]):
+            hour_start[r, h] = k
+            if h >= hours:
+                continue
+            for c in range(n_clients):
+                here = first_cell[r] + h * n_clients + c
+                for _ in range(counts[here]):
+                    client[k], hour[k], run[k], cell[k] = clients[r] + c, h, r, here
+                    k += 1
+
+
+@numba.njit(cache=True, nogil=True)
 def skill_gate(skill: SkillArrays, row: int, history: np.ndarray, available: np.ndarray, usable: np.ndarray,
                n_usable: np.ndarray) -> None:  # pragma: no cover (compiled)
     """Eq. 11's gate for an hour: per task type t, the ``n_usable[t]`` providers of ``available``

@@ -256,8 +256,10 @@ def _draw_batch(cfgs: list[MarketConfig], seeds: list[int]) -> _BatchDraws:
     arrivals = [_arrivals(c, rng, multiplier) for c, rng in zip(cfgs, markets)]
     counts = [int(a.sum()) for a in arrivals]
     tasks = task_fields(np.concatenate([rng.random((TASK_UNIFORMS, m)) for rng, m in zip(markets, counts)], axis=1))
-    uniforms = np.concatenate([make_rng([seed, 0xC0A1, 1]).random((m, UNIFORMS_PER_TASK))
-                               for seed, m in zip(seeds, counts)])
+    first = np.concatenate([[0], np.cumsum(counts)])
+    uniforms = np.empty((first[-1], UNIFORMS_PER_TASK))
+    for r, seed in enumerate(seeds):
+        make_rng([seed, 0xC0A1, 1]).random(out=uniforms[first[r]:first[r + 1]])
     return _BatchDraws(providers, start.astype(np.int64), arrivals, tasks, uniforms)
 
 
@@ -282,10 +284,10 @@ def _published_arrivals(cfg: MarketConfig, rng: np.random.Generator) -> np.ndarr
     00:00; the published one at the wall-clock time of the run.
     """
     p = data.parameters_view()["published_load"]
-    demand = np.clip(_published_demand(cfg.days * 24, cfg.business_multiplier)
-                     + rng.normal(0.0, p["demand_noise_sd"], cfg.days * 24), p["demand_min"], p["demand_max"])
-    total = rng.poisson(cfg.arrival_rate * demand)
-    return total[:, None] // cfg.clients + (np.arange(cfg.clients)[None, :] < (total % cfg.clients)[:, None])
+    noisy = _published_demand(cfg.days * 24, cfg.business_multiplier) + rng.normal(0.0, p["demand_noise_sd"],
+                                                                                   cfg.days * 24)
+    total = rng.poisson(cfg.arrival_rate * np.minimum(np.maximum(noisy, p["demand_min"]), p["demand_max"]))
+    return total[:, None] // cfg.clients + (np.arange(cfg.clients) < (total % cfg.clients)[:, None])
 
 
 @functools.lru_cache(maxsize=64)
@@ -365,21 +367,13 @@ def _task_arrays(cfg: MarketConfig, draws: _BatchDraws) -> tuple[_engine.TaskArr
     Also returns each task's run and hour (for the event log).
     """
     runs, hours = len(draws.arrivals), max(len(a) for a in draws.arrivals)
-    per_hour = np.zeros((runs, hours), dtype=np.int64)
-    for r, arrivals in enumerate(draws.arrivals):
-        per_hour[r, :len(arrivals)] = arrivals.sum(axis=1)
-    hour_start = np.zeros((runs, hours + 1), dtype=np.int64)     # run after run: each run's hours
-    hour_start[:, 1:] = np.cumsum(per_hour.ravel()).reshape(per_hour.shape)
-    hour_start[1:, 0] = hour_start[:-1, -1]
-    # each task's queue: its (run, hour, client), numbered in task order, and that queue's client and hour
+    # each task's run, hour, client (numbered across runs) and queue: its (run, hour, client) cell
+    counts = np.concatenate([a.ravel() for a in draws.arrivals]).astype(np.int64, copy=False)
+    first_cell = np.concatenate([[0], np.cumsum([a.size for a in draws.arrivals])])
     clients = np.concatenate([[0], np.cumsum([a.shape[1] for a in draws.arrivals])])
-    counts = np.concatenate([a.ravel() for a in draws.arrivals])
-    busy = np.flatnonzero(counts)
-    queue = np.repeat(busy, counts[busy])
-    task_run = np.repeat(np.arange(runs), per_hour.sum(axis=1))
-    first_queue = np.concatenate([[0], np.cumsum([a.size for a in draws.arrivals])])
-    task_hour, task_client = np.divmod(queue - first_queue[task_run], np.diff(clients)[task_run])
-    task_client += clients[task_run]
+    hour_start = np.empty((runs, hours + 1), dtype=np.int64)
+    task_client, task_hour, task_run, queue = (np.empty(len(draws.uniforms), dtype=np.int64) for _ in range(4))
+    _engine.place_tasks(counts, first_cell, clients, hour_start, task_client, task_hour, task_run, queue)
     tasks = Tasks.from_draws(draws.tasks)
     local = internal_cost(tasks, "consistent")
     # the published accounting prices the best task still queued behind each one in its client's hour (Eq. 4);
@@ -388,7 +382,7 @@ def _task_arrays(cfg: MarketConfig, draws: _BatchDraws) -> tuple[_engine.TaskArr
     published = internal_cost(tasks, "paper", opportunity_rate=waiting)
     price_factor = data.parameters_view()["external"]["complexity_price_factor"]
     arrays = _engine.TaskArrays(
-        hour_start=hour_start, client=task_client.astype(np.int64), task_type=tasks.task_type.astype(np.int64),
+        hour_start=hour_start, client=task_client, task_type=tasks.task_type.astype(np.int64),
         value=tasks.value, complexity=tasks.complexity, price_factor=1 + price_factor * (tasks.complexity - 1),
         communication=communication_cost(tasks.data_gb), max_latency=tasks.max_latency.astype(float),
         sensitivity=tasks.sensitivity, high_criticality=tasks.high_criticality.astype(bool),
