@@ -203,4 +203,6 @@ def simulate_loop(cfg: MarketConfig, seed: int) -> dict:
         demand = [float(x) for x in took]
         backlog = [[max(a - 60.0, 0.0), max(b - 60.0, 0.0)] for a, b in backlog]
     final_price = np.array([base_price[j] * (1 + alpha * (demand[j] - cap) / supply_total) for j in range(n)])
-    return market._run_row(seed, totals, np.array(chosen_count), final_price)
+    row = market._run_rows([seed], np.array([[totals[key] for key in market.TOTALS]]), np.array(chosen_count),
+                           final_price, np.array([0, n]))
+    return {key: values[0] for key, values in row.to_dict("list").items()}
