@@ -36,8 +36,9 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
-from .costs import Eq69Constants, external_one
-from .policies import CoalesceRule, PaperRule, coalesce_rule, paper_rule, weights_update
+from .costs import Eq69Constants, InternalConstants, communication_one, external_one, internal_one
+from .policies import (CoalesceRule, PaperRule, WeightFactors, coalesce_rule, paper_rule, weight_factors_one,
+                       weights_update)
 from .threats import FABRICATOR, LEECHER, SPOOFER, outcome_one
 from .topsis import score_group
 
@@ -81,24 +82,19 @@ class SkillArrays(NamedTuple):
 
 class TaskArrays(NamedTuple):
     """The tasks of all runs, run after run, hour by hour, in arrival order; run r's hour h is
-    ``hour_start[r, h]:hour_start[r, h + 1]``."""
+    ``hour_start[r, h]:hour_start[r, h + 1]``. The hours cost each task as they meet it (Eq. 1-9)."""
 
     hour_start: np.ndarray     # (R, hours + 1)
     client: np.ndarray         # (m,) the task's client, numbered across runs
     task_type: np.ndarray
     value: np.ndarray
     complexity: np.ndarray
-    price_factor: np.ndarray   # Eq. 7's complexity factor 1 + 0.3 (cf - 1)
-    communication: np.ndarray  # Eq. 6's transfer cost
+    data_gb: np.ndarray
     max_latency: np.ndarray
     sensitivity: np.ndarray
     high_criticality: np.ndarray
-    weight_factor: np.ndarray  # (m, 4) the task's TOPSIS weight multipliers (policies.task_weights)
-    decide_internal: np.ndarray   # internal cost the rule compares with, in the run's accounting
-    internal_total: np.ndarray    # consistent accounting: internal cost ...
-    exec_min: np.ndarray          # ... and minutes on the client's worker
-    paper_total: np.ndarray       # paper accounting: internal cost ...
-    paper_latency: np.ndarray     # ... and local latency
+    budget: np.ndarray
+    opportunity_rate: np.ndarray  # Eq. 4 in the paper accounting: the best value an hour queued behind it
     uniforms: np.ndarray          # (m, 8) exploration coin, which provider, verified, five outcome draws
 
 
@@ -120,6 +116,7 @@ class MarketConstants(NamedTuple):
     high_criticality_impact: float
     high_sensitivity: float
     beta: float
+    paper_accounting: bool       # the rule compares with the paper accounting's internal cost
     learns: bool                 # the client updates its estimates (the coalesce rule)
     paper: bool                  # the published rule (else the coalesce rule)
 
@@ -139,20 +136,21 @@ class Outputs(NamedTuple):
 
 @numba.njit(cache=True, nogil=True)
 def run_batch(prov: ProviderArrays, skill: SkillArrays, tasks: TaskArrays, market: MarketConstants,
-              costs: Eq69Constants, paper: PaperRule, coalesce: CoalesceRule, base_weights: np.ndarray,
-              benefit: np.ndarray, eq15_table: np.ndarray, clients: np.ndarray, out: Outputs) -> None:
+              internal: InternalConstants, costs: Eq69Constants, factors: WeightFactors, paper: PaperRule,
+              coalesce: CoalesceRule, base_weights: np.ndarray, benefit: np.ndarray, eq15_table: np.ndarray,
+              clients: np.ndarray, out: Outputs) -> None:
     """Every run of the batch, one after another (``clients`` (R + 1,): run r's clients'
     numbers start at ``clients[r]``)."""
     for r in range(len(prov.start) - 1):
-        _run(r, prov, skill, tasks, market, costs, paper, coalesce, base_weights, benefit, eq15_table,
-             clients, out)
+        _run(r, prov, skill, tasks, market, internal, costs, factors, paper, coalesce, base_weights, benefit,
+             eq15_table, clients, out)
 
 
 @numba.njit(cache=True, nogil=True)
 def _run(r: int, prov: ProviderArrays, skill: SkillArrays, tasks: TaskArrays, market: MarketConstants,
-         costs: Eq69Constants, paper: PaperRule, coalesce: CoalesceRule, base_weights: np.ndarray,
-         benefit: np.ndarray, eq15_table: np.ndarray, clients: np.ndarray,
-         out: Outputs) -> None:  # pragma: no cover (compiled)
+         internal: InternalConstants, costs: Eq69Constants, factors: WeightFactors, paper: PaperRule,
+         coalesce: CoalesceRule, base_weights: np.ndarray, benefit: np.ndarray, eq15_table: np.ndarray,
+         clients: np.ndarray, out: Outputs) -> None:  # pragma: no cover (compiled)
     p0, n = prov.start[r], prov.start[r + 1] - prov.start[r]
     # ---- the client's view of the market, and the market's own state
     est_rel = prov.reliability[p0:p0 + n].copy()
@@ -176,7 +174,7 @@ def _run(r: int, prov: ProviderArrays, skill: SkillArrays, tasks: TaskArrays, ma
     took, detected_at = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.bool_)
     success_sum, secure_sum = np.zeros(n), np.zeros(n)
     values, cols, scratch = np.empty((4, n)), np.empty(n, dtype=np.int64), np.empty((3, 4))
-    weights, hour_sum = np.empty(4), np.zeros(len(TOTALS))
+    weights, factor, hour_sum = np.empty(4), np.empty(4), np.zeros(len(TOTALS))
     for h in range(market.days_hours[r]):
         # ---- spoofers re-enter under a new identity; prices from last hour's load (Eq. 7)
         for j in range(n):
@@ -213,25 +211,33 @@ def _run(r: int, prov: ProviderArrays, skill: SkillArrays, tasks: TaskArrays, ma
             t = tasks.task_type[k]
             client = tasks.client[k] - c0
             u = tasks.uniforms[k]
+            # ---- the task's Eq. 1-5 in both accountings, Eq. 6's transfer and Eq. 7's complexity factor
+            internal_total, exec_min = internal_one(t, tasks.complexity[k], tasks.data_gb[k], 0.0, False, internal)
+            paper_total, paper_latency = internal_one(t, tasks.complexity[k], tasks.data_gb[k],
+                                                      tasks.opportunity_rate[k], True, internal)
+            communication = communication_one(tasks.data_gb[k], costs)
+            price_factor = 1 + costs.complexity_price_factor * (tasks.complexity[k] - 1)
             # ---- the task's weights and what the client expects of running it itself
+            weight_factors_one(tasks.budget[k], tasks.value[k], tasks.max_latency[k], tasks.sensitivity[k], factors,
+                               factor)
             if market.paper:
                 for c in range(4):
-                    weights[c] = base_weights[c] * tasks.weight_factor[k, c]
+                    weights[c] = base_weights[c] * factor[c]
             else:
                 for c in range(4):
-                    weights[c] = weights_now[c] * tasks.weight_factor[k, c]
+                    weights[c] = weights_now[c] * factor[c]
             weights /= ((weights[0] + weights[1]) + weights[2]) + weights[3]
-            wait = queued[client] + tasks.exec_min[k]
-            internal_seen = tasks.decide_internal[k] + max(wait - tasks.max_latency[k], 0.0) \
-                * market.latency_penalty_per_min
+            wait = queued[client] + exec_min
+            internal_seen = (paper_total if market.paper_accounting else internal_total) \
+                + max(wait - tasks.max_latency[k], 0.0) * market.latency_penalty_per_min
             # ---- Eq. 6-9 costs of the providers that pass the gate, and the cost test
             count = 0
             for e in range(n_usable[t]):
                 j = usable[t, e]
                 g = p0 + j
                 total, latency_min = external_one(
-                    price_now[j] * tasks.price_factor[k], est_rel[j], prov.latency[g], tasks.complexity[k],
-                    tasks.value[k], tasks.high_criticality[k], tasks.communication[k], tasks.max_latency[k], costs)
+                    price_now[j] * price_factor, est_rel[j], prov.latency[g], tasks.complexity[k],
+                    tasks.value[k], tasks.high_criticality[k], communication, tasks.max_latency[k], costs)
                 if market.paper or total < internal_seen:
                     values[0, count], values[1, count] = total, est_rel[j]
                     values[2, count], values[3, count] = latency_min, est_sec[j]
@@ -254,32 +260,32 @@ def _run(r: int, prov: ProviderArrays, skill: SkillArrays, tasks: TaskArrays, ma
                 closeness, explored = top, tried >= 0
             local = choice < 0
             # ---- the client's single worker, under the rule and with every task local
-            backlog[client, 0] += tasks.exec_min[k] if local else 0.0
-            backlog[client, 1] += tasks.exec_min[k]
+            backlog[client, 0] += exec_min if local else 0.0
+            backlog[client, 1] += exec_min
             finish_local, finish_all = backlog[client, 0], backlog[client, 1]
             pen = market.latency_penalty_per_min
             s = hour_sum
             s[TASKS] += 1.0
             s[EXPLORED] += explored
-            s[COST_ALL_LOCAL] += tasks.internal_total[k] + max(finish_all - tasks.max_latency[k], 0.0) * pen
+            s[COST_ALL_LOCAL] += internal_total + max(finish_all - tasks.max_latency[k], 0.0) * pen
             s[LATENCY_ALL_LOCAL] += finish_all
-            s[PAPER_ALL_LOCAL_COST] += tasks.paper_total[k]
+            s[PAPER_ALL_LOCAL_COST] += paper_total
             s[CONFIDENCE_SUM] += confidence
             out.choice[k], out.explored[k], out.closeness[k] = choice, explored, closeness
             if local:
-                s[PAPER_POLICY_COST] += tasks.paper_total[k]
+                s[PAPER_POLICY_COST] += paper_total
                 s[LATENCY_POLICY] += finish_local
-                s[PAPER_KEPT_COST] += tasks.paper_total[k]
-                s[PAPER_KEPT_LATENCY] += tasks.paper_latency[k]
-                s[COST_POLICY] += tasks.internal_total[k] + max(finish_local - tasks.max_latency[k], 0.0) * pen
+                s[PAPER_KEPT_COST] += paper_total
+                s[PAPER_KEPT_LATENCY] += paper_latency
+                s[COST_POLICY] += internal_total + max(finish_local - tasks.max_latency[k], 0.0) * pen
                 out.latency[k] = finish_local
                 continue
             # ---- outsourced: priced as the client priced it, then what happened
             j = choice
             g = p0 + j
-            price = price_now[j] * tasks.price_factor[k]
+            price = price_now[j] * price_factor
             total, latency_min = external_one(price, est_rel[j], prov.latency[g], tasks.complexity[k], tasks.value[k],
-                                              tasks.high_criticality[k], tasks.communication[k],
+                                              tasks.high_criticality[k], communication,
                                               tasks.max_latency[k], costs)
             p_success = prov.reliability[g] if prov.has_skills[g, t] else prov.competence[g]
             verified = u[2] < market.verification_share
@@ -289,15 +295,15 @@ def _run(r: int, prov: ProviderArrays, skill: SkillArrays, tasks: TaskArrays, ma
             ext_latency = latency_min * (1 + max(demand[j] / market.capacity_per_hour - 1, 0))
             verify_cost = (costs.verification_automated if prov.reliability[g] > costs.automated_reliability
                            else costs.verification_manual) if verified else 0.0
-            base_ext = tasks.communication[k] + costs.integration + verify_cost + (0.0 if detected else price)
+            base_ext = communication + costs.integration + verify_cost + (0.0 if detected else price)
             failed = not success and not fabricated
             undetected_fab = fabricated and not detected
             redone = failed or (fabricated and detected)
             impact = market.high_criticality_impact if tasks.high_criticality[k] else market.fabrication_impact
             fab_harm = tasks.value[k] * impact if undetected_fab else 0.0
-            latency_out = ext_latency + (tasks.exec_min[k] if redone else 0.0)
+            latency_out = ext_latency + (exec_min if redone else 0.0)
             late_out = max(latency_out - tasks.max_latency[k], 0.0) * pen
-            cost_out = base_ext + (tasks.internal_total[k] if redone else 0.0) + late_out + loss + fab_harm
+            cost_out = base_ext + (internal_total if redone else 0.0) + late_out + loss + fab_harm
             out.latency[k] = latency_out
             s[PAPER_POLICY_COST] += total
             s[LATENCY_POLICY] += latency_out
@@ -305,8 +311,8 @@ def _run(r: int, prov: ProviderArrays, skill: SkillArrays, tasks: TaskArrays, ma
             behaviour, rogue = prov.behaviour[g], prov.rogue[g]
             sensitive = tasks.sensitivity[k] > market.high_sensitivity
             s[OUTSOURCED] += 1.0
-            s[PAPER_SAVINGS] += max(tasks.paper_total[k] - total, 0.0)
-            s[PAPER_TIME_SAVINGS] += max(tasks.paper_latency[k] - ext_latency, 0.0)
+            s[PAPER_SAVINGS] += max(paper_total - total, 0.0)
+            s[PAPER_TIME_SAVINGS] += max(paper_latency - ext_latency, 0.0)
             s[TOPSIS_SUM] += closeness
             s[ROGUE_TASKS] += rogue
             s[SENSITIVE_OUT] += sensitive

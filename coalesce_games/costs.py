@@ -64,6 +64,10 @@ __all__ = [
     "Eq69Constants",
     "eq69_constants",
     "external_one",
+    "communication_one",
+    "InternalConstants",
+    "internal_constants",
+    "internal_one",
 ]
 
 ACCOUNTINGS = ("consistent", "paper")
@@ -149,6 +153,67 @@ def internal_cost(tasks: Tasks, accounting: str = "consistent", params: dict | N
     latency = types["local_latency_min"][kind] * tasks.complexity
     total = compute + memory + energy + opportunity + depreciation
     return InternalCost(hours, compute, memory, energy, opportunity, depreciation, total, latency)
+
+
+class InternalConstants(NamedTuple):
+    """The constants of Eq. 1-5 a compiled pass needs (:func:`internal_constants`): per task type, then
+    scalars combined as :func:`internal_cost` combines them."""
+
+    flops: np.ndarray              # (T,) FLOPs of a task of the type at its reference data size
+    reference_data_gb: np.ndarray
+    local_latency_min: np.ndarray  # minutes on the client at complexity 1
+    model_size_gb: np.ndarray
+    documents: np.ndarray
+    flops_per_hour_read: float     # peak x utilisation (the published code's seconds read as hours)
+    compute_per_hour: float
+    memory_per_hour: float
+    memory_gb: float
+    energy_kw: float               # TDP x utilisation / 1000
+    energy_per_kwh: float
+    depreciation_per_hour: float
+    model_factor: float
+    documents_factor: float
+    documents_unit: float
+    complexity_factor: float
+
+
+def internal_constants(params: dict | None = None) -> InternalConstants:
+    """Eq. 1-5's constants from ``data/parameters.toml`` and the task types."""
+    p = _params(params)
+    hw, rates, mem, types = p["hardware"], p["rates"], p["memory"], data.task_arrays()
+    per_type = [np.ascontiguousarray(types[key], dtype=float)
+                for key in ("flops", "reference_data_gb", "local_latency_min", "model_size_gb", "documents")]
+    return InternalConstants(*per_type, hw["peak_flops"] * hw["utilisation"], float(rates["compute_per_hour"]),
+                         float(rates["memory_per_hour"]), float(hw["memory_gb"]),
+                         hw["tdp_w"] * hw["utilisation"] / 1000.0, float(rates["energy_per_kwh"]),
+                         hw["purchase_usd"] / (hw["writeoff_years"] * 365 * 24), float(mem["model_factor"]),
+                         float(mem["documents_factor"]), float(mem["documents_unit"]), float(mem["complexity_factor"]))
+
+
+@numba.njit(cache=True, nogil=True)
+def internal_one(kind: int, complexity: float, data_gb: float, opportunity_rate: float, paper: bool,
+                 k: InternalConstants) -> tuple[float, float]:  # pragma: no cover (compiled)
+    """Eq. 1-5 for one task in compiled code: ``(total, latency_min)``.
+
+    The scalar form of :func:`internal_cost` (``paper``: its paper
+    accounting), operation for operation, equal to it bit for bit (tested),
+    for a compiled market that costs each task as it meets it.
+
+    >>> total, minutes = internal_one(0, 1.0, 8.2, 0.0, False, internal_constants())
+    >>> round(total, 4), minutes            # 2.09 h of compute, memory, energy and depreciation
+    (2.0032, 125.4)
+    """
+    if paper:
+        hours = k.flops[kind] * (data_gb / k.reference_data_gb[kind]) * complexity / k.flops_per_hour_read
+    else:
+        hours = k.local_latency_min[kind] * complexity / 60.0
+    memory_used = (k.model_factor * k.model_size_gb[kind] + k.documents_factor * k.documents[kind] / k.documents_unit
+                   + k.complexity_factor * complexity)
+    total = hours * k.compute_per_hour + memory_used / k.memory_gb * hours * k.memory_per_hour
+    total += k.energy_kw * hours * k.energy_per_kwh
+    total += opportunity_rate * hours
+    total += k.depreciation_per_hour * hours
+    return total, k.local_latency_min[kind] * complexity
 
 
 def dynamic_price(base_price: Any, demand: Any, supply: Any, total_supply: Any, complexity: Any,
@@ -359,6 +424,10 @@ class Eq69Constants(NamedTuple):
     risk_base: float           # 0.02 + 0.01
     gamma_high_criticality: float
     latency_penalty_per_min: float
+    output_gb: float           # Eq. 6: (in + out GB) x transfer + fixed
+    transfer_per_gb: float
+    communication_fixed: float
+    complexity_price_factor: float   # Eq. 7: 1 + 0.3 (cf - 1)
 
 
 def eq69_constants(params: dict | None = None) -> Eq69Constants:
@@ -367,7 +436,19 @@ def eq69_constants(params: dict | None = None) -> Eq69Constants:
     return Eq69Constants(float(e["integration"]), float(e["verification_automated"]),
                          float(e["verification_manual"]), float(e["automated_reliability"]),
                          1 + e["p_sec_slope"] + e["p_qual_slope"], e["p_sec_base"] + e["p_qual_base"],
-                         float(e["gamma_high_criticality"]), float(e["latency_penalty_per_min"]))
+                         float(e["gamma_high_criticality"]), float(e["latency_penalty_per_min"]),
+                         float(e["output_gb"]), float(e["transfer_per_gb"]), float(e["communication_fixed"]),
+                         float(e["complexity_price_factor"]))
+
+
+@numba.njit(cache=True, nogil=True)
+def communication_one(data_gb: float, k: Eq69Constants) -> float:  # pragma: no cover (compiled)
+    """Eq. 6's transfer cost of one task (:func:`communication_cost`, bit for bit: tested).
+
+    >>> round(communication_one(10.0, eq69_constants()), 6)   # (10 + 0.2) x 0.12 + 0.50
+    1.724
+    """
+    return (data_gb + k.output_gb) * k.transfer_per_gb + k.communication_fixed
 
 
 @numba.njit(cache=True, nogil=True)

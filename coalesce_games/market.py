@@ -50,9 +50,9 @@ import pandas as pd
 from . import _engine, data
 from ._engine import TOTALS
 from ._validate import check_choice, check_int, check_nonnegative, check_probability, check_weights, make_rng
-from .costs import communication_cost, dynamic_price, eq69_constants, internal_cost, queued_value_rate
-from .criteria import BENEFIT, TASK_UNIFORMS, Providers, Tasks, required_by_type, task_fields
-from .policies import CoalescePolicy, PaperPolicy, eq15_table, task_weight_factors
+from .costs import dynamic_price, eq69_constants, internal_constants, queued_value_rate
+from .criteria import BENEFIT, TASK_UNIFORMS, Providers, required_by_type, task_fields
+from .policies import CoalescePolicy, PaperPolicy, eq15_table, weight_factor_constants
 from .skills import SkillMatcher, published_type_scores
 from .threats import HONEST, ThreatModel, make_rogues
 
@@ -360,9 +360,9 @@ def _provider_arrays(draws: _BatchDraws) -> _engine.ProviderArrays:
         rogue=p.behaviour != HONEST, has_skills=~lacks)
 
 
-def _task_arrays(cfg: MarketConfig, draws: _BatchDraws) -> tuple[_engine.TaskArrays, np.ndarray, np.ndarray]:
-    """The tasks of all runs, run after run, and what does not depend on decisions: Eq. 1-5 in both
-    accountings, Eq. 6's transfer cost, Eq. 7's complexity factor, the TOPSIS weight multipliers.
+def _task_arrays(draws: _BatchDraws) -> tuple[_engine.TaskArrays, np.ndarray, np.ndarray]:
+    """The tasks of all runs, run after run, where each sits (run, hour, client), and Eq. 4's
+    opportunity rate in the paper accounting; the hours cost each task as they meet it.
 
     Also returns each task's run and hour (for the event log).
     """
@@ -374,22 +374,14 @@ def _task_arrays(cfg: MarketConfig, draws: _BatchDraws) -> tuple[_engine.TaskArr
     hour_start = np.empty((runs, hours + 1), dtype=np.int64)
     task_client, task_hour, task_run, queue = (np.empty(len(draws.uniforms), dtype=np.int64) for _ in range(4))
     _engine.place_tasks(counts, first_cell, clients, hour_start, task_client, task_hour, task_run, queue)
-    tasks = Tasks.from_draws(draws.tasks)
-    local = internal_cost(tasks, "consistent")
+    t = draws.tasks     # valid by construction: drawn within their ranges (criteria.task_fields)
     # the published accounting prices the best task still queued behind each one in its client's hour (Eq. 4);
     # ours prices waiting as lateness instead
-    waiting = queued_value_rate(tasks.value, queue)
-    published = internal_cost(tasks, "paper", opportunity_rate=waiting)
-    price_factor = data.parameters_view()["external"]["complexity_price_factor"]
     arrays = _engine.TaskArrays(
-        hour_start=hour_start, client=task_client, task_type=tasks.task_type.astype(np.int64),
-        value=tasks.value, complexity=tasks.complexity, price_factor=1 + price_factor * (tasks.complexity - 1),
-        communication=communication_cost(tasks.data_gb), max_latency=tasks.max_latency.astype(float),
-        sensitivity=tasks.sensitivity, high_criticality=tasks.high_criticality.astype(bool),
-        weight_factor=task_weight_factors(tasks),
-        decide_internal=(local if cfg.accounting == "consistent" else published).total,
-        internal_total=local.total, exec_min=local.latency_min, paper_total=published.total,
-        paper_latency=published.latency_min, uniforms=draws.uniforms)
+        hour_start=hour_start, client=task_client, task_type=t["task_type"], value=t["value"],
+        complexity=t["complexity"], data_gb=t["data_gb"], max_latency=t["max_latency"].astype(float),
+        sensitivity=t["sensitivity"], high_criticality=t["high_criticality"], budget=t["budget"],
+        opportunity_rate=queued_value_rate(t["value"], queue), uniforms=draws.uniforms)
     return arrays, task_run, task_hour
 
 
@@ -404,7 +396,7 @@ def _market_constants(cfgs: list[MarketConfig]) -> _engine.MarketConstants:
         fabrication_impact=float(threats.fabrication_impact),
         high_criticality_impact=float(threats.high_criticality_impact),
         high_sensitivity=float(data.parameters_view()["decision"]["high_sensitivity"]), beta=float(cfg.beta),
-        learns=cfg.policy == "coalesce", paper=cfg.policy == "paper")
+        paper_accounting=cfg.accounting == "paper", learns=cfg.policy == "coalesce", paper=cfg.policy == "paper")
 
 
 def _run_batch(cfgs: list[MarketConfig], seeds: list[int],
@@ -429,7 +421,7 @@ def _run_batch(cfgs: list[MarketConfig], seeds: list[int],
     n_run = np.diff(draws.provider_start)
     prov = _provider_arrays(draws)
     skill = _skill_arrays(cfg, seeds, draws, int(n_run.max()))
-    tasks, task_run, task_hour = _task_arrays(cfg, draws)
+    tasks, task_run, task_hour = _task_arrays(draws)
     common = dict(epsilon=cfg.epsilon, exploration_confidence=cfg.exploration_confidence)
     paper = PaperPolicy(record=cfg.paper_history, scope=cfg.paper_history_scope, **common)
     coalesce = CoalescePolicy(beta=cfg.beta, security_weight=cfg.security_weight, **common)
@@ -441,8 +433,9 @@ def _run_batch(cfgs: list[MarketConfig], seeds: list[int],
                           choice=np.full(m, -1, dtype=np.int64), explored=np.zeros(m, dtype=bool),
                           closeness=np.zeros(m), latency=np.zeros(m), chosen_count=np.zeros(total_providers),
                           final_demand=np.zeros(total_providers))
-    _engine.run_batch(prov, skill, tasks, _market_constants(cfgs), eq69_constants(), paper.rule(), coalesce.rule(),
-                      base_weights, BENEFIT, eq15_table(paper.window), clients, out)
+    _engine.run_batch(prov, skill, tasks, _market_constants(cfgs), internal_constants(), eq69_constants(),
+                      weight_factor_constants(), paper.rule(), coalesce.rule(), base_weights, BENEFIT,
+                      eq15_table(paper.window), clients, out)
     provider_run = np.repeat(np.arange(runs), n_run)
     final_price = dynamic_price(prov.base_price, out.final_demand, cfg.capacity_per_hour,
                                 cfg.capacity_per_hour * n_run[provider_run], 1.0, cfg.alpha_demand)

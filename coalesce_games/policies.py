@@ -57,6 +57,9 @@ __all__ = [
     "CoalescePolicy",
     "eq15_confidence",
     "eq15_table",
+    "WeightFactors",
+    "weight_factor_constants",
+    "weight_factors_one",
     "update_weights",
     "market_weights",
     "task_weights",
@@ -128,6 +131,39 @@ def task_weight_factors(tasks: Tasks, params: dict | None = None) -> np.ndarray:
     factors[:, 2] = np.where(tasks.max_latency < d["latency_urgent_min"], d["latency_multiplier"], 1.0)
     factors[:, 3] = np.where(tasks.sensitivity > d["high_sensitivity"], d["security_multiplier"], 1.0)
     return factors
+
+
+class WeightFactors(NamedTuple):
+    """The thresholds and multipliers of :func:`task_weight_factors`, for compiled code."""
+
+    cost_budget_share: float
+    cost_multiplier: float
+    latency_urgent_min: float
+    latency_multiplier: float
+    high_sensitivity: float
+    security_multiplier: float
+
+
+def weight_factor_constants(params: dict | None = None) -> WeightFactors:
+    """:func:`task_weight_factors`' constants from ``data/parameters.toml``."""
+    d = (data.parameters_view() if params is None else params)["decision"]
+    return WeightFactors(*(float(d[key]) for key in WeightFactors._fields))
+
+
+@numba.njit(cache=True, nogil=True)
+def weight_factors_one(budget: float, value: float, max_latency: float, sensitivity: float, k: WeightFactors,
+                       out: np.ndarray) -> None:  # pragma: no cover (compiled)
+    """One task's row of :func:`task_weight_factors` into ``out`` (4,), in compiled code (equal: tested).
+
+    >>> out = np.empty(4)
+    >>> weight_factors_one(50.0, 200.0, 20.0, 0.9, weight_factor_constants(), out)   # tight budget, urgent, sensitive
+    >>> out.tolist()
+    [1.2, 1.0, 1.3, 1.4]
+    """
+    out[0] = k.cost_multiplier if budget < k.cost_budget_share * value else 1.0
+    out[1] = 1.0
+    out[2] = k.latency_multiplier if max_latency < k.latency_urgent_min else 1.0
+    out[3] = k.security_multiplier if sensitivity > k.high_sensitivity else 1.0
 
 
 def task_weights(base: np.ndarray, tasks: Tasks, params: dict | None = None) -> np.ndarray:

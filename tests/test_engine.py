@@ -209,6 +209,29 @@ def test_compiled_pair_cost_equals_the_numpy_one_bit_for_bit() -> None:
             assert (total, latency) == (dense.total[i, j], dense.latency_min[i, j])
 
 
+def test_compiled_task_costs_equal_the_numpy_ones_bit_for_bit() -> None:
+    """What the compiled hours cost each task as they meet it equals the numpy formulas, operation for operation:
+    Eq. 1-5 in both accountings (costs.internal_one), Eq. 6's transfer (costs.communication_one) and the TOPSIS
+    weight multipliers (policies.weight_factors_one)."""
+    from coalesce_games.costs import (communication_one, eq69_constants, internal_constants, internal_cost,
+                                      internal_one)
+    from coalesce_games.policies import task_weight_factors, weight_factor_constants, weight_factors_one
+
+    tasks = Tasks.sample(300, 11)
+    rate = np.random.default_rng(12).uniform(0.0, 250.0, 300) * (np.arange(300) % 3 > 0)   # some queues empty
+    ours, published = internal_cost(tasks, "consistent"), internal_cost(tasks, "paper", opportunity_rate=rate)
+    comm, factors = communication_cost(tasks.data_gb), task_weight_factors(tasks)
+    k_int, k_ext, k_w, row = internal_constants(), eq69_constants(), weight_factor_constants(), np.empty(4)
+    assert factors[:, 0].min() < 1.2 and factors[:, 3].max() == 1.4        # both sides of the thresholds
+    for i in range(300):
+        args = (tasks.task_type[i], tasks.complexity[i], tasks.data_gb[i])
+        assert internal_one(*args, 0.0, False, k_int) == (ours.total[i], ours.latency_min[i])
+        assert internal_one(*args, rate[i], True, k_int) == (published.total[i], published.latency_min[i])
+        assert communication_one(tasks.data_gb[i], k_ext) == comm[i]
+        weight_factors_one(tasks.budget[i], tasks.value[i], tasks.max_latency[i], tasks.sensitivity[i], k_w, row)
+        np.testing.assert_array_equal(row, factors[i])
+
+
 def test_outcome_rules_hand_computed() -> None:
     """Each behaviour's outcome under chosen uniforms (threats.outcome_one, as sample_outcomes applies it)."""
     from coalesce_games.threats import FABRICATOR, HONEST, LEECHER, SPOOFER, ThreatModel, sample_outcomes
