@@ -359,6 +359,33 @@ def _run(r: int, prov: ProviderArrays, skill: SkillArrays, tasks: TaskArrays, ma
 
 
 @numba.njit(cache=True, nogil=True)
+def market_shape(chosen: np.ndarray, final_price: np.ndarray, start: np.ndarray, hhi: np.ndarray,
+                 price_cv: np.ndarray) -> None:  # pragma: no cover (compiled)
+    """Each run's Herfindahl index of its providers' task shares (in percent points, 0-10,000) and the
+    coefficient of variation of their final prices (NaN when every price is 0), summed in provider order.
+
+    >>> hhi, cv = np.empty(2), np.empty(2)
+    >>> market_shape(np.array([3.0, 1.0, 0.0, 0.0]), np.array([1.0, 3.0, 0.0, 0.0]), np.array([0, 2, 4]), hhi, cv)
+    >>> hhi.tolist(), cv.round(6).tolist()      # 75^2 + 25^2; sd 1 over mean 2
+    ([6250.0, 0.0], [0.5, nan])
+    """
+    for r in range(len(start) - 1):
+        first, n = start[r], start[r + 1] - start[r]
+        total, mean = 0.0, 0.0
+        for j in range(first, first + n):
+            total += chosen[j]
+            mean += final_price[j]
+        mean /= n
+        concentration, spread = 0.0, 0.0
+        for j in range(first, first + n):
+            share = 100 * (chosen[j] / max(total, 1.0))
+            concentration += share * share
+            spread += (final_price[j] - mean) ** 2
+        hhi[r] = concentration
+        price_cv[r] = np.sqrt(spread / n) / mean if mean > 0 else np.nan
+
+
+@numba.njit(cache=True, nogil=True)
 def place_tasks(counts: np.ndarray, first_cell: np.ndarray, clients: np.ndarray, hour_start: np.ndarray,
                 client: np.ndarray, hour: np.ndarray, run: np.ndarray,
                 cell: np.ndarray) -> None:  # pragma: no cover (compiled)

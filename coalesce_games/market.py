@@ -467,12 +467,7 @@ def _run_rows(seeds: list[int], totals: np.ndarray, chosen: np.ndarray, final_pr
         return np.divide(t[a], t[b], out=np.full(runs, empty), where=t[b] != 0)
 
     concentration, spread = np.empty(runs), np.empty(runs)
-    for r in range(runs):     # per run, as one run alone would sum them (the last bits depend on the order)
-        own_chosen, own_price = chosen[start[r]:start[r + 1]], final_price[start[r]:start[r + 1]]
-        shares = 100 * (own_chosen / max(own_chosen.sum(), 1))
-        concentration[r] = shares @ shares
-        mean = own_price.mean()
-        spread[r] = own_price.std() / mean if mean > 0 else np.nan
+    _engine.market_shape(chosen, final_price, start, concentration, spread)
     count = lambda key: t[key].astype(np.int64)   # noqa: E731
     return pd.DataFrame({
         "seed": np.asarray(seeds, dtype=np.int64),

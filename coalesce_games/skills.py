@@ -149,8 +149,9 @@ def published_type_scores(type_id: Any, offered: Any, weights: Sequence[float] =
     if type_id.shape != (len(offered),):
         raise ValueError(f"type_id must give one type per provider, ({len(offered)},); got {type_id.shape}")
     table, defaults = data.published_skill_arrays(), data.parameters_view()["published_skills"]
-    column = {c: k for k, c in enumerate(table["contractor"].tolist())}
-    k = np.array([column.get(t, -1) for t in type_id.tolist()], dtype=np.int64)
+    k = np.full(len(type_id), -1, dtype=np.int64)         # each provider's column of the table, -1 unlisted
+    for column, contractor in enumerate(table["contractor"].tolist()):
+        k[type_id == contractor] = column
     listed = k >= 0
     embed = np.where(listed, table["embedding"][:, k], defaults["unlisted_embedding"])
     perform = np.where(listed, table["performance"][:, k], defaults["unlisted_performance"])
