@@ -171,6 +171,8 @@ def _run(r: int, prov: ProviderArrays, skill: SkillArrays, tasks: TaskArrays, ma
     # ---- work space, reused every hour
     price_now, available = np.empty(n), np.empty(n, dtype=np.int64)    # the hour's prices; its available providers
     usable, n_usable = np.empty((skill.static.shape[1], n), dtype=np.int64), np.zeros(skill.static.shape[1], np.int64)
+    # the gate is listed again only when what it reads moved: its row, the available providers, their history
+    gated_row, gated, n_gated, history_moved = -1, np.empty(n, dtype=np.int64), -1, True
     took, detected_at = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.bool_)
     success_sum, secure_sum = np.zeros(n), np.zeros(n)
     values, cols, scratch = np.empty((4, n)), np.empty(n, dtype=np.int64), np.empty((3, 4))
@@ -182,6 +184,7 @@ def _run(r: int, prov: ProviderArrays, skill: SkillArrays, tasks: TaskArrays, ma
             if blacklisted_at[j] >= 0 and prov.behaviour[g] == SPOOFER and h - blacklisted_at[j] >= market.reentry_hours:
                 blacklisted_at[j] = -1
                 history[j] = skill.prior
+                history_moved = True
                 est_rel[j] = prov.reliability[g]
         mean_price, n_available = 0.0, 0
         for j in range(n):
@@ -196,8 +199,11 @@ def _run(r: int, prov: ProviderArrays, skill: SkillArrays, tasks: TaskArrays, ma
                 n_available += 1
         first, last = tasks.hour_start[r, h], tasks.hour_start[r, h + 1]
         row = skill.row[r, h]
-        if last > first:
+        if last > first and (row != gated_row or n_available != n_gated or (history_moved and skill.history_weight != 0)
+                             or not np.array_equal(available[:n_available], gated[:n_gated])):
             skill_gate(skill, row, history, available[:n_available], usable, n_usable)
+            gated_row, n_gated, history_moved = row, n_available, False
+            gated[:n_available] = available[:n_available]
         out.steps[r, h, 0] = last - first
         out.steps[r, h, 3] = mean_price / n
         hour_sum[:] = 0.0
@@ -345,6 +351,7 @@ def _run(r: int, prov: ProviderArrays, skill: SkillArrays, tasks: TaskArrays, ma
                 est_rel[j] = (1 - market.beta) * est_rel[j] + market.beta * (success_sum[j] / took[j])
                 est_sec[j] = (1 - market.beta) * est_sec[j] + market.beta * (secure_sum[j] / took[j])
                 history[j] = est_rel[j]
+                history_moved = True
             demand[j] = took[j]
         outsourced = hour_sum[OUTSOURCED]
         if not market.paper and outsourced > 0:
