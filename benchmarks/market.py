@@ -25,6 +25,7 @@ import pandas as pd
 
 from coalesce_games import data
 from coalesce_games.market import MarketConfig, load_scenario, simulate_many
+from coalesce_games.sweep import one_blas_thread
 from loop_market import simulate_loop
 
 
@@ -48,7 +49,9 @@ def run(configs, seeds, pool: ProcessPoolExecutor | None = None, workers: int = 
 
 
 def _warm() -> None:
-    """A worker's imports and compiled kernels (numba, cached on disk), before any timing."""
+    """A worker's one BLAS thread (see `one_blas_thread`), imports and compiled kernels (numba, cached on disk),
+    before any timing."""
+    one_blas_thread()
     _part((table_configs()[:1], [0]))
 
 
