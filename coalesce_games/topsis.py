@@ -298,29 +298,38 @@ def score_group(values: np.ndarray, weights: np.ndarray, benefit: np.ndarray, mi
                 scratch: np.ndarray) -> tuple[int, float]:  # pragma: no cover (compiled)
     """The best of one decision's candidates ``values`` (criteria x candidates) and its closeness.
 
-    Pass one takes each criterion's ``lo``, ``hi`` and sum of squares, giving
-    the scale ``f``; pass two computes ``y = x f - lo f`` and ``S - y`` per
+    Pass one takes each criterion's ``lo``, ``hi`` (and, for vector
+    normalisation, its sum of squares), giving the scale ``f`` and the products
+    ``lo f`` and ``S = (hi - lo) f`` every candidate shares; pass two computes
+    ``y = x f - lo f`` and ``S - y`` per
     criterion, sums ``D+^2`` and ``D-^2`` and keeps the first candidate with
     the smallest ``D+^2 / D-^2`` (0/0 and x/0 count as infinite). The
     closeness is ``D- / (D+ + D-)``, 0.5 when both are 0. ``scratch`` (3, C)
     is work space.
     """
     crit, count = values.shape
-    lo, span, f = scratch[0], scratch[1], scratch[2]
+    lo_f, span_f, f = scratch[0], scratch[1], scratch[2]
     for c in range(crit):
-        low, high, squares = values[c, 0], values[c, 0], 0.0
-        for p in range(count):
-            x = values[c, p]
-            low, high, squares = min(low, x), max(high, x), squares + x * x
-        scale = (high - low) if minmax else np.sqrt(squares)
-        lo[c], span[c] = low, high - low
+        low, high = values[c, 0], values[c, 0]
+        if minmax:
+            for p in range(1, count):
+                x = values[c, p]
+                low, high = min(low, x), max(high, x)
+            scale = high - low
+        else:
+            squares = 0.0
+            for p in range(count):
+                x = values[c, p]
+                low, high, squares = min(low, x), max(high, x), squares + x * x
+            scale = np.sqrt(squares)
         f[c] = weights[c] / scale if scale > 0 else 0.0
+        lo_f[c], span_f[c] = low * f[c], (high - low) * f[c]     # the same products for every candidate
     best, best_ratio, best_plus, best_minus = 0, np.inf, 0.0, 0.0
     for p in range(count):
         plus, minus = 0.0, 0.0
         for c in range(crit):
-            near = f[c] * values[c, p] - lo[c] * f[c]
-            far = span[c] * f[c] - near
+            near = f[c] * values[c, p] - lo_f[c]
+            far = span_f[c] - near
             if benefit[c]:
                 plus, minus = plus + far * far, minus + near * near
             else:
