@@ -200,7 +200,7 @@ def _run(r: int, prov: ProviderArrays, skill: SkillArrays, tasks: TaskArrays, ma
         first, last = tasks.hour_start[r, h], tasks.hour_start[r, h + 1]
         row = skill.row[r, h]
         if last > first and (row != gated_row or n_available != n_gated or (history_moved and skill.history_weight != 0)
-                             or not np.array_equal(available[:n_available], gated[:n_gated])):
+                             or not _same(available, gated, n_available)):
             skill_gate(skill, row, history, available[:n_available], usable, n_usable)
             gated_row, n_gated, history_moved = row, n_available, False
             gated[:n_available] = available[:n_available]
@@ -216,7 +216,6 @@ def _run(r: int, prov: ProviderArrays, skill: SkillArrays, tasks: TaskArrays, ma
         for k in range(first, last):
             t = tasks.task_type[k]
             client = tasks.client[k] - c0
-            u = tasks.uniforms[k]
             # ---- the task's Eq. 1-5 in both accountings, Eq. 6's transfer and Eq. 7's complexity factor
             internal_total, exec_min = internal_one(t, tasks.complexity[k], tasks.data_gb[k], 0.0, False, internal)
             paper_total, paper_latency = internal_one(t, tasks.complexity[k], tasks.data_gb[k],
@@ -257,11 +256,11 @@ def _run(r: int, prov: ProviderArrays, skill: SkillArrays, tasks: TaskArrays, ma
             # ---- the rule: explore (the published rule among all available providers, ours among the
             # eligible ones), or TOPSIS's best under the rule's gates
             if market.paper:
-                tried = uniform_pick(available, n_available, u[1]) if u[0] < paper.epsilon else -1
+                tried = uniform_pick(available, n_available, tasks.uniforms[k, 1]) if tasks.uniforms[k, 0] < paper.epsilon else -1
                 choice, closeness, confidence = paper_rule(pick, top, tried, ring, ring_state, eq15_table, paper)
                 explored = tried >= 0
             else:
-                tried = uniform_pick(usable[t], n_usable[t], u[1]) if u[0] < coalesce.epsilon else -1
+                tried = uniform_pick(usable[t], n_usable[t], tasks.uniforms[k, 1]) if tasks.uniforms[k, 0] < coalesce.epsilon else -1
                 choice, confidence = coalesce_rule(pick, tried, coalesce)
                 closeness, explored = top, tried >= 0
             local = choice < 0
@@ -294,10 +293,10 @@ def _run(r: int, prov: ProviderArrays, skill: SkillArrays, tasks: TaskArrays, ma
                                               tasks.high_criticality[k], communication,
                                               tasks.max_latency[k], costs)
             p_success = prov.reliability[g] if prov.has_skills[g, t] else prov.competence[g]
-            verified = u[2] < market.verification_share
+            verified = tasks.uniforms[k, 2] < market.verification_share
             success, fabricated, leaked, incident, detected, loss = outcome_one(
                 prov.behaviour[g], p_success, prov.security[g], verified, tasks.sensitivity[k], market.q_leak,
-                market.d_fab, market.d_leak, market.leak_loss, u[3:])
+                market.d_fab, market.d_leak, market.leak_loss, tasks.uniforms[k, 3:])
             ext_latency = latency_min * (1 + max(demand[j] / market.capacity_per_hour - 1, 0))
             verify_cost = (costs.verification_automated if prov.reliability[g] > costs.automated_reliability
                            else costs.verification_manual) if verified else 0.0
@@ -422,6 +421,15 @@ def place_tasks(counts: np.ndarray, first_cell: np.ndarray, clients: np.ndarray,
                 for _ in range(counts[here]):
                     client[k], hour[k], run[k], cell[k] = clients[r] + c, h, r, here
                     k += 1
+
+
+@numba.njit(cache=True, nogil=True)
+def _same(a: np.ndarray, b: np.ndarray, count: int) -> bool:  # pragma: no cover (compiled)
+    """Whether the first ``count`` entries of ``a`` and ``b`` are equal (no temporary array)."""
+    for i in range(count):
+        if a[i] != b[i]:
+            return False
+    return True
 
 
 @numba.njit(cache=True, nogil=True)
