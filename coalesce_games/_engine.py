@@ -1,15 +1,17 @@
 """The market's hours in compiled code: one pass per run, hour by hour, task by task.
 
 :func:`coalesce_games.market.simulate_many` draws every run's random numbers
-and prepares what does not depend on decisions (tasks, internal costs, the
-static part of Eq. 11) with numpy, for a whole batch of runs at once; this
-module then runs the market itself. Each hour of a run:
+and prepares the tasks, where each sits (:func:`place_tasks`) and the static
+part of Eq. 11, for a whole batch of runs at once; this module then runs the
+market itself. Each hour of a run:
 
 1. spoofers blacklisted ``reentry_hours`` ago re-enter with a fresh history;
    Eq. 7 prices follow each provider's tasks of the last hour;
 2. the skill gate (Eq. 11) lists, per task type, the available providers
-   that pass it; each task in arrival order meets the Eq. 6-9 cost of every
-   listed provider, TOPSIS
+   that pass it (listed again only when its inputs moved); each task in
+   arrival order is costed locally in both accountings
+   (:func:`coalesce_games.costs.internal_one`, Eq. 1-5) and meets the Eq. 6-9
+   cost of every listed provider (:func:`coalesce_games.costs.external_one`), TOPSIS
    (:func:`coalesce_games.topsis.score_group`) and the policy's rule
    (:func:`coalesce_games.policies.paper_rule`,
    :func:`coalesce_games.policies.coalesce_rule`), all with the state the
@@ -26,7 +28,10 @@ instead of microseconds in Python, and an hour costs no interpreter calls,
 which is what a market of a few tasks an hour needs (a vectorised hour pays
 its numpy calls whatever its size). Every sum runs in task order, so a run's
 numbers do not depend on the other runs of its batch, and they equal the
-task-by-task Python reference ``benchmarks/loop_market.py`` (tested).
+task-by-task Python reference ``benchmarks/loop_market.py`` (tested). The
+scalar formulas the hours call are the numpy ones operation for operation,
+tested equal bit for bit; :func:`market_shape` sums each run's HHI and price
+spread in provider order.
 """
 
 from __future__ import annotations

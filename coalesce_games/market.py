@@ -18,11 +18,13 @@ One run is a stream of tasks arriving at clients on a simulated hourly clock
 A run draws its random numbers when it starts: providers, arrivals (one
 Poisson draw per client and hour), tasks, and eight uniforms per task
 (exploration, which provider, verification, outcomes), so its hours call no
-generator. :func:`simulate_many` prepares many runs at once with numpy (the
-draws, the tasks' internal costs, the static part of Eq. 11): seeds, and
-configurations that differ only in days, clients, contractors or arrival
-rate (the published table's 13 configurations form one batch); the hours
-themselves run in compiled code, task by task (:mod:`coalesce_games._engine`).
+generator. :func:`simulate_many` prepares many runs at once (each run's
+generators give blocks of uniforms that become all runs' providers and tasks
+in one call each; the static part of Eq. 11): seeds, and configurations that
+differ only in days, clients, contractors or arrival rate (the published
+table's 13 configurations form one batch); the hours themselves run in
+compiled code, task by task, costing each task as they meet it
+(:mod:`coalesce_games._engine`).
 
 Every task is accounted for exactly once, and the same task stream is also
 costed as if every task had run locally (common random numbers), which gives
