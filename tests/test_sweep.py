@@ -155,3 +155,26 @@ def test_resume_drops_a_line_torn_by_a_kill(tmp_path) -> None:
     clean = sweep(DESIGN[:2], 2, executor="serial", runner=toy_runner, progress=False)
     pd.testing.assert_frame_equal(resumed.drop(columns="version"), clean.drop(columns="version"))
     assert len(pd.read_csv(ckpt)) == 4
+
+
+def _blas_threads() -> list[int]:
+    from threadpoolctl import threadpool_info
+
+    return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+
+
+def test_pool_workers_run_one_blas_thread() -> None:
+    """Our process pools start each worker with one BLAS thread (two per core would halve a worker's speed)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from coalesce_games.sweep import one_blas_thread
+
+    if not _blas_threads():
+        pytest.skip("numpy's BLAS is not visible to threadpoolctl here")
+    with ProcessPoolExecutor(2, initializer=one_blas_thread) as pool:
+        seen = list(pool.map(_blas_threads_after, range(2)))
+    assert all(threads and set(threads) == {1} for threads in seen), seen
+
+
+def _blas_threads_after(_: int) -> list[int]:
+    return _blas_threads()
