@@ -358,3 +358,23 @@ def test_outcome_draws_must_fit() -> None:
     # the given uniforms decide: all zeros -> every draw "succeeds"
     out = sample_outcomes(*args, draws=np.zeros((5, 2)))
     assert out["success"].tolist() == [True, False] and out["detected"].tolist() == [False, False]
+
+
+@pytest.mark.parametrize("entropy", [[5, 0xC0A1, 0], [0], [0, 0, 0], [2**32 - 1, 7], [2**40, 1], [3, 2**32]])
+def test_make_rng_is_numpys_seed_sequence_of_the_same_entropy(entropy) -> None:
+    """make_rng hands small entries to SeedSequence as uint32 words (faster): the same stream as the list."""
+    from coalesce_games._validate import make_rng
+
+    expected = np.random.Generator(np.random.PCG64(np.random.SeedSequence(list(entropy)))).random(6)
+    np.testing.assert_array_equal(make_rng(entropy).random(6), expected)
+    np.testing.assert_array_equal(make_rng(tuple(entropy)).random(6), expected)
+
+
+@pytest.mark.parametrize("seed, error, message", [
+    ([1, -2], ValueError, "seed entries must be >= 0"), (-3, ValueError, "seed must be >= 0"),
+    (None, ValueError, "seed must be given"), (1.5, TypeError, "seed must be an int"), (True, TypeError, "seed")])
+def test_make_rng_refuses_bad_seeds(seed, error, message) -> None:
+    from coalesce_games._validate import make_rng
+
+    with pytest.raises(error, match=message):
+        make_rng(seed)
