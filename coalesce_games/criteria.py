@@ -344,7 +344,7 @@ class Providers:
             reliability = low + (table["reliability_high"][kind] - low) * u[3]
         skills = _type_skills()[kind]
         return cls._valid_by_construction(
-            name=np.char.add(table["id"][kind], (np.arange(n) if number is None else number).astype(str)),
+            name=_names(kind, np.arange(n) if number is None else number),
             type_id=table["id"][kind],
             base_price=price,
             latency=latency,
@@ -414,6 +414,25 @@ def task_fields(u: np.ndarray) -> dict[str, np.ndarray]:
         budget=value * (p["budget_share_low"] + (p["budget_share_high"] - p["budget_share_low"]) * u[5]),
         high_criticality=u[6] < 0.3,
     )
+
+
+def _names(kind: np.ndarray, number: np.ndarray) -> np.ndarray:
+    """Providers' names: their Table-1 type and a number (``"D7"``), looked up for numbers below 1,024."""
+    if len(number) and number.max() < _NAMED:
+        return _name_table()[kind, number]
+    return np.char.add(data.contractor_arrays()["id"][kind], number.astype(str))
+
+
+_NAMED = 1024
+
+
+@functools.cache
+def _name_table() -> np.ndarray:
+    """Every type's names numbered 0 to 1,023, (types, 1024) (read-only): formatting thousands of
+    names cost more than a market's draws."""
+    table = np.char.add(data.contractor_arrays()["id"][:, None], np.arange(_NAMED).astype(str)[None, :])
+    table.flags.writeable = False
+    return table
 
 
 @functools.cache

@@ -378,3 +378,13 @@ def test_make_rng_refuses_bad_seeds(seed, error, message) -> None:
 
     with pytest.raises(error, match=message):
         make_rng(seed)
+
+
+def test_provider_names_are_type_and_number_looked_up_or_formatted() -> None:
+    from coalesce_games import data
+    from coalesce_games.criteria import _names
+
+    kind = np.random.default_rng(0).integers(0, len(data.contractor_arrays()["id"]), 3000)
+    for number in (np.arange(3000) % 1024, np.arange(3000)):          # the looked-up table, and past it
+        expected = np.char.add(data.contractor_arrays()["id"][kind], number.astype(str))
+        np.testing.assert_array_equal(_names(kind, number), expected)
