@@ -558,7 +558,9 @@ def simulate_many(config: MarketConfig | Sequence[MarketConfig], seeds: Any, bat
                 progress(len(chunk))
     config_of = np.array([c for c, _, _ in jobs])
     runs = _in_job_order(pd.concat(rows, ignore_index=True))
-    runs = pd.concat([pd.DataFrame(settings).iloc[config_of].reset_index(drop=True), runs], axis=1)
+    settings_of = pd.DataFrame(settings)        # one row per configuration: its columns' types as pandas infers them
+    runs = pd.DataFrame({**{key: settings_of[key].to_numpy()[config_of] for key in settings_of},
+                         **{key: runs[key].to_numpy() for key in runs}})
     frames = [runs] + [_in_job_order(pd.concat(steps, ignore_index=True))]
     frames.append(_in_job_order(pd.concat(evs, ignore_index=True)) if evs else None)
     out = []
