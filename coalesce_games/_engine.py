@@ -119,7 +119,6 @@ class MarketConstants(NamedTuple):
     leak_loss: float
     fabrication_impact: float
     high_criticality_impact: float
-    high_sensitivity: float
     beta: float
     paper_accounting: bool       # the rule compares with the paper accounting's internal cost
     learns: bool                 # the client updates its estimates (the coalesce rule)
@@ -319,7 +318,7 @@ def _run(r: int, prov: ProviderArrays, skill: SkillArrays, tasks: TaskArrays, ma
             s[LATENCY_POLICY] += latency_out
             s[COST_POLICY] += cost_out
             behaviour, rogue = prov.behaviour[g], prov.rogue[g]
-            sensitive = tasks.sensitivity[k] > market.high_sensitivity
+            sensitive = tasks.sensitivity[k] > factors.high_sensitivity
             s[OUTSOURCED] += 1.0
             s[PAPER_SAVINGS] += max(paper_total - total, 0.0)
             s[PAPER_TIME_SAVINGS] += max(paper_latency - ext_latency, 0.0)

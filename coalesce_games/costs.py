@@ -139,18 +139,15 @@ def internal_cost(tasks: Tasks, accounting: str = "consistent", params: dict | N
     p = _params(params)
     hours = execution_hours(tasks, accounting, p)
     rate = check_nonnegative("opportunity_rate", opportunity_rate)
-    hw, rates, mem = p["hardware"], p["rates"], p["memory"]
-    types = data.task_arrays()
-    kind = tasks.task_type
-    memory_used = (mem["model_factor"] * types["model_size_gb"][kind]
-                   + mem["documents_factor"] * types["documents"][kind] / mem["documents_unit"]
-                   + mem["complexity_factor"] * tasks.complexity)
-    compute = hours * rates["compute_per_hour"]
-    memory = memory_used / hw["memory_gb"] * hours * rates["memory_per_hour"]
-    energy = hw["tdp_w"] * hw["utilisation"] / 1000.0 * hours * rates["energy_per_kwh"]
-    depreciation = hw["purchase_usd"] / (hw["writeoff_years"] * 365 * 24) * hours
+    k, kind = internal_constants(p), tasks.task_type
+    memory_used = (k.model_factor * k.model_size_gb[kind] + k.documents_factor * k.documents[kind] / k.documents_unit
+                   + k.complexity_factor * tasks.complexity)
+    compute = hours * k.compute_per_hour
+    memory = memory_used / k.memory_gb * hours * k.memory_per_hour
+    energy = k.energy_kw * hours * k.energy_per_kwh
+    depreciation = k.depreciation_per_hour * hours
     opportunity = np.broadcast_to(rate * hours, hours.shape).copy()
-    latency = types["local_latency_min"][kind] * tasks.complexity
+    latency = k.local_latency_min[kind] * tasks.complexity
     total = compute + memory + energy + opportunity + depreciation
     return InternalCost(hours, compute, memory, energy, opportunity, depreciation, total, latency)
 
@@ -178,7 +175,8 @@ class InternalConstants(NamedTuple):
 
 
 def internal_constants(params: dict | None = None) -> InternalConstants:
-    """Eq. 1-5's constants from ``data/parameters.toml`` and the task types."""
+    """Eq. 1-5's constants from ``data/parameters.toml`` and the task types (what :func:`internal_cost`
+    and :func:`internal_one` compute with)."""
     p = _params(params)
     hw, rates, mem, types = p["hardware"], p["rates"], p["memory"], data.task_arrays()
     per_type = [np.ascontiguousarray(types[key], dtype=float)

@@ -397,7 +397,7 @@ def _market_constants(cfgs: list[MarketConfig]) -> _engine.MarketConstants:
         d_leak=float(cfg.d_leak), leak_loss=float(cfg.leak_loss),
         fabrication_impact=float(threats.fabrication_impact),
         high_criticality_impact=float(threats.high_criticality_impact),
-        high_sensitivity=float(data.parameters_view()["decision"]["high_sensitivity"]), beta=float(cfg.beta),
+        beta=float(cfg.beta),
         paper_accounting=cfg.accounting == "paper", learns=cfg.policy == "coalesce", paper=cfg.policy == "paper")
 
 

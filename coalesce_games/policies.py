@@ -125,11 +125,11 @@ def task_weight_factors(tasks: Tasks, params: dict | None = None) -> np.ndarray:
     Cost x1.2 when budget < 0.3 value; latency x1.3 when max latency < 30 min;
     security x1.4 for high data sensitivity.
     """
-    d = (data.parameters_view() if params is None else params)["decision"]
+    k = weight_factor_constants(params)
     factors = np.ones((len(tasks), 4))
-    factors[:, 0] = np.where(tasks.budget < d["cost_budget_share"] * tasks.value, d["cost_multiplier"], 1.0)
-    factors[:, 2] = np.where(tasks.max_latency < d["latency_urgent_min"], d["latency_multiplier"], 1.0)
-    factors[:, 3] = np.where(tasks.sensitivity > d["high_sensitivity"], d["security_multiplier"], 1.0)
+    factors[:, 0] = np.where(tasks.budget < k.cost_budget_share * tasks.value, k.cost_multiplier, 1.0)
+    factors[:, 2] = np.where(tasks.max_latency < k.latency_urgent_min, k.latency_multiplier, 1.0)
+    factors[:, 3] = np.where(tasks.sensitivity > k.high_sensitivity, k.security_multiplier, 1.0)
     return factors
 
 
