@@ -18,10 +18,13 @@ import time
 
 import numpy as np
 
-from coalesce_games.costs import external_cost, internal_cost
-from coalesce_games.criteria import BENEFIT, Providers, Tasks
-from coalesce_games.policies import CoalescePolicy, DecisionContext
-from coalesce_games.skills import SkillMatcher
+from coalesce_games.model.costs import external_cost, internal_cost
+from coalesce_games.model.criteria import BENEFIT
+from coalesce_games.model.decisions import DecisionContext
+from coalesce_games.model.policies import CoalescePolicy
+from coalesce_games.model.providers import Providers
+from coalesce_games.model.skills import SkillMatcher
+from coalesce_games.model.tasks import Tasks
 
 
 def timed(fn, repeat: int = 3) -> float:
@@ -92,7 +95,8 @@ def main() -> None:
     print(f"batch: {m} tasks x {n} providers; criteria/skills/costs prepared in {t_prep:.2f} s")
     print(f"ours (CoalescePolicy.decide): {ours:.3f} s, {evals / ours / 1e6:.1f} M provider-evaluations/s")
 
-    from coalesce_games.policies import criteria_matrix, task_weights
+    from coalesce_games.model.decisions import criteria_matrix
+    from coalesce_games.model.weights import task_weights
     matrix = criteria_matrix(ctx.external, ctx.reliability, ctx.security)
     weights = task_weights(np.array(policy.weights), tasks)
     mask = ctx.eligible & (external.total < internal.total[:, None])

@@ -27,9 +27,9 @@ from pathlib import Path
 
 import numpy as np
 
-from coalesce_games._exact import exact_extreme_equilibria
-from coalesce_games.bimatrix import Game
-from coalesce_games.equilibria import _lemke_schedule, max_regret, solve, solve_one
+from coalesce_games.solvers.equilibria import _lemke_schedule, max_regret, solve, solve_one
+from coalesce_games.solvers.exact import exact_extreme_equilibria
+from coalesce_games.solvers.game import Game
 
 QUICK = "--quick" in sys.argv
 LRS = shutil.which("lrsnash")

@@ -5,7 +5,7 @@ Prints the wall time of the F1 table (``paper_<experiment>`` scenarios) on one p
 the seeds for all 13 configurations as one batch: `simulate_many(configs, seeds)`; the pool's
 start-up, paid once per session, is printed apart), the tasks decided per second, and the ratio
 to the published style measured in the same run on a sample: the same runs simulated per run,
-per hour, per task and per candidate in Python (``benchmarks/loop_market.py``, an independent
+per hour, per task and per candidate in Python (``coalesce_games.market.reference``, an independent
 implementation that must give the same run rows). The machine's speed drifts when its cores are
 shared, so each of ``--repeat`` repetitions times the three side by side and the ratios are taken
 within a repetition (median and range printed).
@@ -24,9 +24,10 @@ import numpy as np
 import pandas as pd
 
 from coalesce_games import data
-from coalesce_games.market import MarketConfig, load_scenario, simulate_many
-from coalesce_games.sweep import one_blas_thread
-from loop_market import simulate_loop
+from coalesce_games.market.config import MarketConfig, load_scenario
+from coalesce_games.market.reference import simulate_loop
+from coalesce_games.market.simulation import simulate_many
+from coalesce_games.market.sweep import one_blas_thread
 
 
 def table_configs() -> list[MarketConfig]:

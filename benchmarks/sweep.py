@@ -15,8 +15,7 @@ from __future__ import annotations
 import argparse
 import time
 
-
-from coalesce_games.sweep import grid, sweep
+from coalesce_games.market.sweep import grid, sweep
 
 
 def main() -> None:

@@ -2,21 +2,26 @@
 
 A toolkit to build outsourcing games from cost, reliability, latency and
 security, solve them, simulate the TOPSIS market they live in, and reproduce or
-challenge the findings of COALESCE (Bhatt et al., arXiv:2506.01900).
+challenge the findings of COALESCE (Bhatt et al., arXiv:2506.01900). The model
+it implements is written out in ``papers/model.md``.
 
-Data flows one way (each layer imports only the layers before it)::
+Subpackages, each importing only those above it in this list::
 
-    _validate, data, bimatrix                 (foundations)
-    criteria, costs, skills, topsis           (the four criteria, selection)
-    policies, threats                         (decision rules, rogue providers)
-    market                                    (the simulated market)
-    equilibria, dominance                     (the solver; needs only bimatrix)
-    games, competition, repeated, commitment, analytic, dynamics   (the games G1-G5)
-    sweep, findings, figures, report, reproduce   (experiments and output)
-    cli                                       (the command)
+    solvers     the Game type and every equilibrium algorithm (imports nothing else)
+    validation  input checks for the layers below (a module)
+    data        the versioned data files and their loader
+    model       criteria, providers, tasks, costs, skills, TOPSIS, weights, rules, threats
+    market      configuration, draws, the compiled kernel, simulate, sweeps
+    games       G1-G5 built from the model and the market
+    findings    F1-F7, verdicts, figures, the report and reproduce
+    cli         the ``coalesce-games`` command
 
-Public names are loaded lazily (PEP 562), so ``import coalesce_games`` is cheap
-and ``coalesce_games.topsis`` imports only what TOPSIS needs.
+Every public name is importable from here and loaded lazily (PEP 562), so
+``import coalesce_games`` is cheap.
+
+>>> import coalesce_games as cg
+>>> cg.solve.__module__
+'coalesce_games.solvers.equilibria'
 """
 
 from __future__ import annotations
@@ -26,71 +31,79 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-#: public name -> module that defines it
+#: public name -> module (below ``coalesce_games``) that defines it
 _EXPORTS: dict[str, str] = {
-    # foundations
-    "Game": "bimatrix",
-    "NFGError": "bimatrix",
-    # the four criteria and selection
-    "Provider": "criteria",
-    "Providers": "criteria",
-    "Task": "criteria",
-    "Tasks": "criteria",
-    "client_payoff": "criteria",
-    "provider_payoff": "criteria",
-    "local_payoff": "criteria",
-    "internal_cost": "costs",
-    "external_cost": "costs",
-    "SkillMatcher": "skills",
-    "topsis": "topsis",
-    "PaperPolicy": "policies",
-    "CoalescePolicy": "policies",
-    "make_policy": "policies",
-    "ThreatModel": "threats",
+    # solvers
+    "stackelberg": "solvers.commitment",
+    "iterated_elimination": "solvers.dominance",
+    "certify": "solvers.equilibria",
+    "is_equilibrium": "solvers.equilibria",
+    "max_regret": "solvers.equilibria",
+    "solve": "solvers.equilibria",
+    "solve_one": "solvers.equilibria",
+    "Game": "solvers.game",
+    "NFGError": "solvers.game",
+    "fictitious_play": "solvers.learning",
+    "provider_replicator": "solvers.learning",
+    "replicator": "solvers.learning",
+    # model
+    "external_cost": "model.costs",
+    "internal_cost": "model.costs",
+    "client_payoff": "model.criteria",
+    "local_payoff": "model.criteria",
+    "provider_payoff": "model.criteria",
+    "CoalescePolicy": "model.policies",
+    "PaperPolicy": "model.policies",
+    "make_policy": "model.policies",
+    "Provider": "model.providers",
+    "Providers": "model.providers",
+    "admission_curves": "model.skill_gate",
+    "spoofer_score": "model.skill_gate",
+    "SkillMatcher": "model.skills",
+    "Task": "model.tasks",
+    "Tasks": "model.tasks",
+    "ThreatModel": "model.threats",
+    "topsis": "model.topsis",
     # market
-    "simulate": "market",
-    "simulate_many": "market",
-    "MarketConfig": "market",
-    "load_scenario": "market",
-    # solver
-    "solve": "equilibria",
-    "solve_one": "equilibria",
-    "max_regret": "equilibria",
-    "is_equilibrium": "equilibria",
-    "certify": "equilibria",
-    "iterated_elimination": "dominance",
+    "MarketConfig": "market.config",
+    "load_scenario": "market.config",
+    "Result": "market.simulation",
+    "simulate": "market.simulation",
+    "simulate_many": "market.simulation",
+    "sweep": "market.sweep",
     # games
-    "StageParameters": "games",
-    "stage_game": "games",
-    "empirical_metagame": "games",
-    "metagame_samples": "games",
-    "metagame_from_samples": "games",
-    "client_regret": "games",
-    "bootstrap_games": "games",
-    "bootstrap_equilibria": "games",
-    "bootstrap_regret": "games",
-    "equilibrium_stability": "games",
-    "CompetitionParameters": "competition",
-    "CompetitionMarket": "competition",
-    "competition_game": "competition",
-    "equilibrium_security": "competition",
-    "trace_security": "competition",
-    "market_shares": "competition",
-    "stackelberg": "commitment",
-    "replicator": "dynamics",
-    "fictitious_play": "dynamics",
-    "provider_replicator": "dynamics",
-    "indifference_verification": "dynamics",
-    "simulator_frequencies": "dynamics",
-    "compare_with_simulator": "dynamics",
-    "minimal_verification": "repeated",
-    "minimal_verification_withheld": "repeated",
-    "simulated_honesty_value": "repeated",
-    "simulated_minimal_verification": "repeated",
-    "market_detection_check": "repeated",
-    # experiments
-    "sweep": "sweep",
-    "reproduce": "reproduce",
+    "CompetitionMarket": "games.competition",
+    "CompetitionParameters": "games.competition",
+    "competition_game": "games.competition",
+    "equilibrium_security": "games.competition",
+    "market_shares": "games.competition",
+    "trace_security": "games.competition",
+    "compare_with_simulator": "games.dynamics",
+    "indifference_verification": "games.dynamics",
+    "simulator_frequencies": "games.dynamics",
+    "inspection_equilibrium": "games.inspection",
+    "inspection_equilibrium_numeric": "games.inspection",
+    "bootstrap_equilibria": "games.metagame",
+    "bootstrap_games": "games.metagame",
+    "bootstrap_regret": "games.metagame",
+    "client_regret": "games.metagame",
+    "empirical_metagame": "games.metagame",
+    "equilibrium_stability": "games.metagame",
+    "metagame_from_samples": "games.metagame",
+    "metagame_samples": "games.metagame",
+    "honesty_sustainable": "games.repeated",
+    "market_detection_check": "games.repeated",
+    "minimal_delta": "games.repeated",
+    "minimal_verification": "games.repeated",
+    "minimal_verification_withheld": "games.repeated",
+    "simulated_honesty_value": "games.repeated",
+    "simulated_minimal_verification": "games.repeated",
+    "StageParameters": "games.stage",
+    "stage_game": "games.stage",
+    # findings
+    "FINDINGS": "findings.catalogue",
+    "Finding": "findings.common",
+    "reproduce": "findings.reproduce",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]

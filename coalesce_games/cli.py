@@ -15,15 +15,17 @@ __all__ = ["main", "build_parser"]
 
 
 def _decide(args: argparse.Namespace) -> int:
+    import dataclasses
+
     import numpy as np
     import pandas as pd
 
-    import dataclasses
-
-    from .costs import external_cost, internal_cost, lateness_cost
-    from .criteria import Providers, Tasks
-    from .policies import DecisionContext, make_policy
-    from .skills import SkillMatcher
+    from coalesce_games.model.costs import external_cost, internal_cost, lateness_cost
+    from coalesce_games.model.decisions import DecisionContext
+    from coalesce_games.model.policies import make_policy
+    from coalesce_games.model.providers import Providers
+    from coalesce_games.model.skills import SkillMatcher
+    from coalesce_games.model.tasks import Tasks
 
     providers = Providers.sample_table1(args.providers, [args.seed, 1])
     tasks = Tasks.sample(args.tasks, [args.seed, 2])
@@ -55,7 +57,7 @@ def _decide(args: argparse.Namespace) -> int:
 
 
 def _reproduce(args: argparse.Namespace) -> int:
-    from .reproduce import reproduce
+    from coalesce_games.findings.reproduce import reproduce
 
     out = reproduce(args.out, quick=args.quick, only=args.only, progress=not args.no_progress)
     print(f"wrote {out / 'report.md'}")
@@ -63,7 +65,7 @@ def _reproduce(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from .sweep import grid, summarise, sweep
+    from coalesce_games.market.sweep import grid, summarise, sweep
 
     spec = tomllib.loads(Path(args.config).read_text())
     if "grid" not in spec:
@@ -115,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from .sweep import SweepError
+    from coalesce_games.market.sweep import SweepError
 
     try:
         return args.func(args)

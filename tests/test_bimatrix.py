@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coalesce_games.bimatrix import Game, NFGError
+from coalesce_games.solvers.game import Game, NFGError
 
 GAMBIT_PD = """NFG 1 R "Two person Prisoner's Dilemma" { "Player 1" "Player 2" } { 2 2 }
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from coalesce_games.bimatrix import Game
-from coalesce_games.competition import (
+from coalesce_games.games.competition import (
     CompetitionMarket,
     CompetitionParameters,
     competition_game,
@@ -18,10 +17,11 @@ from coalesce_games.competition import (
     trace_security,
     won_task_profit,
 )
-from coalesce_games.criteria import BENEFIT
-from coalesce_games.equilibria import is_equilibrium, max_regret
-from coalesce_games.policies import task_weights
-from coalesce_games.topsis import topsis
+from coalesce_games.model.criteria import BENEFIT
+from coalesce_games.model.topsis import topsis
+from coalesce_games.model.weights import task_weights
+from coalesce_games.solvers.equilibria import is_equilibrium, max_regret
+from coalesce_games.solvers.game import Game
 
 
 @pytest.fixture(scope="module")

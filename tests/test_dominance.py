@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coalesce_games._exact import exact_extreme_equilibria
-from coalesce_games.bimatrix import Game
-from coalesce_games.dominance import dominated_rows, iterated_elimination
-from coalesce_games.equilibria import solve
+from coalesce_games.solvers.dominance import dominated_rows, iterated_elimination
+from coalesce_games.solvers.equilibria import solve
+from coalesce_games.solvers.exact import exact_extreme_equilibria
+from coalesce_games.solvers.game import Game
 
 
 def test_prisoners_dilemma_reduces_to_defect() -> None:

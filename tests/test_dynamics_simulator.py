@@ -6,11 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coalesce_games.bimatrix import Game
-from coalesce_games.dynamics import (compare_with_simulator, indifference_verification, provider_replicator,
-                                     simulator_frequencies)
-from coalesce_games.games import StageParameters
-from coalesce_games.market import MarketConfig, simulate
+from coalesce_games.games.dynamics import compare_with_simulator, indifference_verification, simulator_frequencies
+from coalesce_games.games.stage import StageParameters
+from coalesce_games.market.config import MarketConfig
+from coalesce_games.market.simulation import simulate
+from coalesce_games.solvers.game import Game
+from coalesce_games.solvers.learning import provider_replicator
 
 BASE = MarketConfig(days=2, clients=6, contractors=10, rogue_share=0.3)
 SEEDS = range(4)

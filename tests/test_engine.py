@@ -10,7 +10,7 @@ import pytest
 import sympy
 
 from coalesce_games import data
-from coalesce_games.costs import (
+from coalesce_games.model.costs import (
     communication_cost,
     dynamic_price,
     ewma,
@@ -21,17 +21,10 @@ from coalesce_games.costs import (
     risk_premium,
     verification_cost,
 )
-from coalesce_games.criteria import (
-    Provider,
-    Providers,
-    Task,
-    Tasks,
-    client_payoff,
-    encode_skills,
-    local_payoff,
-    provider_payoff,
-)
-from coalesce_games.skills import SkillMatcher, SkillSpace, embedding_cosine, hybrid_score, jaccard
+from coalesce_games.model.criteria import client_payoff, encode_skills, local_payoff, provider_payoff
+from coalesce_games.model.providers import Provider, Providers
+from coalesce_games.model.skills import SkillMatcher, SkillSpace, embedding_cosine, hybrid_score, jaccard
+from coalesce_games.model.tasks import Task, Tasks
 
 RAG = ["FinBERT", "Financial Analysis", "RAG"]
 
@@ -137,7 +130,7 @@ def test_internal_cost_hand_computed() -> None:
 
 
 def test_queued_value_rate_hand_computed() -> None:
-    from coalesce_games.costs import queued_value_rate
+    from coalesce_games.model.costs import queued_value_rate
 
     # two queues: values 100, 300, 200 then 50, 400; each task sees the best value behind it, per 2 hours
     rate = queued_value_rate([100.0, 300.0, 200.0, 50.0, 400.0], np.array([7, 7, 7, 2, 2]))
@@ -178,7 +171,7 @@ def test_small_formulas() -> None:
 
 
 def test_external_cost_per_pair_equals_the_dense_matrix() -> None:
-    from coalesce_games.costs import external_cost_pairs
+    from coalesce_games.model.costs import external_cost_pairs
 
     tasks, providers = Tasks.sample(7, 3), Providers.sample_table1(5, 4)
     price = providers.base_price * np.random.default_rng(5).uniform(0.5, 2.0, (7, 5))
@@ -195,7 +188,7 @@ def test_external_cost_per_pair_equals_the_dense_matrix() -> None:
 
 def test_compiled_pair_cost_equals_the_numpy_one_bit_for_bit() -> None:
     """costs.external_one (the market's compiled Eq. 6-9) is external_cost_pairs, operation for operation."""
-    from coalesce_games.costs import eq69_constants, external_cost_pairs, external_one
+    from coalesce_games.model.costs import eq69_constants, external_cost_pairs, external_one
 
     tasks, providers = Tasks.sample(40, 8), Providers.sample_table1(9, 9)
     rng = np.random.default_rng(10)
@@ -213,9 +206,14 @@ def test_compiled_task_costs_equal_the_numpy_ones_bit_for_bit() -> None:
     """What the compiled hours cost each task as they meet it equals the numpy formulas, operation for operation:
     Eq. 1-5 in both accountings (costs.internal_one), Eq. 6's transfer (costs.communication_one) and the TOPSIS
     weight multipliers (policies.weight_factors_one)."""
-    from coalesce_games.costs import (communication_one, eq69_constants, internal_constants, internal_cost,
-                                      internal_one)
-    from coalesce_games.policies import task_weight_factors, weight_factor_constants, weight_factors_one
+    from coalesce_games.model.costs import (
+        communication_one,
+        eq69_constants,
+        internal_constants,
+        internal_cost,
+        internal_one,
+    )
+    from coalesce_games.model.weights import task_weight_factors, weight_factor_constants, weight_factors_one
 
     tasks = Tasks.sample(300, 11)
     rate = np.random.default_rng(12).uniform(0.0, 250.0, 300) * (np.arange(300) % 3 > 0)   # some queues empty
@@ -234,7 +232,7 @@ def test_compiled_task_costs_equal_the_numpy_ones_bit_for_bit() -> None:
 
 def test_outcome_rules_hand_computed() -> None:
     """Each behaviour's outcome under chosen uniforms (threats.outcome_one, as sample_outcomes applies it)."""
-    from coalesce_games.threats import FABRICATOR, HONEST, LEECHER, SPOOFER, ThreatModel, sample_outcomes
+    from coalesce_games.model.threats import FABRICATOR, HONEST, LEECHER, SPOOFER, ThreatModel, sample_outcomes
 
     t = ThreatModel(q_leak=0.5, d_fab=0.9, d_leak=0.5, leak_loss=200.0)
     behaviour = np.array([HONEST, HONEST, SPOOFER, SPOOFER, LEECHER, LEECHER, FABRICATOR, FABRICATOR])
@@ -282,7 +280,7 @@ def test_cosine_is_one_for_equal_sets_and_deterministic_across_processes() -> No
     space = SkillSpace.default()
     req = space.encode([RAG])
     assert embedding_cosine(req, req, space).item() == pytest.approx(1.0)
-    code = ("from coalesce_games.skills import SkillSpace; s = SkillSpace.default(); "
+    code = ("from coalesce_games.model.skills import SkillSpace; s = SkillSpace.default(); "
             "print(repr(float(s.embeddings.sum())))")
     out = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
            for _ in range(2)]
@@ -314,7 +312,7 @@ def test_skill_bad_input() -> None:
 def test_task_draws_equal_the_per_field_generator_calls() -> None:
     """draw_task_arrays consumes one uniform block exactly as choice(p=...) and uniform() would."""
     from coalesce_games import data
-    from coalesce_games.criteria import draw_task_arrays
+    from coalesce_games.model.tasks import draw_task_arrays
 
     types, p = data.task_arrays(), data.parameters_view()["tasks"]
     for seed in range(60):
@@ -347,7 +345,7 @@ def test_table1_types_drawn_as_choice_draws_them() -> None:
 
 
 def test_outcome_draws_must_fit() -> None:
-    from coalesce_games.threats import ThreatModel, sample_outcomes
+    from coalesce_games.model.threats import ThreatModel, sample_outcomes
 
     args = (np.array([0, 3]), np.array([0.9, 0.9]), np.array([0.9, 0.9]), np.array([True, False]),
             np.array([0.5, 0.5]), ThreatModel())
@@ -363,7 +361,7 @@ def test_outcome_draws_must_fit() -> None:
 @pytest.mark.parametrize("entropy", [[5, 0xC0A1, 0], [0], [0, 0, 0], [2**32 - 1, 7], [2**40, 1], [3, 2**32]])
 def test_make_rng_is_numpys_seed_sequence_of_the_same_entropy(entropy) -> None:
     """make_rng hands small entries to SeedSequence as uint32 words (faster): the same stream as the list."""
-    from coalesce_games._validate import make_rng
+    from coalesce_games.validation import make_rng
 
     expected = np.random.Generator(np.random.PCG64(np.random.SeedSequence(list(entropy)))).random(6)
     np.testing.assert_array_equal(make_rng(entropy).random(6), expected)
@@ -374,7 +372,7 @@ def test_make_rng_is_numpys_seed_sequence_of_the_same_entropy(entropy) -> None:
     ([1, -2], ValueError, "seed entries must be >= 0"), (-3, ValueError, "seed must be >= 0"),
     (None, ValueError, "seed must be given"), (1.5, TypeError, "seed must be an int"), (True, TypeError, "seed")])
 def test_make_rng_refuses_bad_seeds(seed, error, message) -> None:
-    from coalesce_games._validate import make_rng
+    from coalesce_games.validation import make_rng
 
     with pytest.raises(error, match=message):
         make_rng(seed)
@@ -382,7 +380,7 @@ def test_make_rng_refuses_bad_seeds(seed, error, message) -> None:
 
 def test_provider_names_are_type_and_number_looked_up_or_formatted() -> None:
     from coalesce_games import data
-    from coalesce_games.criteria import _names
+    from coalesce_games.model.providers import _names
 
     kind = np.random.default_rng(0).integers(0, len(data.contractor_arrays()["id"]), 3000)
     for number in (np.arange(3000) % 1024, np.arange(3000)):          # the looked-up table, and past it

@@ -14,11 +14,7 @@ import quantecon.game_theory as qgt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coalesce_games._exact import exact_extreme_equilibria
-from coalesce_games._lemke import lemke_howson
-from coalesce_games._vertex import extreme_equilibria
-from coalesce_games.bimatrix import Game
-from coalesce_games.equilibria import (
+from coalesce_games.solvers.equilibria import (
     certify,
     client_optimal,
     max_regret,
@@ -28,6 +24,10 @@ from coalesce_games.equilibria import (
     solve_one,
     welfare_maximising,
 )
+from coalesce_games.solvers.exact import exact_extreme_equilibria
+from coalesce_games.solvers.game import Game
+from coalesce_games.solvers.lemke_howson import lemke_howson
+from coalesce_games.solvers.vertex import extreme_equilibria
 
 # von Stengel (1999), "New maximal numbers of equilibria in bimatrix games", Discrete Comput.
 # Geom. 21: the 6 x 6 game with 75 equilibria, as in Gambit's catalog (contrib/games/stengel.nfg).

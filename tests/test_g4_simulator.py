@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from coalesce_games import repeated
-from coalesce_games.market import MarketConfig
+from coalesce_games.games import repeated
+from coalesce_games.market.config import MarketConfig
 
 POINTS = [(10.0, 8.0, 0.9, 0.9, 0.8 / 8.1), (5.0, 8.0, 0.8, 0.9, 1.6 / 3.6), (12.0, 4.0, 0.7, 0.6, 1.2 / 5.04)]
 IDS = ["A", "B", "C"]

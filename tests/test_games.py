@@ -6,12 +6,13 @@ import numpy as np
 import pytest
 import sympy
 
-from coalesce_games import analytic, repeated
-from coalesce_games.bimatrix import Game
-from coalesce_games.commitment import stackelberg
-from coalesce_games.dynamics import fictitious_play, replicator
-from coalesce_games.equilibria import solve
-from coalesce_games.games import StageParameters, stage_game, stage_payoffs, symbolic_parameters
+from coalesce_games.games import inspection, repeated
+from coalesce_games.games.stage import StageParameters, stage_game, stage_payoffs, symbolic_parameters
+from coalesce_games.model import skill_gate
+from coalesce_games.solvers.commitment import stackelberg
+from coalesce_games.solvers.equilibria import solve
+from coalesce_games.solvers.game import Game
+from coalesce_games.solvers.learning import fictitious_play, replicator
 
 
 def _random_parameters(rng: np.random.Generator) -> StageParameters:
@@ -28,7 +29,7 @@ def test_inspection_closed_form_equals_numeric_solution_at_20_points() -> None:
     checked = 0
     for _ in range(20):
         par = _random_parameters(rng)
-        closed = analytic.inspection_equilibrium_numeric(par)
+        closed = inspection.inspection_equilibrium_numeric(par)
         if not (0 < closed["verification"] < 1 and 0 < closed["fabrication"] < 1):
             continue
         core = stage_game(par).subgame([1, 2], [0, 1])
@@ -118,9 +119,9 @@ def test_dynamics_return_distributions() -> None:
 
 
 def test_skill_gate_analysis() -> None:
-    expr = analytic.spoofer_score()
+    expr = skill_gate.spoofer_score()
     assert float(expr.subs({s: sympy.Rational(4, 5) for s in expr.free_symbols})) == pytest.approx(0.96)
-    curves = analytic.admission_curves([0.7], n_tasks=50, n_providers=40)
+    curves = skill_gate.admission_curves([0.7], n_tasks=50, n_providers=40)
     declared = curves[curves["mode"] == "declared"].iloc[0]
     assert declared.spoofer_admitted == 1.0
 

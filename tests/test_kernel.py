@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from coalesce_games.topsis import best, best_of_columns, topsis
+from coalesce_games.model.topsis import best, best_of_columns, topsis
 
 FLAGS = np.array([False, True])
 

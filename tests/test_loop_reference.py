@@ -1,23 +1,19 @@
 """The compiled market against an independent per-task, per-candidate implementation of the published rule.
 
-``benchmarks/loop_market.py`` writes the published table's market the published way (scalar Python,
+``coalesce_games.market.reference`` writes the published table's market the published way (scalar Python,
 run by run, hour by hour, task by task); it is the market benchmark's baseline. Here it holds the
-compiled market (coalesce_games._engine) to the same run rows.
+compiled market (coalesce_games.market.kernel) to the same run rows.
 """
 
 from __future__ import annotations
-
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from coalesce_games.market import load_scenario, simulate_many
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from loop_market import simulate_loop  # noqa: E402
+from coalesce_games.market.config import load_scenario
+from coalesce_games.market.reference import simulate_loop
+from coalesce_games.market.simulation import simulate_many
 
 
 @pytest.mark.parametrize("scenario, changes", [

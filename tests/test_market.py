@@ -11,13 +11,14 @@ import pandas as pd
 import pytest
 
 from coalesce_games import data
-from coalesce_games.market import MarketConfig, load_scenario, simulate, simulate_many
+from coalesce_games.market.config import MarketConfig, load_scenario
+from coalesce_games.market.simulation import simulate, simulate_many
 
 SMALL = MarketConfig(days=2, clients=4, contractors=12)
 
 
 def test_same_seed_same_numbers_in_another_process() -> None:
-    code = ("from coalesce_games.market import MarketConfig, simulate; "
+    code = ("from coalesce_games import MarketConfig, simulate; "
             "r = simulate(MarketConfig(days=2, clients=4, contractors=12, rogue_share=0.25), 7).runs; "
             "print(r.to_json())")
     here = simulate(SMALL.replace(rogue_share=0.25), 7).runs.to_json()
@@ -176,14 +177,14 @@ def test_batched_runs_equal_solo_runs(changes) -> None:
 
 def test_a_negative_price_stops_the_run() -> None:
     """The compiled hour refuses an Eq. 7 price below zero rather than trading at it."""
-    import coalesce_games.market as market
+    from coalesce_games.market import simulation as market_simulate
 
     cfg = SMALL.replace(contractors=2, alpha_demand=2.0)       # an idle provider's price: exactly 0
     assert simulate(cfg, 1).runs.tasks.item() > 0
     tampered = object.__new__(MarketConfig)
     object.__setattr__(tampered, "__dict__", {**cfg.__dict__, "alpha_demand": 2.5})
     with pytest.raises(ValueError, match="dynamic price turned negative"):
-        market._run_batch([tampered], [1], False)
+        market_simulate._run_batch([tampered], [1], False)
 
 
 def test_simulate_many_rejects_bad_batches() -> None:
@@ -210,13 +211,13 @@ def test_decision_recording_holds_the_outsourcing_rate_across_scales(scope) -> N
 
 def test_configurations_of_different_sizes_run_in_one_batch() -> None:
     """Days, clients, contractors and load may differ within a batch; each run equals its solo run."""
-    import coalesce_games.market as market
+    from coalesce_games.market import draws as market_draws
 
     configs = [SMALL.replace(rogue_share=0.25, verification_share=0.5),
                SMALL.replace(days=3, clients=2, contractors=20, arrival_rate=0.5, rogue_share=0.25,
                              verification_share=0.5),
                SMALL.replace(days=1, contractors=4, rogue_share=0.25, verification_share=0.5)]
-    assert len({market._batch_key(c) for c in configs}) == 1
+    assert len({market_draws._batch_key(c) for c in configs}) == 1
     done = []
     together = simulate_many(configs, [5, 8], events=True, progress=done.append)
     assert done == [6]                                        # one batch of all six runs
@@ -234,13 +235,14 @@ def test_configurations_of_different_sizes_run_in_one_batch() -> None:
 def test_a_batch_draws_what_each_run_draws_alone() -> None:
     """One transform for a batch's providers and tasks gives what one sample_table1 and draw_task_arrays
     per run give from the run's own generator, in runs of different sizes."""
-    import coalesce_games.market as market
-    from coalesce_games._validate import make_rng
-    from coalesce_games.criteria import Providers, draw_task_arrays
+    from coalesce_games.market import draws as market_draws
+    from coalesce_games.model.providers import Providers
+    from coalesce_games.model.tasks import draw_task_arrays
+    from coalesce_games.validation import make_rng
 
     configs = [SMALL.replace(days=d, clients=c, contractors=n) for d, c, n in ((2, 4, 12), (1, 3, 5), (3, 2, 30))]
     seeds = [7, 1, 7]
-    draws = market._draw_batch(configs, seeds)
+    draws = market_draws._draw_batch(configs, seeds)
     assert draws.provider_start.tolist() == [0, 12, 17, 47]
     first_task = np.concatenate([[0], np.cumsum([a.sum() for a in draws.arrivals])])
     for r, (cfg, seed) in enumerate(zip(configs, seeds)):
@@ -249,7 +251,7 @@ def test_a_batch_draws_what_each_run_draws_alone() -> None:
         mine = slice(draws.provider_start[r], draws.provider_start[r + 1])
         for f in Providers.__dataclass_fields__:
             np.testing.assert_array_equal(getattr(draws.providers, f)[mine], getattr(alone, f), err_msg=f)
-        arrivals = rng.poisson(np.broadcast_to(cfg.arrival_rate * market._arrival_multiplier(
+        arrivals = rng.poisson(np.broadcast_to(cfg.arrival_rate * market_draws._arrival_multiplier(
             np.arange(cfg.days * 24), cfg.business_multiplier)[:, None], (cfg.days * 24, cfg.clients)))
         np.testing.assert_array_equal(draws.arrivals[r], arrivals)
         tasks, own = draw_task_arrays(int(arrivals.sum()), rng), slice(first_task[r], first_task[r + 1])
@@ -289,7 +291,7 @@ def test_configurations_that_differ_otherwise_run_apart_in_order() -> None:
 
 
 def test_compiled_skill_gate_equals_eq11_in_numpy() -> None:
-    from coalesce_games._engine import SkillArrays, skill_gate
+    from coalesce_games.market.kernel import SkillArrays, skill_gate
 
     rng = np.random.default_rng(8)
     skill = SkillArrays(rng.random((3, 5, 6)), np.zeros((3, 1), np.int64), 0.2, 0.8, 0.7)
@@ -309,7 +311,7 @@ def test_compiled_skill_gate_equals_eq11_in_numpy() -> None:
 
 def test_published_load_is_one_market_rate_dealt_to_the_clients_in_turn() -> None:
     """Poisson(4.2 x demand) tasks an hour for the whole market, whatever its clients, dealt round-robin."""
-    from coalesce_games.market import _published_arrivals
+    from coalesce_games.market.draws import _published_arrivals
 
     week = MarketConfig(days=7, load="published", arrival_rate=4.2)
     few, many = (_published_arrivals(week.replace(clients=c), np.random.default_rng(3)) for c in (5, 50))
@@ -325,13 +327,13 @@ def test_published_load_is_one_market_rate_dealt_to_the_clients_in_turn() -> Non
 
 def test_paper_accounting_prices_the_tasks_queued_behind() -> None:
     """The published opportunity cost: each task's best value / 2 h among its client's later tasks that hour."""
-    import coalesce_games.market as market
-    from coalesce_games.costs import internal_cost, queued_value_rate
-    from coalesce_games.criteria import Tasks
+    from coalesce_games.market import draws as market_draws
+    from coalesce_games.model.costs import internal_cost, queued_value_rate
+    from coalesce_games.model.tasks import Tasks
 
     cfg = MarketConfig(days=2, clients=2, contractors=12, policy="paper", accounting="paper", load="published",
                        arrival_rate=4.2)
-    draws = market._draw_batch([cfg], [5])
+    draws = market_draws._draw_batch([cfg], [5])
     arrivals = draws.arrivals[0]
     queue = np.repeat(np.arange(arrivals.size), arrivals.ravel())              # (hour, client) of each task
     tasks = Tasks.from_draws(draws.tasks)
@@ -344,10 +346,10 @@ def test_paper_accounting_prices_the_tasks_queued_behind() -> None:
 
 def test_published_skill_gate_opens_rag_to_b_d_f_and_risk_to_c_g_only() -> None:
     """With the published Eq. 11 lookup, only explored tasks of sentiment and portfolio go out."""
-    import coalesce_games.market as market
+    from coalesce_games.market import draws as market_draws
 
     cfg = load_scenario("paper_agt_08").replace(days=4)
-    types = market._draw_batch([cfg], [3]).providers.type_id
+    types = market_draws._draw_batch([cfg], [3]).providers.type_id
     ev = simulate(cfg, 3, events=True).events
     chosen = ev[(ev.choice >= 0) & ~ev.explored]
     assert len(chosen) > 50 and ev.explored.any()

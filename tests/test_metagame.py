@@ -6,11 +6,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coalesce_games.bimatrix import Game
-from coalesce_games.equilibria import select, solve
-from coalesce_games.games import (bootstrap_games, bootstrap_regret, client_regret, empirical_metagame,
-                                  equilibrium_stability, metagame_from_samples, metagame_samples)
-from coalesce_games.market import MarketConfig
+from coalesce_games.games.metagame import (
+    bootstrap_games,
+    bootstrap_regret,
+    client_regret,
+    empirical_metagame,
+    equilibrium_stability,
+    metagame_from_samples,
+    metagame_samples,
+)
+from coalesce_games.market.config import MarketConfig
+from coalesce_games.solvers.equilibria import select, solve
+from coalesce_games.solvers.game import Game
 
 
 def _samples(cells: dict[tuple[str, str], tuple[list[float], list[float]]]) -> pd.DataFrame:
@@ -152,7 +159,7 @@ def test_bad_input(call, message) -> None:
 
 
 def test_shared_replicates_give_the_same_regret_and_stability() -> None:
-    from coalesce_games.games import bootstrap_equilibria, bootstrap_regret, equilibrium_stability
+    from coalesce_games.games.metagame import bootstrap_equilibria, bootstrap_regret, equilibrium_stability
 
     s = pd.DataFrame({"client": ["a"] * 6 + ["b"] * 6, "provider": ["x", "x", "x", "y", "y", "y"] * 2,
                       "seed": [0, 1, 2] * 4,

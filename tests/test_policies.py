@@ -5,17 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from coalesce_games.costs import external_cost, internal_cost
-from coalesce_games.criteria import Provider, Providers, Task, Tasks
-from coalesce_games.policies import (
-    CoalescePolicy,
-    DecisionContext,
-    PaperPolicy,
-    eq15_confidence,
-    make_policy,
-    market_weights,
-    update_weights,
-)
+from coalesce_games.model.costs import external_cost, internal_cost
+from coalesce_games.model.decisions import DecisionContext
+from coalesce_games.model.policies import CoalescePolicy, PaperPolicy, make_policy
+from coalesce_games.model.providers import Provider, Providers
+from coalesce_games.model.rules import eq15_confidence
+from coalesce_games.model.tasks import Task, Tasks
+from coalesce_games.model.weights import market_weights, update_weights
 
 RAG = frozenset({"FinBERT", "Financial Analysis", "RAG"})
 
@@ -122,7 +118,7 @@ def test_bad_policy_parameters(factory, message) -> None:
 @pytest.mark.parametrize("record", ["closeness", "decision"])
 def test_paper_rule_keeps_each_runs_eq15_history_across_batches(record) -> None:
     """The compiled gate, batch after batch, equals eq15_confidence applied task by task, run by run."""
-    from coalesce_games.policies import _paper_decisions, eq15_table
+    from coalesce_games.model.rules import _paper_decisions, eq15_table
 
     rng = np.random.default_rng(3)
     runs, window = 4, 50
@@ -153,9 +149,9 @@ def test_best_candidates_equal_dense_topsis_over_the_usable_providers(normalizat
     """The compiled gather-and-score pass equals TOPSIS on the full matrix with the usable mask."""
     import dataclasses
 
-    import coalesce_games.policies as policies
-    from coalesce_games.skills import SkillMatcher
-    from coalesce_games.topsis import topsis
+    import coalesce_games.model.decisions as policies
+    from coalesce_games.model.skills import SkillMatcher
+    from coalesce_games.model.topsis import topsis
 
     providers, tasks = Providers.sample_table1(40, 1), Tasks.sample(300, 2)
     score = SkillMatcher().score(tasks.required, providers)
@@ -210,7 +206,7 @@ def test_given_uniforms_decide_as_drawn_ones() -> None:
 
 
 def test_nth_usable_is_a_uniform_choice_among_usable_columns() -> None:
-    from coalesce_games.policies import nth_usable
+    from coalesce_games.model.decisions import nth_usable
 
     usable = np.array([[False, True, False, True, True]] * 30_000 + [[False] * 5])
     u = np.random.default_rng(0).random(len(usable))
@@ -238,8 +234,8 @@ def test_criteria_given_per_pair_decide_as_dense_ones(cost_test) -> None:
     """A context with the eligible pairs' criteria only (a market's) picks as the dense context does."""
     import dataclasses
 
-    import coalesce_games.policies as policies
-    from coalesce_games.skills import SkillMatcher
+    import coalesce_games.model.decisions as policies
+    from coalesce_games.model.skills import SkillMatcher
 
     providers, tasks = Providers.sample_table1(40, 4), Tasks.sample(300, 5)
     score = SkillMatcher().score(tasks.required, providers)
@@ -268,8 +264,8 @@ def test_criteria_given_per_pair_decide_as_dense_ones(cost_test) -> None:
 
 
 def test_compiled_weight_update_equals_the_numpy_one() -> None:
-    """The market's compiled step (policies.weights_update) is observe's update_weights(market_weights(...)), bit for bit."""
-    from coalesce_games.policies import weights_update
+    """The market's compiled step (weights.weights_update) is observe's update_weights(market_weights(...)), bit for bit."""
+    from coalesce_games.model.weights import weights_update
 
     rng = np.random.default_rng(5)
     for _ in range(200):

@@ -11,8 +11,14 @@ import pandas as pd
 import pytest
 
 from coalesce_games.cli import main
-from coalesce_games.report import direction_verdict, flat_verdict, interval_verdict, mean_ci, threshold_verdict
-from coalesce_games.reproduce import parse_only, reproduce
+from coalesce_games.findings.reproduce import parse_only, reproduce
+from coalesce_games.findings.verdicts import (
+    direction_verdict,
+    flat_verdict,
+    interval_verdict,
+    mean_ci,
+    threshold_verdict,
+)
 
 
 # ------------------------------------------------------------------ verdict rules flip
@@ -67,7 +73,7 @@ class _CountingBar:
 
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
-    import coalesce_games.reproduce as rep
+    import coalesce_games.findings.reproduce as rep
 
     out = tmp_path_factory.mktemp("reproduce")
     with pytest.MonkeyPatch.context() as mp:
@@ -77,7 +83,7 @@ def quick_run(tmp_path_factory):
 
 
 def test_the_progress_bar_counts_what_each_finding_runs(quick_run) -> None:
-    from coalesce_games.reproduce import STEPS_FULL, STEPS_QUICK
+    from coalesce_games.findings.reproduce import STEPS_FULL, STEPS_QUICK
 
     bar = _CountingBar.seen[-1]
     assert bar.units == STEPS_QUICK and bar.total == sum(STEPS_QUICK.values())

@@ -12,7 +12,7 @@ import time
 import pandas as pd
 import pytest
 
-from coalesce_games.sweep import SweepError, grid, latin_hypercube, run_seed, summarise, sweep
+from coalesce_games.market.sweep import SweepError, grid, latin_hypercube, run_seed, summarise, sweep
 
 
 def toy_runner(config: dict, seed: int) -> dict:
@@ -75,7 +75,7 @@ def test_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path) -> None:
         import sys, time
         sys.path.insert(0, {os.path.dirname(__file__)!r})
         from test_sweep import toy_runner, DESIGN
-        from coalesce_games.sweep import sweep
+        from coalesce_games.market.sweep import sweep
         def slow(config, seed):
             time.sleep(0.3)
             return toy_runner(config, seed)
@@ -119,7 +119,7 @@ def test_plot_surface_draws_the_grid() -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    from coalesce_games.sweep import plot_surface
+    from coalesce_games.market.sweep import plot_surface
 
     table = sweep(DESIGN, 2, executor="serial", runner=toy_runner, progress=False)
     summary = summarise(table, ["metric"])
@@ -167,7 +167,7 @@ def test_pool_workers_run_one_blas_thread() -> None:
     """Our process pools start each worker with one BLAS thread (two per core would halve a worker's speed)."""
     from concurrent.futures import ProcessPoolExecutor
 
-    from coalesce_games.sweep import one_blas_thread
+    from coalesce_games.market.sweep import one_blas_thread
 
     if not _blas_threads():
         pytest.skip("numpy's BLAS is not visible to threadpoolctl here")

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from pymcdm import normalizations as pn
 from pymcdm.methods import TOPSIS as PymcdmTOPSIS
 
-from coalesce_games.topsis import best, topsis
+from coalesce_games.model.topsis import best, topsis
 
 BENEFIT = np.array([False, True, True, True])
 
@@ -135,7 +135,7 @@ def test_benefit_must_be_boolean() -> None:
 
 @pytest.mark.parametrize("normalization", ["vector", "minmax"])
 def test_sparse_best_equals_dense_best(normalization: str) -> None:
-    from coalesce_games.topsis import topsis_best
+    from coalesce_games.model.topsis import topsis_best
 
     rng = np.random.default_rng(7)
     for trial in range(150):

@@ -1,0 +1,195 @@
+"""The two outsourcing policies, deciding a whole batch of tasks in one call.
+
+:class:`PaperPolicy` is the published COALESCE rule (min-max TOPSIS over the
+skill-eligible contractors; outsource when closeness > 0.6 and the Eq. 15
+confidence > 0.8; epsilon-random exploration that ignores the skill gate).
+:class:`CoalescePolicy` (the default) keeps local execution in the comparison,
+ranks only candidates whose risk-adjusted external cost beats the internal
+cost, and explores only eligible providers. Both decide with the compiled rules
+of :mod:`coalesce_games.model.rules` (``papers/model.md``, section 4).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from coalesce_games.model.decisions import (
+    Decision,
+    DecisionContext,
+    Outcome,
+    Policy,
+    best_candidates,
+    nth_usable,
+    task_uniforms,
+)
+from coalesce_games.model.rules import CoalesceRule, PaperRule, _paper_decisions, eq15_table
+from coalesce_games.model.weights import market_weights, task_weights, update_weights
+from coalesce_games.validation import check_choice, check_int, check_probability, check_scalar, check_weights
+
+__all__ = ['CoalescePolicy', 'PaperPolicy', 'make_policy']
+
+
+@dataclass
+class PaperPolicy:
+    """The published rule: closeness > 0.6 and Eq. 15 confidence > 0.8, else local.
+
+    ``runs`` independent copies of the rule (one per run of a batch decided together),
+    each with its own Eq. 15 history of the last 50 flags.
+
+    ``record`` says what a decision adds to that history (PAPER_FACTS 3 and 7):
+    ``"closeness"``, whether the best candidate's closeness exceeded 0.7,
+    whatever was done; or ``"decision"``, whether the task was outsourced with
+    a recorded closeness above 0.7 (a task kept local records nothing above
+    0.7). With ``"closeness"`` the flags are a property of the market and the
+    gate has no feedback; with ``"decision"`` outsourcing raises the share of
+    high flags until the gate closes, and keeping tasks local lowers it until
+    it opens again: the limit cycle the published outsourcing rate is
+    reported to be.
+
+    ``scope`` says which tasks add to it. ``"scored"`` (the published code):
+    only tasks that reach TOPSIS, neither explored nor without an eligible
+    candidate; the published ``DecisionEngine.make_decision`` returns from
+    those two branches before it appends to ``decision_history``
+    (mbhatt1/COALESCE, ``src/decision/decision_engine.py``), and reports
+    confidence 1.0 for a task with no eligible candidate. ``"every_task"``:
+    every task adds its flag (explored tasks their recorded 0.5), the reading
+    of Eq. 15 as "the last 50 decisions".
+    """
+
+    epsilon: float = 0.1
+    closeness_gate: float = 0.6
+    confidence_gate: float = 0.8
+    exploration_topsis: float = 0.5
+    exploration_confidence: float = 0.7
+    normalization: str = "minmax"
+    weights: tuple[float, ...] = (0.40, 0.25, 0.20, 0.15)
+    runs: int = 1
+    record: str = "decision"
+    scope: str = "scored"
+    name: str = "paper"
+    window: int = 50
+    history: np.ndarray = field(init=False, repr=False)
+    filled: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for key in ("epsilon", "closeness_gate", "confidence_gate", "exploration_topsis",
+                    "exploration_confidence"):
+            check_probability(key, getattr(self, key))
+        check_choice("normalization", self.normalization, ("vector", "minmax"))
+        check_weights("weights", self.weights, size=4)
+        check_int("runs", self.runs, minimum=1)
+        check_choice("record", self.record, ("closeness", "decision"))
+        check_choice("scope", self.scope, ("scored", "every_task"))
+        self.history = np.zeros((self.runs, self.window), bool)
+        self.filled = np.zeros(self.runs, int)
+
+    def rule(self) -> PaperRule:
+        """The parameters :func:`paper_rule` reads."""
+        return PaperRule(self.epsilon, self.closeness_gate, self.confidence_gate, self.exploration_topsis,
+                         self.exploration_confidence, self.record == "decision", self.scope == "scored",
+                         self.normalization == "minmax", self.window)
+
+    def decide(self, ctx: DecisionContext, rng: Any) -> Decision:
+        """TOPSIS over the usable providers, then the rule task by task (:func:`paper_rule`).
+
+        The confidence of task k depends on the flags of the tasks before it in
+        its run, as in the published loop; a compiled pass walks the tasks in
+        order, each run's history held as a ring (:func:`_paper_decisions`).
+        """
+        m, n = ctx.skill_score.shape
+        u = task_uniforms(ctx, rng, self.runs)
+        weights = task_weights(np.asarray(self.weights), ctx.tasks)
+        pick, top = best_candidates(ctx, weights, self.normalization, cost_test=False)
+        # exploration ignores the skill gate: a uniformly random available provider
+        tries = np.flatnonzero(u[:, 0] < self.epsilon)
+        tried = np.full(m, -1, dtype=np.int64)
+        run = np.zeros(m, np.int64) if ctx.run is None else np.asarray(ctx.run, np.int64)
+        tried[tries] = nth_usable(np.asarray(ctx.available, bool).reshape(-1, n), u[tries, 1], run[tries])
+        choice, closeness, confidence = _paper_decisions(pick, top, tried, run, self.history, self.filled,
+                                                         eq15_table(self.window), self.rule())
+        return Decision(choice, tried >= 0, closeness, confidence)
+
+    def observe(self, decision: Decision, outcome: Outcome) -> None:
+        """The published rule does not learn from outcomes."""
+
+
+@dataclass
+class CoalescePolicy:
+    """Local execution as an alternative, risk-adjusted cost test, epsilon-greedy, beta learning.
+
+    ``runs`` independent copies (one per run of a batch decided together), each with
+    its own criteria weights ``current[r]``.
+    """
+
+    epsilon: float = 0.1
+    beta: float = 0.7
+    exploration_confidence: float = 0.7
+    normalization: str = "vector"
+    weights: tuple[float, ...] = (0.40, 0.25, 0.20, 0.15)
+    security_weight: float = 1.0
+    runs: int = 1
+    name: str = "coalesce"
+    current: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        check_probability("epsilon", self.epsilon)
+        check_probability("beta", self.beta)
+        check_probability("exploration_confidence", self.exploration_confidence)
+        check_choice("normalization", self.normalization, ("vector", "minmax"))
+        check_scalar("security_weight", self.security_weight, low=0)
+        check_int("runs", self.runs, minimum=1)
+        self.current = np.tile(check_weights("weights", self._base(), size=4), (self.runs, 1))
+
+    def rule(self) -> CoalesceRule:
+        """The parameters :func:`coalesce_rule` reads."""
+        return CoalesceRule(self.epsilon, self.exploration_confidence, self.normalization == "minmax")
+
+    def base_weights(self) -> np.ndarray:
+        """The criteria weights before any market pressure: the published base, security x ``security_weight``."""
+        return self._base()
+
+    def _base(self) -> np.ndarray:
+        base = np.array(self.weights, float)
+        base[3] *= self.security_weight
+        return base
+
+    def decide(self, ctx: DecisionContext, rng: Any) -> Decision:
+        m = ctx.skill_score.shape[0]
+        u = task_uniforms(ctx, rng, self.runs)
+        run = np.zeros(m, int) if ctx.run is None else ctx.run
+        weights = task_weights(self.current[run], ctx.tasks)
+        pick, closeness = best_candidates(ctx, weights, self.normalization, cost_test=True)
+        confidence = np.where(pick >= 0, 1.0, 0.0)
+        choice = pick.copy()
+        # epsilon-greedy among skill-eligible providers (the cost test is waived to learn)
+        tried = np.flatnonzero(u[:, 0] < self.epsilon)
+        tried_pick = nth_usable(ctx.eligible[tried] & ctx.available_rows(tried), u[tried, 1])
+        tried = tried[tried_pick >= 0]
+        choice[tried] = tried_pick[tried_pick >= 0]
+        explore = np.zeros(m, bool)
+        explore[tried] = True
+        confidence = np.where(explore, self.exploration_confidence, confidence)
+        return Decision(choice, explore, closeness, confidence)
+
+    def observe(self, decision: Decision, outcome: Outcome) -> None:
+        """Raise the weight of criteria under market pressure (MODEL.md section 4), run by run."""
+        out = outcome.choice >= 0
+        run = np.zeros(len(out), int) if outcome.run is None else np.asarray(outcome.run)
+        count = np.bincount(run[out], minlength=self.runs)
+        seen = count > 0
+        if not seen.any():
+            return
+        share = lambda flags: np.bincount(run[out], flags[out].astype(float), minlength=self.runs)[seen] / count[seen]
+        price_index = np.broadcast_to(np.asarray(outcome.price_index, float), (self.runs,))[seen]
+        pressure = np.stack([np.maximum(price_index - 1.0, 0.0), 1.0 - share(outcome.success),
+                             share(outcome.late), share(outcome.incident)], axis=1)
+        self.current[seen] = update_weights(self.current[seen], market_weights(self._base(), pressure), self.beta)
+
+
+def make_policy(name: str, **params: Any) -> Policy:
+    """``"paper"`` or ``"coalesce"`` with its parameters."""
+    check_choice("policy", name, ("paper", "coalesce"))
+    return PaperPolicy(**params) if name == "paper" else CoalescePolicy(**params)
