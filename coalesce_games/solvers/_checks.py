@@ -36,6 +36,39 @@ def _show(arr: np.ndarray, index: tuple[int, ...]) -> str:
     return repr(arr[index].item()) if arr.ndim else repr(arr.item())
 
 
+def _refuse_non_numbers(name: str, value: Any, dtype: Any) -> None:
+    """Strings, complex numbers and (unless ``dtype`` is ``bool``) booleans are not numbers.
+
+    numpy would turn ``"1.5"`` into 1.5, ``True`` into 1.0 and drop the
+    imaginary part of ``1+2j`` with only a warning; each is refused here, so
+    that the value checked is the value used.
+    """
+    allow_bool = np.dtype(dtype).kind == "b"
+    if isinstance(value, np.ndarray) and value.dtype.kind != "O":
+        kinds = {value.dtype.kind}
+    else:
+        try:
+            leaves = np.asarray(value, dtype=object).ravel().tolist()
+        except ValueError:       # ragged: as_array's own conversion reports it
+            return
+        kinds = {_KIND.get(t, "") for t in set(map(type, leaves))}
+        kinds |= {"U" for leaf in leaves if isinstance(leaf, (str, bytes))} if "" in kinds else set()
+        kinds |= {"b" for leaf in leaves if isinstance(leaf, (bool, np.bool_))} if "" in kinds else set()
+        kinds |= {"c" for leaf in leaves if isinstance(leaf, (complex, np.complexfloating))} if "" in kinds else set()
+    for kind, what in (("U", "a string"), ("S", "a string"), ("c", "a complex number"), ("b", "a boolean")):
+        if kind in kinds and not (kind == "b" and allow_bool):
+            raise TypeError(f"{name} must hold real numbers, not {what}; got {_short(value)}")
+
+
+_KIND = {str: "U", bytes: "S", bool: "b", np.bool_: "b", complex: "c", np.complex64: "c", np.complex128: "c",
+         int: "i", float: "f", np.float64: "f", np.int64: "i"}
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 200 else text[:200] + "..."
+
+
 def as_array(
     name: str,
     value: Any,
@@ -50,6 +83,7 @@ def as_array(
     ``shape`` may hold ``None`` for a free axis. Booleans are accepted only when
     ``dtype`` is ``bool``.
     """
+    _refuse_non_numbers(name, value, dtype)
     try:
         arr = np.asarray(value, dtype=dtype)
     except (TypeError, ValueError) as exc:
