@@ -23,7 +23,7 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -39,7 +39,7 @@ from coalesce_games.model.rules import eq15_table
 from coalesce_games.model.skills import SkillMatcher, published_type_scores
 from coalesce_games.model.threats import HONEST, ThreatModel
 from coalesce_games.model.weights import weight_factor_constants
-from coalesce_games.validation import check_int, make_rng
+from coalesce_games.validation import check_int, check_seed, check_seeds, make_rng
 
 __all__ = ['Result', 'simulate', 'simulate_many']
 
@@ -244,7 +244,7 @@ def simulate(config: MarketConfig, seed: int | None = None, events: bool = False
     """
     if not isinstance(config, MarketConfig):
         raise TypeError(f"config must be a MarketConfig; got {type(config).__name__}")
-    seed = config.seed if seed is None else check_int("seed", seed, minimum=0)
+    seed = config.seed if seed is None else check_seed("seed", seed)
     return simulate_many(config, [seed], events=events)
 
 
@@ -316,6 +316,8 @@ def simulate_many(config: MarketConfig | Sequence[MarketConfig], seeds: Any, bat
 
 def _seeds_per_config(seeds: Any, count: int, several: bool) -> list[list[int]]:
     """``seeds`` as one list of seeds per configuration (see :func:`simulate_many`)."""
+    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Iterable):
+        raise TypeError(f"seeds must be a sequence of integer seeds (not a string); got {seeds!r}")
     seeds = list(seeds)
     if several and seeds and all(isinstance(s, (Sequence, np.ndarray)) for s in seeds):
         if len(seeds) != count:
@@ -325,7 +327,7 @@ def _seeds_per_config(seeds: Any, count: int, several: bool) -> list[list[int]]:
         blocks = [seeds] * count
     if any(not block for block in blocks):
         raise ValueError("seeds must not be empty")
-    return [[check_int("seed", int(seed), minimum=0) for seed in block] for block in blocks]
+    return [check_seeds("seeds", block) for block in blocks]
 
 
 def _in_job_order(frame: pd.DataFrame) -> pd.DataFrame:
