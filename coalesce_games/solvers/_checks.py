@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ['as_array', 'check_choice', 'check_int', 'check_nonnegative', 'check_positive', 'check_probability', 'check_scalar']
+__all__ = ['as_array', 'check_bool', 'check_choice', 'check_int', 'check_nonnegative', 'check_positive', 'check_probability', 'check_scalar']
 
 
 def _first_bad(mask: np.ndarray) -> tuple[int, ...]:
@@ -193,3 +193,16 @@ def check_scalar(name: str, value: Any, *, low: float | None = None, high: float
         hi = "inf" if high is None else f"{high:g}"
         raise ValueError(f"{name} must be in {left}{lo}, {hi}{right}; got {x!r}")
     return x
+
+
+def check_bool(name: str, value: Any) -> bool:
+    """A real ``bool`` (not 0/1, not a string).
+
+    >>> check_bool("exact", "yes")
+    Traceback (most recent call last):
+    ...
+    TypeError: exact must be a bool; got 'yes'
+    """
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be a bool; got {value!r}")
+    return value

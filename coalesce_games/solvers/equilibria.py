@@ -1,270 +1,85 @@
-"""Nash equilibria of bimatrix games: every equilibrium, verified, as a tidy table.
+"""Nash equilibria of bimatrix games: one entry point over every algorithm.
 
-Every game of the toolkit (G1-G5 of MODEL.md section 6: the outsourcing stage
+Every game of the toolkit (G1-G5 of ``papers/model.md``: the outsourcing stage
 game, provider competition, the empirical meta-game, ...) is a
-:class:`~coalesce_games.solvers.game.Game` and is solved here. A mixed profile
-``(x, y)`` is a Nash equilibrium when neither player gains by deviating::
+:class:`~coalesce_games.solvers.game.Game` and is solved here. :func:`solve`
+dispatches to one public function per algorithm, each with its own documented
+settings (pass them to ``solve`` as keyword arguments):
 
-    regret(x, y) = max( max_i (A y)_i - x^T A y ,  max_j (x^T B)_j - x^T B y ) = 0
+==========================  ==================================================  =========================
+``method``                  function                                            settings
+==========================  ==================================================  =========================
+``"vertex"``                :func:`~.enumeration.vertex_enumeration`             ``max_vertices``
+``"exact"``                 :func:`~.enumeration.exact_enumeration`              ``max_bases``
+``"lemke_howson"``          :func:`~.restarts.lemke_howson_restarts`             ``initial_budget``,
+                                                                                ``double_every``, ``max_pivots``
+``"lp"``                    :func:`~.zero_sum.zero_sum_lp`                       (none)
+``"nashpy_support"``        :func:`~.nashpy_methods.nashpy_support`              ``time_limit``, ``max_support_pairs``
+``"nashpy_vertex"``         :func:`~.nashpy_methods.nashpy_vertex`               ``time_limit``, ``max_vertices``
+``"nashpy_lemke_howson"``   :func:`~.nashpy_methods.nashpy_lemke_howson`         ``time_limit``, ``initial_dropped_label``
+==========================  ==================================================  =========================
 
-Every profile returned has ``max_regret <= tol * scale`` where ``scale`` is the
-payoff range of the game (``Game.payoff_range``), so the test means the same
-for payoffs in dollars or in cents; profiles that fail are dropped and counted
-in ``df.attrs["rejected"]``. Nothing unverified is returned as an equilibrium.
-
-Methods (``solve(game, method=...)``):
-
-``"vertex"``
-    All extreme equilibria by vertex enumeration of the best-response polytopes
-    with full label sets (:mod:`coalesce_games.solvers.vertex`): correct on degenerate
-    games. scipy's Qhull on the polar polytopes (exhaustive bases as the fallback).
-``"lemke_howson"``
-    One equilibrium by lexicographic Lemke-Howson (:mod:`coalesce_games.solvers.lemke_howson`),
-    restarted from other dropped labels with doubling pivot budgets.
-``"lp"``
-    Zero-sum (constant-sum) games: the minimax strategies by linear programming
-    (scipy HiGHS); one equilibrium (all equilibria share the value).
-``"exact"``
-    All extreme equilibria in rational arithmetic (small games only).
-``"nashpy_support"``, ``"nashpy_vertex"``, ``"nashpy_lemke_howson"``
-    nashpy's own methods; support enumeration is called with the scaled
-    tolerance instead of its default 1e-16 (which rejects true equilibria), and
-    its results go through the same verification. nashpy's Lemke-Howson can
-    cycle forever on degenerate games (start label 0 only).
-``"auto"``
-    ``"vertex"`` while ``m + n <= 30``; otherwise ``"lp"`` for zero-sum games
-    and ``"lemke_howson"`` for the rest.
-
-Degeneracy (a mixed strategy with more pure best responses than its support
-size) is detected from the vertex labels and reported in
-``df.attrs["degenerate"]``. The extreme equilibria then need not be isolated:
-they form *components*, unions of Nash subsets, which are the maximal bipartite
-cliques of the graph joining the row and column vertices of extreme equilibria
-(Avis, Rosenberg, Savani and von Stengel 2010); every convex combination within
-a clique is an equilibrium. ``df["component"]`` numbers them and
-``df.attrs["components"]`` lists each with its cliques (each a list of the
-table rows of its extreme equilibria) and a representative point (the
-centroid of its largest clique).
+``"auto"`` is ``"vertex"`` while ``m + n <= 30``, otherwise ``"lp"`` for
+zero-sum games and ``"lemke_howson"`` for the rest. Every method verifies its
+profiles the same way (:mod:`coalesce_games.solvers.assemble`: regret within
+``tol`` times the payoff spread) and returns an
+:class:`~coalesce_games.solvers.result.EquilibriumResult`; :func:`solve_many`
+solves a list of games into one table.
 
 >>> from coalesce_games.solvers.game import Game
 >>> bos = Game([[3, 0], [0, 2]], [[2, 0], [0, 3]], ["Opera", "Football"], ["Opera", "Football"])
->>> df = solve(bos)
->>> len(df), bool(df.attrs["degenerate"])
-(3, False)
->>> df.loc[2, "row_strategy"].round(3).tolist()
+>>> r = solve(bos)
+>>> len(r), r.degenerate, r.complete
+(3, False, True)
+>>> r.row_strategies[2].round(3).tolist()
 [0.6, 0.4]
 """
 
 from __future__ import annotations
 
-import warnings
+import dataclasses
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from coalesce_games.solvers._checks import check_choice, check_scalar
+from coalesce_games.solvers._checks import check_bool, check_choice
+from coalesce_games.solvers.assemble import finish
+from coalesce_games.solvers.enumeration import exact_enumeration, vertex_enumeration
 from coalesce_games.solvers.game import Game
+from coalesce_games.solvers.nashpy_methods import nashpy_lemke_howson, nashpy_support, nashpy_vertex
+from coalesce_games.solvers.restarts import lemke_howson_restarts
+from coalesce_games.solvers.result import COLUMNS, EquilibriumResult, frame_columns
+from coalesce_games.solvers.selection import client_optimal, maximum_entropy, select, welfare_maximising
+from coalesce_games.solvers.verify import (DEFAULT_TOL, check_game, check_profile, check_tol, is_equilibrium,
+                                           max_regret, regrets)
+from coalesce_games.solvers.zero_sum import zero_sum_lp
 
-__all__ = ['DEFAULT_TOL', 'METHODS', 'certify', 'client_optimal', 'is_equilibrium', 'max_regret', 'maximum_entropy', 'select', 'solve', 'solve_one', 'welfare_maximising']
+__all__ = ['DEFAULT_TOL', 'METHODS', 'certify', 'client_optimal', 'is_equilibrium', 'max_regret',
+           'maximum_entropy', 'resolve_method', 'select', 'solve', 'solve_many', 'solve_one', 'welfare_maximising']
 
-METHODS = ("auto", "vertex", "lemke_howson", "lp", "exact",
-           "nashpy_support", "nashpy_vertex", "nashpy_lemke_howson")
-
-#: default verification tolerance, relative to the payoff range
-DEFAULT_TOL = 1e-9
-
-_COLUMNS = ["row_strategy", "col_strategy", "row_mix", "col_mix", "row_support", "col_support",
-            "row_payoff", "col_payoff", "max_regret", "certified", "kind", "component"]
-
-
-# --------------------------------------------------------------------- checks
-def _scale(game: Game) -> float:
-    big = max(float(np.abs(game.A).max()), float(np.abs(game.B).max()), 1.0)
-    return max(game.payoff_range(), 1e-12 * big)
-
-
-def max_regret(game: Game, x: Any, y: Any) -> float:
-    """The larger of the two players' gains from a best deviation (>= 0).
-
-    >>> g = Game([[1, -1], [-1, 1]])
-    >>> max_regret(g, [0.5, 0.5], [0.5, 0.5]), max_regret(g, [1, 0], [1, 0])
-    (0.0, 2.0)
-    """
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
-    Ay = game.A @ y
-    xB = x @ game.B
-    return float(max(Ay.max() - x @ Ay, xB.max() - xB @ y, 0.0))
+#: the algorithm behind each ``method`` name
+ALGORITHMS: dict[str, Callable[..., EquilibriumResult]] = {
+    "vertex": vertex_enumeration, "lemke_howson": lemke_howson_restarts, "lp": zero_sum_lp,
+    "exact": exact_enumeration, "nashpy_support": nashpy_support, "nashpy_vertex": nashpy_vertex,
+    "nashpy_lemke_howson": nashpy_lemke_howson,
+}
+METHODS = ("auto", "vertex", "lemke_howson", "lp", "exact", "nashpy_support", "nashpy_vertex", "nashpy_lemke_howson")
 
 
-def _regrets(game: Game, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
-    AY = Y @ game.A.T                       # (E, m)
-    XB = X @ game.B                         # (E, n)
-    r1 = AY.max(axis=1) - np.einsum("ei,ei->e", X, AY)
-    r2 = XB.max(axis=1) - np.einsum("ej,ej->e", XB, Y)
-    return np.maximum(np.maximum(r1, r2), 0.0)
-
-
-def is_equilibrium(game: Game, x: Any, y: Any, tol: float | None = None) -> bool:
-    """Mutual best response within ``tol`` (relative to the payoff range)."""
-    t = DEFAULT_TOL if tol is None else check_scalar("tol", tol, low=0, low_open=True)
-    return max_regret(game, x, y) <= t * _scale(game)
-
-
-# ------------------------------------------------------------------- solvers
-def _lp_zero_sum(A: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    from scipy.optimize import linprog
-
-    m, n = A.shape
-
-    def maximin(M: np.ndarray) -> np.ndarray:
-        # max v  s.t.  M^T s >= v, sum s = 1, s >= 0   (variables s (k,), v)
-        k, l_ = M.shape
-        c = np.zeros(k + 1)
-        c[-1] = -1.0
-        A_ub = np.hstack([-M.T, np.ones((l_, 1))])
-        A_eq = np.concatenate([np.ones(k), [0.0]])[None, :]
-        res = linprog(c, A_ub=A_ub, b_ub=np.zeros(l_), A_eq=A_eq, b_eq=[1.0],
-                      bounds=[(0, None)] * k + [(None, None)], method="highs")
-        if res.status != 0:
-            raise RuntimeError(f"linprog failed on the zero-sum game: {res.message}")
-        s = np.clip(res.x[:k], 0.0, None)
-        return s / s.sum()
-
-    x = maximin(A)
-    y = maximin(-A.T)
-    return x, y
-
-
-def _lemke_schedule(game: Game, max_total: int = 2_000_000) -> tuple[np.ndarray, np.ndarray]:
-    """Lemke-Howson from labels 0, m, 1, m+1, ... with pivot budgets doubling every 8 tries.
-
-    Path lengths from different dropped labels vary by orders of magnitude (on
-    random 200 x 200 games about one label in ten reaches an equilibrium within
-    60 pivots while the median needs thousands), so many short attempts beat
-    one long one; the doubling keeps the total within a constant factor of the
-    best single budget.
-    """
-    from coalesce_games.solvers.lemke_howson import LemkeHowsonFailure, lemke_howson
-
-    m, n = game.shape
-    order = [lab for pair in zip(range(m), range(m, m + n)) for lab in pair]
-    order += list(range(min(m, n), m)) + list(range(m + min(m, n), m + n))
-    budget = 32
-    spent = 0
-    attempt = 0
-    while spent < max_total:
-        label = order[attempt % len(order)]
-        try:
-            x, y, p = lemke_howson(game.A, game.B, label, max_pivots=budget)
-            if max_regret(game, x, y) <= DEFAULT_TOL * _scale(game):
-                return x, y
-            spent += p
-        except LemkeHowsonFailure:
-            spent += budget
-        attempt += 1
-        if attempt % 8 == 0:
-            budget *= 2
-    raise RuntimeError(f"Lemke-Howson found no verified equilibrium of the {m}x{n} game "
-                       f"within {max_total} pivots")
-
-
-def _nashpy(game: Game, method: str, abs_tol: float) -> tuple[np.ndarray, np.ndarray]:
-    g = game.to_nashpy()
-    if method == "nashpy_support":
-        eqs = list(g.support_enumeration(non_degenerate=False, tol=abs_tol))
-    elif method == "nashpy_vertex":
-        eqs = list(g.vertex_enumeration())
-    else:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            eqs = [g.lemke_howson(initial_dropped_label=0)]
-    m, n = game.shape
-    eqs = [(np.asarray(x, float), np.asarray(y, float)) for x, y in eqs
-           if np.shape(x) == (m,) and np.shape(y) == (n,) and np.all(np.isfinite(x)) and np.all(np.isfinite(y))]
-    if not eqs:
-        return np.empty((0, m)), np.empty((0, n))
-    return np.array([e[0] for e in eqs]), np.array([e[1] for e in eqs])
-
-
-def _bicliques(ix: np.ndarray, iy: np.ndarray) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
-    """Maximal bicliques (Nash subsets) of the bipartite graph with edges (ix[e], iy[e])."""
-    nbr: dict[int, frozenset[int]] = {}
-    for a in np.unique(ix):
-        nbr[int(a)] = frozenset(int(b) for b in iy[ix == a])
-    # the column sides of maximal bicliques are the intersections of row neighbourhoods
-    sides: set[frozenset[int]] = set(nbr.values())
-    frontier = set(sides)
-    while frontier:
-        new: set[frozenset[int]] = set()
-        for s in frontier:
-            for nb in nbr.values():
-                t = s & nb
-                if t and t not in sides:
-                    new.add(t)
-        sides |= new
-        frontier = new
-    out = []
-    for s in sides:
-        rows = tuple(sorted(a for a, nb in nbr.items() if s <= nb))
-        common = frozenset.intersection(*(nbr[a] for a in rows))
-        if common == s:
-            out.append((rows, tuple(sorted(s))))
-    return sorted(out)
-
-
-def _components(ix: np.ndarray, iy: np.ndarray) -> np.ndarray:
-    """Connected components of the equilibrium graph (union-find over shared vertices)."""
-    E = len(ix)
-    parent = list(range(E))
-
-    def find(a: int) -> int:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    for key in (ix, iy):
-        first: dict[int, int] = {}
-        for e, v in enumerate(key.tolist()):
-            if v in first:
-                ra, rb = find(e), find(first[v])
-                if ra != rb:
-                    parent[ra] = rb
-            else:
-                first[v] = e
-    roots = [find(e) for e in range(E)]
-    _, comp = np.unique(roots, return_inverse=True)
-    # number components in order of first appearance
-    order = {c: k for k, c in enumerate(dict.fromkeys(comp.tolist()))}
-    return np.array([order[c] for c in comp.tolist()], dtype=int)
-
-
-def _dedupe(X: np.ndarray, Y: np.ndarray, digits: int = 9) -> np.ndarray:
-    key = np.round(np.hstack([X, Y]), digits) + 0.0
-    _, first = np.unique(key, axis=0, return_index=True)
-    return np.sort(first)
-
-
-def _columns(game: Game, X: np.ndarray, Y: np.ndarray, support_tol: float) -> dict[str, Any]:
-    """The per-equilibrium columns of the result table (built once: pandas is the slow part)."""
-    rl, cl = game.row_labels, game.col_labels
-    rsup = [np.nonzero(x > support_tol)[0] for x in X]
-    csup = [np.nonzero(y > support_tol)[0] for y in Y]
-    return {
-        "row_strategy": list(X), "col_strategy": list(Y),
-        "row_mix": [{rl[i]: float(x[i]) for i in s} for x, s in zip(X, rsup)],
-        "col_mix": [{cl[j]: float(y[j]) for j in s} for y, s in zip(Y, csup)],
-        "row_support": [tuple(rl[i] for i in s) for s in rsup],
-        "col_support": [tuple(cl[j] for j in s) for s in csup],
-        "row_payoff": np.einsum("ei,ij,ej->e", X, game.A, Y),
-        "col_payoff": np.einsum("ei,ij,ej->e", X, game.B, Y),
-    }
+def resolve_method(game: Game, method: str) -> str:
+    """The method ``"auto"`` stands for on ``game`` (other names unchanged)."""
+    check_choice("method", method, METHODS)
+    if method != "auto":
+        return method
+    if sum(game.shape) <= 30:
+        return "vertex"
+    return "lp" if game.is_zero_sum else "lemke_howson"
 
 
 def solve(game: Game, method: str = "auto", tol: float | None = None, exact: bool = False,
-          presolve: bool = False) -> pd.DataFrame:
+          presolve: bool = False, **settings: Any) -> EquilibriumResult:
     """All (or, for single-equilibrium methods, one) verified Nash equilibria of ``game``.
 
     Parameters
@@ -273,220 +88,133 @@ def solve(game: Game, method: str = "auto", tol: float | None = None, exact: boo
     method : str
         One of :data:`METHODS` (see the module text).
     tol : float, optional
-        Verification tolerance relative to the payoff range (default 1e-9):
-        a profile is kept when ``max_regret <= tol * payoff_range``.
+        Verification tolerance relative to the payoff spread (default 1e-9, at
+        most 1e-4): a profile is kept when ``max_regret <= tol * spread``.
     exact : bool
-        Certify each extreme equilibrium in rational arithmetic by re-solving its
-        support system (:func:`coalesce_games.solvers.exact.certify`).
+        Certify each equilibrium in rational arithmetic; certified ones come
+        back as exact ``fractions.Fraction`` (``result.exact``) and as the
+        floats of those fractions (no float noise).
     presolve : bool
         First remove strictly dominated strategies (pure and mixed,
-        :func:`coalesce_games.solvers.dominance.iterated_elimination`), solve the reduced
-        game and embed the equilibria back (removed strategies get probability
-        0). The equilibrium set is unchanged; the audit trail is in
-        ``df.attrs["presolve"]``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per equilibrium: ``row_strategy``, ``col_strategy`` (numpy
-        arrays in label order), ``row_mix``, ``col_mix`` ({label: probability}
-        over the support), ``row_support``, ``col_support`` (label tuples),
-        ``row_payoff``, ``col_payoff``, ``max_regret``, ``certified`` (nullable
-        boolean: NA when not attempted), ``kind`` ("extreme" or "lp"/"lemke_howson"
-        /"nashpy"), ``component`` (int, for vertex methods). ``attrs`` hold
-        ``method`` (the one used), ``degenerate`` (bool, or None when the method
-        cannot tell), ``components`` (DataFrame), ``tol``, ``abs_tol`` and
-        ``rejected`` (profiles that failed verification).
+        :func:`coalesce_games.solvers.dominance.iterated_elimination`), solve the
+        reduced game and embed the equilibria back (removed strategies get
+        probability 0). The equilibrium set is unchanged; the audit trail is
+        ``result.presolve``.
+    **settings
+        The chosen algorithm's own settings (see the module table).
 
     >>> pd_game = Game([[3, 0], [5, 1]], [[3, 5], [0, 1]], ["C", "D"], ["C", "D"])
-    >>> df = solve(pd_game, exact=True)
-    >>> df[["row_support", "col_support", "row_payoff", "certified"]].to_dict("records")
+    >>> r = solve(pd_game, exact=True)
+    >>> r.to_frame()[["row_support", "col_support", "row_payoff", "certified"]].to_dict("records")
     [{'row_support': ('D',), 'col_support': ('D',), 'row_payoff': 1.0, 'certified': True}]
     >>> solve(pd_game, method="simplex")
     Traceback (most recent call last):
     ...
     ValueError: method must be one of ['auto', 'vertex', 'lemke_howson', 'lp', 'exact', 'nashpy_support', 'nashpy_vertex', 'nashpy_lemke_howson']; got 'simplex'
     """
-    if not isinstance(game, Game):
-        raise TypeError(f"game must be a coalesce_games.solvers.game.Game; got {type(game).__name__}")
+    check_game(game)
     check_choice("method", method, METHODS)
-    rel_tol = DEFAULT_TOL if tol is None else check_scalar("tol", tol, low=0, low_open=True)
-    if not isinstance(exact, bool):
-        raise TypeError(f"exact must be a bool; got {exact!r}")
-    if not isinstance(presolve, bool):
-        raise TypeError(f"presolve must be a bool; got {presolve!r}")
+    rel_tol = check_tol(tol)
+    check_bool("exact", exact)
+    check_bool("presolve", presolve)
     if presolve:
-        return _solve_presolved(game, method, rel_tol, exact)
-    m, n = game.shape
-    scale = _scale(game)
-    abs_tol = rel_tol * scale
-    if method == "auto":
-        if m + n <= 30:
-            method = "vertex"
-        else:
-            method = "lp" if game.is_zero_sum else "lemke_howson"
-    degenerate: bool | None = None
-    ix = iy = None
-    kind = method
-    if method == "vertex":
-        from coalesce_games.solvers.vertex import extreme_equilibria
-
-        res = extreme_equilibria(game.A, game.B, tol=max(rel_tol, 1e-12))
-        X, Y, degenerate, ix, iy = res.xs, res.ys, res.degenerate, res.ix, res.iy
-        kind = "extreme"
-    elif method == "exact":
-        from coalesce_games.solvers.exact import exact_extreme_equilibria
-        from coalesce_games.solvers.vertex import bases_count
-
-        if bases_count(m, n) > 20_000:
-            raise ValueError(f"method='exact' enumerates {bases_count(m, n)} bases for a {m}x{n} game; "
-                             "that is too many (limit 20000): use method='vertex' with exact=True")
-        eqs = exact_extreme_equilibria(game.A, game.B)
-        X = np.array([[float(v) for v in e[0]] for e in eqs]).reshape(-1, m)
-        Y = np.array([[float(v) for v in e[1]] for e in eqs]).reshape(-1, n)
-        kind = "extreme"
-    elif method == "lp":
-        if not game.is_zero_sum:
-            raise ValueError("method='lp' needs a zero-sum (constant-sum) game; got A + B not constant")
-        x, y = _lp_zero_sum(np.asarray(game.A))
-        X, Y = x[None, :], y[None, :]
-    elif method == "lemke_howson":
-        x, y = _lemke_schedule(game)
-        X, Y = x[None, :], y[None, :]
-    else:
-        X, Y = _nashpy(game, method, abs_tol)
-        kind = "nashpy"
-    X = np.asarray(X, dtype=float).reshape(-1, m)
-    Y = np.asarray(Y, dtype=float).reshape(-1, n)
-    reg = _regrets(game, X, Y) if len(X) else np.empty(0)
-    ok = reg <= abs_tol
-    rejected = int((~ok).sum())
-    X, Y, reg = X[ok], Y[ok], reg[ok]
-    if ix is not None:
-        ix, iy = ix[ok], iy[ok]
-    keep = _dedupe(X, Y) if len(X) else np.empty(0, dtype=int)
-    if len(keep):  # deterministic order: smaller supports first, then lexicographically
-        sizes = (X[keep] > 1e-12).sum(1) + (Y[keep] > 1e-12).sum(1)
-        keys = np.round(np.hstack([X[keep], Y[keep]]), 9)
-        order = np.lexsort(tuple(-keys[:, ::-1].T) + (sizes,))
-        keep = keep[order]
-    X, Y, reg = X[keep], Y[keep], reg[keep]
-    if ix is not None:
-        ix, iy = ix[keep], iy[keep]
-    support_tol = max(rel_tol, 1e-12)
-    cols = _columns(game, X, Y, support_tol)
-    cols["max_regret"] = reg
-    if method == "exact":
-        certified = pd.array([True] * len(X), dtype="boolean")
-    elif exact:
-        from coalesce_games.solvers.exact import certify
-
-        certified = pd.array([certify(game.A, game.B, x, y, support_tol)[0] for x, y in zip(X, Y)],
-                             dtype="boolean")
-    else:
-        certified = pd.array([pd.NA] * len(X), dtype="boolean")
-    cols["certified"] = certified
-    cols["kind"] = [kind] * len(X)
-    records = []
-    if ix is not None and len(ix):
-        comp = _components(ix, iy)
-        cols["component"] = comp
-        for c in range(int(comp.max()) + 1):
-            sel = np.nonzero(comp == c)[0]
-            cliques = _bicliques(ix[sel], iy[sel])
-            big = max(cliques, key=lambda q: len(q[0]) * len(q[1]))
-            # centroid of the largest clique: its row and column vertices mix freely
-            xr = np.mean([X[sel][np.nonzero(ix[sel] == a)[0][0]] for a in big[0]], axis=0)
-            yr = np.mean([Y[sel][np.nonzero(iy[sel] == b)[0][0]] for b in big[1]], axis=0)
-            # each Nash subset as the table rows of its extreme equilibria
-            subsets = [sorted(int(sel[e]) for e in range(len(sel))
-                              if ix[sel][e] in set(q[0]) and iy[sel][e] in set(q[1])) for q in cliques]
-            records.append({"component": c, "n_extreme": len(sel), "cliques": sorted(subsets),
-                            "row_strategy": xr, "col_strategy": yr,
-                            "max_regret": max_regret(game, xr, yr)})
-    else:
-        cols["component"] = np.arange(len(X))
-    df = pd.DataFrame(cols, columns=_COLUMNS)
-    comp_table = pd.DataFrame(records, columns=["component", "n_extreme", "cliques", "row_strategy",
-                                                "col_strategy", "max_regret"])
-    df.attrs.update({"complete": method in ("vertex", "exact"), "method": method, "degenerate": degenerate,
-                     "components": comp_table, "tol": rel_tol, "abs_tol": abs_tol, "rejected": rejected,
-                     "game": repr(game)})
-    return df
+        return _solve_presolved(game, method, rel_tol, exact, settings)
+    name = resolve_method(game, method)
+    if name == "exact":
+        return exact_enumeration(game, tol=rel_tol, **settings)
+    return ALGORITHMS[name](game, tol=rel_tol, exact=exact, **settings)
 
 
-def _solve_presolved(game: Game, method: str, rel_tol: float, exact: bool) -> pd.DataFrame:
+def _embed(V: np.ndarray, idx: np.ndarray, size: int) -> np.ndarray:
+    out = np.zeros((len(V), size))
+    out[:, idx] = V
+    return out
+
+
+def _solve_presolved(game: Game, method: str, rel_tol: float, exact: bool,
+                     settings: dict[str, Any]) -> EquilibriumResult:
     from coalesce_games.solvers.dominance import iterated_elimination
 
     reduced, audit = iterated_elimination(game, tol=rel_tol)
-    df = solve(reduced, method=method, tol=rel_tol, exact=exact)
-    if reduced is not game:
-        rows = np.array([game.row_labels.index(r) for r in reduced.row_labels])
-        cols = np.array([game.col_labels.index(c) for c in reduced.col_labels])
-        m, n = game.shape
-
-        def embed(v: np.ndarray, idx: np.ndarray, size: int) -> np.ndarray:
-            out = np.zeros(size)
-            out[idx] = v
-            return out
-
-        df["row_strategy"] = [embed(x, rows, m) for x in df["row_strategy"]]
-        df["col_strategy"] = [embed(y, cols, n) for y in df["col_strategy"]]
-        comps = df.attrs["components"].copy()
-        if len(comps):
-            comps["row_strategy"] = [embed(x, rows, m) for x in comps["row_strategy"]]
-            comps["col_strategy"] = [embed(y, cols, n) for y in comps["col_strategy"]]
-            comps["max_regret"] = [max_regret(game, x, y) for x, y in zip(comps["row_strategy"], comps["col_strategy"])]
-        df.attrs["components"] = comps
-        df["max_regret"] = _regrets(game, np.array(list(df["row_strategy"])).reshape(-1, m),
-                                    np.array(list(df["col_strategy"])).reshape(-1, n)) if len(df) else []
-        if exact:
-            from coalesce_games.solvers.exact import certify as _certify
-
-            df["certified"] = pd.array([_certify(game.A, game.B, x, y, max(rel_tol, 1e-12))[0]
-                                        for x, y in zip(df["row_strategy"], df["col_strategy"])], dtype="boolean")
-        df.attrs["abs_tol"] = rel_tol * _scale(game)
-        df.attrs["game"] = repr(game)
-        ok = (df["max_regret"] <= df.attrs["abs_tol"]).to_numpy()
-        df.attrs["rejected"] = df.attrs.get("rejected", 0) + int((~ok).sum())
-        df = df[ok].reset_index(drop=True) if not ok.all() else df
-    df.attrs["presolve"] = audit
-    return df
+    res = solve(reduced, method=method, tol=rel_tol, exact=exact and reduced is game, **settings)
+    if reduced is game:
+        return dataclasses.replace(res, presolve=audit)
+    m, n = game.shape
+    rows = np.array([game.row_labels.index(r) for r in reduced.row_labels])
+    cols = np.array([game.col_labels.index(c) for c in reduced.col_labels])
+    comps = []
+    for c in res.components:
+        x, y = _embed(c.row_strategy[None], rows, m), _embed(c.col_strategy[None], cols, n)
+        comps.append(dataclasses.replace(c, row_strategy=x[0], col_strategy=y[0],
+                                         max_regret=float(regrets(game, x, y)[0])))
+    out = finish(game, _embed(res.row_strategies, rows, m), _embed(res.col_strategies, cols, n),
+                 method=res.method, kind=res.kind, tol=rel_tol, complete=res.complete,
+                 reason=res.incomplete_reason, degenerate=res.degenerate, exact=exact or res.method == "exact",
+                 known_components=(res.component, tuple(comps)))
+    return dataclasses.replace(out, rejected=out.rejected + res.rejected, presolve=audit)
 
 
-def solve_one(game: Game, tol: float | None = None) -> pd.Series:
-    """One verified equilibrium, fast at any size (LP for zero-sum, else Lemke-Howson).
+def solve_one(game: Game, tol: float | None = None) -> EquilibriumResult:
+    """One verified equilibrium, fast at any size (LP for zero-sum, else Lemke-Howson with restarts).
+
+    Falls back to vertex enumeration (up to ``m + n = 30``) if the fast path's
+    answer fails verification.
 
     >>> mp = Game([[1, -1], [-1, 1]], [[-1, 1], [1, -1]])
-    >>> solve_one(mp)["row_strategy"].tolist()
+    >>> solve_one(mp).row_strategies[0].tolist()
     [0.5, 0.5]
     """
-    if not isinstance(game, Game):
-        raise TypeError(f"game must be a coalesce_games.solvers.game.Game; got {type(game).__name__}")
-    rel_tol = DEFAULT_TOL if tol is None else check_scalar("tol", tol, low=0, low_open=True)
-    abs_tol = rel_tol * _scale(game)
-    method = "lp" if game.is_zero_sum else "lemke_howson"
-    # no DataFrame on the fast path: the table costs more than Lemke-Howson on small games
-    x, y = _lp_zero_sum(np.asarray(game.A)) if method == "lp" else _lemke_schedule(game)
-    reg = max_regret(game, x, y)
-    if reg > abs_tol:  # numerical trouble: fall back to the verified table of solve()
-        df = solve(game, method="vertex" if sum(game.shape) <= 30 else method, tol=tol)
-        if len(df) == 0:
-            raise RuntimeError(f"no verified equilibrium found for {game!r}")
-        row = df.iloc[0].copy()
-        row.attrs = dict(df.attrs)
-        return row
-    cols = _columns(game, x[None, :], y[None, :], max(rel_tol, 1e-12))
-    data = {k: v[0] for k, v in cols.items()}
-    data.update({"max_regret": reg, "certified": pd.NA, "kind": method, "component": 0})
-    row = pd.Series(data, index=_COLUMNS, dtype=object, name=0)
-    row.attrs = {"method": method, "tol": rel_tol, "abs_tol": abs_tol, "degenerate": None, "complete": False}
-    return row
+    check_game(game)
+    rel_tol = check_tol(tol)
+    res = zero_sum_lp(game, tol=rel_tol) if game.is_zero_sum else lemke_howson_restarts(game, tol=rel_tol)
+    if len(res) == 0 and sum(game.shape) <= 30:
+        res = vertex_enumeration(game, tol=rel_tol)
+    if len(res) == 0:
+        raise RuntimeError(f"no verified equilibrium found for {game!r}")
+    return res
+
+
+def solve_many(games: Sequence[Game], method: str = "auto", tol: float | None = None) -> pd.DataFrame:
+    """Solve a list of games into one table: the column ``game`` (the index in ``games``) then
+    the columns of :meth:`EquilibriumResult.to_frame`.
+
+    The per-game results stay arrays; the DataFrame is built once at the end, so
+    thousands of small games (G3's bootstrap replicates) cost little more than
+    their solving. A game with no verified equilibrium contributes no row.
+
+    >>> games = [Game([[1, 0], [0, 1]], [[1, 0], [0, 1]]), Game([[0, 1], [1, 0]], [[1, 0], [0, 1]])]
+    >>> t = solve_many(games)
+    >>> t.game.tolist(), t.row_payoff.round(2).tolist()
+    ([0, 0, 0, 1], [1.0, 1.0, 0.5, 0.5])
+    """
+    if isinstance(games, Game) or not isinstance(games, Sequence):
+        raise TypeError(f"games must be a sequence of Game; got {type(games).__name__}")
+    for k, g in enumerate(games):
+        if not isinstance(g, Game):
+            raise TypeError(f"games[{k}] must be a Game; got {type(g).__name__}")
+    check_choice("method", method, METHODS)
+    rel_tol = check_tol(tol)
+    parts: dict[str, list] = {c: [] for c in ["game"] + COLUMNS}
+    for k, g in enumerate(games):
+        res = solve(g, method=method, tol=rel_tol)
+        E = len(res)
+        cols = frame_columns(g, res.row_strategies, res.col_strategies, res.support_tol())
+        for c, v in cols.items():
+            parts[c].extend(v)
+        parts["game"].extend([k] * E)
+        parts["max_regret"].extend(res.max_regret.tolist())
+        parts["certified"].extend([pd.NA] * E)
+        parts["kind"].extend([res.kind] * E)
+        parts["component"].extend(res.component.tolist())
+    parts["certified"] = pd.array(parts["certified"], dtype="boolean")
+    frame = pd.DataFrame(parts, columns=["game"] + COLUMNS)
+    return frame.astype({"game": int, "row_payoff": float, "col_payoff": float, "max_regret": float,
+                         "component": int})
 
 
 def certify(game: Game, x: Any, y: Any, tol: float | None = None) -> bool:
     """True when an exact rational equilibrium with the supports and best-response
-    sets of ``(x, y)`` exists and ``(x, y)`` is it up to ``tol`` (relative).
+    sets of ``(x, y)`` exists and ``(x, y)`` is it up to 1e-6.
 
     >>> bos = Game([[3, 0], [0, 2]], [[2, 0], [0, 3]])
     >>> certify(bos, [0.6, 0.4], [0.4, 0.6]), certify(bos, [0.5, 0.5], [0.5, 0.5])
@@ -494,9 +222,8 @@ def certify(game: Game, x: Any, y: Any, tol: float | None = None) -> bool:
     """
     from coalesce_games.solvers.exact import certify as _certify
 
-    t = DEFAULT_TOL if tol is None else check_scalar("tol", tol, low=0, low_open=True)
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
+    t = check_tol(tol)
+    x, y = check_profile(check_game(game), x, y)
     ok, sol = _certify(game.A, game.B, x, y, max(t, 1e-12))
     if not ok or sol is None:
         return False
@@ -504,46 +231,3 @@ def certify(game: Game, x: Any, y: Any, tol: float | None = None) -> bool:
     ye = np.array([float(v) for v in sol[1]])
     return bool(np.abs(xe - x).max() <= 1e-6 and np.abs(ye - y).max() <= 1e-6)
 
-
-# ----------------------------------------------------------------- selection
-def _check_table(df: Any) -> pd.DataFrame:
-    if not isinstance(df, pd.DataFrame) or "row_strategy" not in df.columns:
-        raise TypeError("df must be the DataFrame returned by solve()")
-    if len(df) == 0:
-        raise ValueError("df holds no equilibria to select from")
-    return df
-
-
-def welfare_maximising(df: pd.DataFrame) -> pd.Series:
-    """The equilibrium with the largest ``row_payoff + col_payoff`` (first on ties)."""
-    df = _check_table(df)
-    return df.loc[(df["row_payoff"] + df["col_payoff"]).idxmax()]
-
-
-def client_optimal(df: pd.DataFrame, client: str = "row") -> pd.Series:
-    """The equilibrium best for the client (the row player in G1 and G3 unless told ``"col"``)."""
-    df = _check_table(df)
-    check_choice("client", client, ("row", "col"))
-    return df.loc[df[f"{client}_payoff"].idxmax()]
-
-
-def _entropy(p: np.ndarray) -> float:
-    q = p[p > 0]
-    return float(-(q * np.log(q)).sum())
-
-
-def maximum_entropy(df: pd.DataFrame) -> pd.Series:
-    """The most mixed equilibrium: largest sum of the two strategies' Shannon entropies (nats).
-
-    Among extreme equilibria of a component this favours the interior points;
-    the component representatives in ``df.attrs["components"]`` are more mixed still.
-    """
-    df = _check_table(df)
-    h = [_entropy(x) + _entropy(y) for x, y in zip(df["row_strategy"], df["col_strategy"])]
-    return df.iloc[int(np.argmax(h))]
-
-
-def select(df: pd.DataFrame, rule: str = "welfare") -> pd.Series:
-    """One representative equilibrium by ``rule``: "welfare", "client" or "entropy"."""
-    check_choice("rule", rule, ("welfare", "client", "entropy"))
-    return {"welfare": welfare_maximising, "client": client_optimal, "entropy": maximum_entropy}[rule](df)
