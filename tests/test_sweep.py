@@ -137,13 +137,30 @@ def test_batches_do_not_change_the_table() -> None:
     assert solo.seed.nunique() == 10
 
 
-def test_a_failing_batch_names_each_failed_run() -> None:
-    design = [{"days": 1, "clients": 2, "contractors": 6}, {"days": 1, "clients": 2, "contractors": 6, "epsilon": 2.0}]
+def test_a_failing_batch_names_each_failed_run(monkeypatch) -> None:
+    """A batch that fails is rerun run by run, so each failure carries its replicate, type and message."""
+    from coalesce_games.market import sweep as sweep_module
+
+    def broken(config, seed, *args, **kwargs):
+        if config.tau == 0.5:
+            raise FloatingPointError(f"no market for seed {seed}")
+        return real(config, seed, *args, **kwargs)
+
+    real = sweep_module.simulate
+    monkeypatch.setattr(sweep_module, "simulate", broken)
+    def no_batch(config, seeds, batch):
+        raise RuntimeError("the batch fails as a whole")
+
+    monkeypatch.setattr(sweep_module, "simulate_many", no_batch)
+    design = [{"days": 1, "clients": 2, "contractors": 6}, {"days": 1, "clients": 2, "contractors": 6, "tau": 0.5}]
     with pytest.raises(SweepError) as info:
         sweep(design, 3, executor="serial", batch=3, progress=False)
     failed = info.value.failures
     assert sorted(f["replicate"] for f in failed) == [0, 1, 2]
-    assert all(f["config"]["epsilon"] == 2.0 and "epsilon" in f["traceback"] for f in failed)
+    assert all(f["config"]["tau"] == 0.5 and f["error_type"] == "FloatingPointError" for f in failed)
+    table = info.value.table()
+    assert list(table.columns) == ["config", "replicate", "seed", "error_type", "error"]
+    assert table.error.tolist() == [f"no market for seed {s}" for s in table.seed]
 
 
 def test_resume_drops_a_line_torn_by_a_kill(tmp_path) -> None:
