@@ -1,0 +1,158 @@
+"""Evolutionary dynamics: against egttools and OpenSpiel on random games, and against hand-computed cases."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+from coalesce_games.solvers.evolution import (RoleGame, alpha_rank, count_profiles, deviation_payoffs,
+                                              fixation_distribution, fixation_probability, profile_regret,
+                                              role_replicator, stationary_distribution)
+from coalesce_games.solvers.game import Game
+
+egttools = pytest.importorskip("egttools")
+alpharank = pytest.importorskip("open_spiel.python.egt.alpharank")
+
+
+# ------------------------------------------------------------------ fixation: egttools
+@pytest.mark.parametrize("seed,n,z,beta", [(0, 2, 5, 2.0), (1, 3, 10, 1.0), (2, 4, 20, 0.3), (3, 5, 8, 1.5),
+                                          (4, 3, 30, 0.0)])
+def test_fixation_distribution_equals_egttools(seed: int, n: int, z: int, beta: float) -> None:
+    # payoffs in [0, 1] and beta (z - 1) below log(1e7): egttools' cut-offs (phi > 1e7 -> 0) never apply
+    payoffs = np.random.default_rng(seed).uniform(0, 1, (n, n))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        peer = egttools.analytical.StochDynamics(n, payoffs, z).calculate_stationary_distribution(beta)
+    ours = fixation_distribution(payoffs, z, beta)
+    assert np.abs(ours - peer).max() < 1e-10
+
+
+def test_fixation_two_agents_by_hand() -> None:
+    # Z = 2: one step, f_mutant = a_rs, f_resident = a_sr; rho = 1 / (1 + exp(-beta (a_rs - a_sr)))
+    a = np.array([[1.0, 0.0], [3.0, 2.0]])
+    beta = 0.7
+    rho_to_1 = 1 / (1 + np.exp(-beta * (a[1, 0] - a[0, 1])))      # 1 invades 0
+    rho_to_0 = 1 / (1 + np.exp(-beta * (a[0, 1] - a[1, 0])))
+    want = np.array([rho_to_0, rho_to_1]) / (rho_to_0 + rho_to_1)
+    assert np.allclose(fixation_distribution(a, 2, beta), want, atol=1e-14)
+
+
+def test_fixation_probability_neutral_and_constant() -> None:
+    assert np.isclose(fixation_probability(np.zeros(19), 3.0), 1 / 20)
+    u, m = -0.8, 7
+    assert np.isclose(fixation_probability(np.full(m - 1, u), 1.0), (1 - np.exp(-u)) / (1 - np.exp(-m * u)))
+    # strong selection against the mutant: tiny but positive, no overflow
+    assert 0 < fixation_probability(np.full(99, -5.0), 1.0) < 1e-200
+
+
+# ------------------------------------------------------------------ alpha-Rank: OpenSpiel
+@pytest.mark.parametrize("seed,shape,alpha,m", [(0, (2, 2), 1.0, 10), (1, (2, 3), 1.0, 10), (2, (3, 3), 5.0, 20),
+                                                (3, (4, 2), 0.5, 50), (4, (3, 4), 10.0, 5)])
+def test_alpha_rank_equals_openspiel(seed: int, shape: tuple[int, int], alpha: float, m: int) -> None:
+    rng = np.random.default_rng(seed)
+    a, b = rng.uniform(-1, 1, shape), rng.uniform(-1, 1, shape)
+    _, _, peer, _, _ = alpharank.compute([a, b], alpha=alpha, m=m)
+    assert np.abs(alpha_rank(Game(a, b), alpha, m) - peer).max() < 1e-9
+    assert np.abs(alpha_rank([a, b], alpha, m) - peer).max() < 1e-9
+
+
+def _bimatrix_as_role_game(a: np.ndarray, b: np.ndarray, agents: int) -> RoleGame:
+    """Each agent plays the bimatrix against the other role's average: no interaction within a role."""
+    rows, cols = count_profiles(agents, a.shape[0]), count_profiles(agents, a.shape[1])
+    pay = np.empty((len(rows), len(cols), a.shape[0] + a.shape[1]))
+    pay[:, :, :a.shape[0]] = (cols / agents @ a.T)[None, :, :]
+    pay[:, :, a.shape[0]:] = (rows / agents @ b)[:, None, :]
+    return RoleGame((agents, agents), (a.shape[0], a.shape[1]), pay)
+
+
+def test_role_game_alpha_rank_reduces_to_openspiel() -> None:
+    # along an invasion the other role is monomorphic, so the advantage is the bimatrix's, constant in k
+    rng = np.random.default_rng(7)
+    a, b = rng.uniform(0, 1, (3, 2)), rng.uniform(0, 1, (3, 2))
+    _, _, peer, _, _ = alpharank.compute([a, b], alpha=3.0, m=6)
+    assert np.abs(alpha_rank(_bimatrix_as_role_game(a, b, 6), 3.0) - peer).max() < 1e-9
+
+
+def test_alpha_rank_errors() -> None:
+    g = Game([[1, 0], [0, 1]])
+    with pytest.raises(ValueError, match="m .*required"):
+        alpha_rank(g, 1.0)
+    with pytest.raises(ValueError, match="alpha must be in"):
+        alpha_rank(g, -1.0, 10)
+    with pytest.raises(ValueError, match="m must be None"):
+        alpha_rank(_bimatrix_as_role_game(np.eye(2), np.eye(2), 3), 1.0, 3)
+    with pytest.raises(TypeError, match="game_or_payoffs"):
+        alpha_rank("game", 1.0, 3)
+    # fixations that underflow: two absorbing profiles, no unique stationary distribution
+    with pytest.raises(ValueError, match="closed classes"):
+        alpha_rank(Game([[1e4, 0], [0, 1e4]], [[1e4, 0], [0, 1e4]]), 1.0, 10)
+
+
+def test_stationary_distribution_checks() -> None:
+    with pytest.raises(ValueError, match="row-stochastic"):
+        stationary_distribution([[0.5, 0.6], [0.5, 0.5]])
+    # a transient state gets no mass
+    assert np.allclose(stationary_distribution([[0.5, 0.5], [0.0, 1.0]]), [0.0, 1.0])
+
+
+# ------------------------------------------------------------------ replicator: egttools and analytic cases
+def _symmetric_game(payoff: callable, agents: int, strategies: int) -> RoleGame:
+    prof = count_profiles(agents, strategies)
+    pay = np.array([[payoff(s, c) if c[s] > 0 else np.nan for s in range(strategies)] for c in prof])
+    return RoleGame((agents,), (strategies,), pay)
+
+
+def test_deviation_payoffs_equal_egttools_gradient() -> None:
+    rng = np.random.default_rng(3)
+    agents, strategies = 4, 3
+    game = _symmetric_game(lambda s, c: 0.0, agents, strategies)
+    table = rng.uniform(0, 1, game.payoffs.shape)
+    game = RoleGame((agents,), (strategies,), table)
+    # egttools numbers group configurations with sample_simplex; ours is count_profiles' order
+    n_cfg = egttools.calculate_nb_states(agents, strategies)
+    peer_table = np.zeros((strategies, n_cfg))
+    rows = {tuple(c): i for i, c in enumerate(count_profiles(agents, strategies).tolist())}
+    for i in range(n_cfg):
+        peer_table[:, i] = np.nan_to_num(game.payoffs[rows[tuple(egttools.sample_simplex(i, agents, strategies))]])
+    for x in rng.dirichlet(np.ones(strategies), 5):
+        f = deviation_payoffs(game, [x])[0]
+        ours = x * (f - x @ f)
+        peer = egttools.analytical.replicator_equation_n_player(x, peer_table, agents)
+        assert np.abs(ours - peer).max() < 1e-12
+
+
+def test_volunteers_dilemma_interior_equilibrium() -> None:
+    # volunteering costs c and everyone gets b if someone volunteers: an interior equilibrium where
+    # c = b P(no other volunteer) = b (1 - x)^(N - 1)
+    b, c, agents = 1.0, 0.3, 5
+    game = _symmetric_game(lambda s, cnt: b - c if s == 0 else (b if cnt[0] > 0 else 0.0), agents, 2)
+    x_star = 1 - (c / b) ** (1 / (agents - 1))
+    end = role_replicator(game, [[[0.9, 0.1], [0.1, 0.9], [0.5, 0.5]]], horizon=200.0, steps=2000)[0]
+    assert np.allclose(end[:, 0], x_star, atol=1e-6)
+    assert profile_regret(game, [[[x_star, 1 - x_star]]])[0] < 1e-12
+    assert profile_regret(game, [[[0.9, 0.1]]])[0] > 0.01
+
+
+def test_role_matching_pennies_has_the_uniform_equilibrium() -> None:
+    a = np.array([[1.0, -1.0], [-1.0, 1.0]])
+    game = _bimatrix_as_role_game(a, -a, 4)
+    half = np.array([0.5, 0.5])
+    assert profile_regret(game, [half, half])[0] < 1e-12
+    assert np.isclose(profile_regret(game, [[0.5, 0.5], [0.75, 0.25]])[0], 0.5)   # role 0 plays H: 0.75 - 0.25
+    path = role_replicator(game, [[0.6, 0.4], [0.5, 0.5]], horizon=5.0, steps=50, trajectory=True)
+    assert path.shape == (51, 1, 4)
+    assert np.allclose(path.sum(axis=2), 2.0)
+
+
+def test_role_game_input_errors() -> None:
+    with pytest.raises(ValueError, match="payoffs must be finite where the strategy is played"):
+        RoleGame((2,), (2,), np.array([[np.nan, np.nan], [1.0, 0.0], [np.nan, 2.0]]))
+    with pytest.raises(ValueError, match="payoffs must have shape"):
+        RoleGame((2,), (2,), np.zeros((2, 2)))
+    game = _symmetric_game(lambda s, c: float(s), 2, 2)
+    with pytest.raises(ValueError, match="probability vectors"):
+        deviation_payoffs(game, [[0.7, 0.7]])
+    with pytest.raises(ValueError, match="one mix per role"):
+        deviation_payoffs(game, [[0.5, 0.5], [0.5, 0.5]])
