@@ -27,7 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from coalesce_games.solvers.equilibria import _lemke_schedule, max_regret, solve, solve_one
+from coalesce_games.solvers.equilibria import max_regret, solve, solve_one
+from coalesce_games.solvers.restarts import restart_schedule as _lemke_schedule
 from coalesce_games.solvers.exact import exact_extreme_equilibria
 from coalesce_games.solvers.game import Game
 
@@ -121,7 +122,7 @@ def all_equilibria() -> None:
             t = time.perf_counter()
             ours = solve(g, method="vertex")
             t_o.append(time.perf_counter() - t)
-            ours_set = _key(zip(ours.row_strategy, ours.col_strategy))
+            ours_set = _key(zip(ours.row_strategies, ours.col_strategies))
             G = qgt.NormalFormGame((qgt.Player(A), qgt.Player(B.T)))
             t = time.perf_counter()
             q = qgt.vertex_enumeration(G)
@@ -175,7 +176,7 @@ def one_equilibrium() -> None:
             t = time.perf_counter()
             r = solve_one(g)
             t_o.append(time.perf_counter() - t)
-            ok_o += bool(r.max_regret <= 1e-9 * g.payoff_range())
+            ok_o += bool(r.max_regret[0] <= 1e-9 * g.payoff_range())
             t = time.perf_counter()
             _lemke_schedule(g)
             t_c.append(time.perf_counter() - t)
@@ -208,8 +209,8 @@ def tied_games() -> None:
         g = Game(A, B)
         exact = lrsnash(A, B) if LRS else _key(exact_extreme_equilibria(A, B))
         ours = solve(g)
-        degenerate += bool(ours.attrs["degenerate"])
-        ours_set = _key(zip(ours.row_strategy, ours.col_strategy))
+        degenerate += bool(ours.degenerate)
+        ours_set = _key(zip(ours.row_strategies, ours.col_strategies))
         q = qgt.vertex_enumeration(qgt.NormalFormGame((qgt.Player(A), qgt.Player(B.T))))
         total += len(exact)
         ours_found += len(ours_set & exact)

@@ -88,11 +88,11 @@ def test_elimination_never_removes_an_equilibrium_strategy(m: int, n: int, seed:
     assert used_rows <= kept_rows and used_cols <= kept_cols
     assert len(audit) == m + n - sum(reduced.shape)
     # the reduced game has exactly the same equilibria (embedded back)
-    full = {(tuple(np.round(x, 6)), tuple(np.round(y, 6))) for x, y in zip(solve(game).row_strategy,
-                                                                           solve(game).col_strategy)}
+    full = {(tuple(np.round(x, 6)), tuple(np.round(y, 6))) for x, y in zip(solve(game).row_strategies,
+                                                                           solve(game).col_strategies)}
     red = solve(reduced)
     back = set()
-    for x, y in zip(red.row_strategy, red.col_strategy):
+    for x, y in zip(red.row_strategies, red.col_strategies):
         X = np.zeros(m)
         Y = np.zeros(n)
         X[sorted(kept_rows)] = x

@@ -27,6 +27,7 @@ from coalesce_games.solvers.equilibria import (
 from coalesce_games.solvers.exact import exact_extreme_equilibria
 from coalesce_games.solvers.game import Game
 from coalesce_games.solvers.lemke_howson import lemke_howson
+from coalesce_games.solvers.result import EquilibriumResult
 from coalesce_games.solvers.vertex import extreme_equilibria
 
 # von Stengel (1999), "New maximal numbers of equilibria in bimatrix games", Discrete Comput.
@@ -46,9 +47,8 @@ STENGEL_NFG = """NFG 1 R "von Stengel's two person 6 x 6 game with 75 equilibria
 """
 
 
-def _profile_set(frame: pd.DataFrame, digits: int = 6) -> set:
-    return {(tuple(np.round(x, digits) + 0.0), tuple(np.round(y, digits) + 0.0))
-            for x, y in zip(frame.row_strategy, frame.col_strategy)}
+def _profile_set(result: EquilibriumResult, digits: int = 6) -> set:
+    return {(tuple(np.round(x, digits) + 0.0), tuple(np.round(y, digits) + 0.0)) for x, y in result.equilibria}
 
 
 def _exact_set(A, B, digits: int = 6) -> set:
@@ -58,14 +58,14 @@ def _exact_set(A, B, digits: int = 6) -> set:
 
 # ------------------------------------------------------------------ known games
 def test_prisoners_dilemma_has_one_pure_equilibrium() -> None:
-    eq = solve(Game([[3, 0], [5, 1]], [[3, 5], [0, 1]], ["C", "D"], ["C", "D"]), exact=True)
+    eq = solve(Game([[3, 0], [5, 1]], [[3, 5], [0, 1]], ["C", "D"], ["C", "D"]), exact=True).to_frame()
     assert eq.row_support.tolist() == [("D",)] and eq.col_support.tolist() == [("D",)]
     assert eq.row_payoff.item() == 1.0 and eq.col_payoff.item() == 1.0 and bool(eq.certified.item())
     assert eq.row_mix.item() == {"D": 1.0}
 
 
 def test_matching_pennies_unique_mixed() -> None:
-    eq = solve(Game([[1, -1], [-1, 1]], [[-1, 1], [1, -1]]), exact=True)
+    eq = solve(Game([[1, -1], [-1, 1]], [[-1, 1], [1, -1]]), exact=True).to_frame()
     assert len(eq) == 1 and eq.certified.all()
     np.testing.assert_allclose(eq.row_strategy.item(), [0.5, 0.5])
     np.testing.assert_allclose(eq.col_strategy.item(), [0.5, 0.5])
@@ -73,8 +73,9 @@ def test_matching_pennies_unique_mixed() -> None:
 
 
 def test_battle_of_the_sexes_three_equilibria_and_selection() -> None:
-    eq = solve(Game([[3, 0], [0, 2]], [[2, 0], [0, 3]]), exact=True)
-    assert len(eq) == 3 and eq.certified.all() and not eq.attrs["degenerate"]
+    r = solve(Game([[3, 0], [0, 2]], [[2, 0], [0, 3]]), exact=True)
+    eq = r.to_frame()
+    assert len(eq) == 3 and eq.certified.all() and not r.degenerate
     mixed = eq[eq.row_support.map(len) == 2].iloc[0]
     # row mixes to make column indifferent: 2 x = 3 (1 - x) -> x = 3/5; column: 3 y = 2 (1 - y) -> y = 2/5
     np.testing.assert_allclose(mixed.row_strategy, [0.6, 0.4])
@@ -94,7 +95,7 @@ def test_inspection_game_matches_closed_form() -> None:
     c, g, f, loss = 2.0, 5.0, 20.0, 10.0
     A = np.array([[-c, -c], [-loss, 0.0]])        # rows: inspect, trust; cols: cheat, comply
     B = np.array([[-f, 0.0], [g, 0.0]])
-    eq = solve(Game(A, B, ["inspect", "trust"], ["cheat", "comply"]), exact=True)
+    eq = solve(Game(A, B, ["inspect", "trust"], ["cheat", "comply"]), exact=True).to_frame()
     assert len(eq) == 1 and eq.certified.all()
     x, y = eq.row_strategy.item(), eq.col_strategy.item()
     # inspectee indifferent: -f p + g (1 - p) = 0 -> p = g / (g + f)
@@ -105,28 +106,29 @@ def test_inspection_game_matches_closed_form() -> None:
 
 
 def test_coordination_6x6_has_63_equilibria() -> None:
-    eq = solve(Game(np.eye(6), np.eye(6)), exact=True)
-    assert len(eq) == 63 and eq.attrs["complete"] and eq.certified.all()
+    r = solve(Game(np.eye(6), np.eye(6)), exact=True)
+    eq = r.to_frame()
+    assert len(eq) == 63 and r.complete and eq.certified.all()
     # every non-empty support S: uniform on S for both players
     sizes = sorted(len(s) for s in eq.row_support)
     assert sizes.count(1) == 6 and sizes.count(3) == 20 and sizes.count(6) == 1
-    assert (eq.max_regret <= eq.attrs["abs_tol"]).all()
+    assert (eq.max_regret <= r.abs_tol).all()
 
 
 def test_von_stengel_6x6_has_75_equilibria() -> None:
     game = Game.from_nfg(STENGEL_NFG)
     eq = solve(game, exact=True)
     # 75 distinct profiles, each certified by an exact rational re-solve of its support system
-    assert len(eq) == 75 and eq.certified.all() and not eq.attrs["degenerate"]
+    assert len(eq) == 75 and eq.certified.all() and not eq.degenerate
     assert len(_profile_set(eq, digits=9)) == 75
 
 
 def test_degenerate_game_component_is_returned() -> None:
     # T strictly dominant; column indifferent everywhere: a continuum {T} x [L, R]
     eq = solve(Game([[1.0, 1.0], [0.0, 0.0]], [[1.0, 1.0], [1.0, 1.0]]))
-    assert eq.attrs["degenerate"] is True
+    assert eq.degenerate is True
     assert _profile_set(eq) == {((1.0, 0.0), (1.0, 0.0)), ((1.0, 0.0), (0.0, 1.0))}
-    comps = eq.attrs["components"]
+    comps = eq.components_frame()
     assert len(comps) == 1 and comps.n_extreme.item() == 2
     assert comps.cliques.item() == [[0, 1]]
     np.testing.assert_allclose(comps.col_strategy.item(), [0.5, 0.5])
@@ -139,8 +141,8 @@ def test_components_of_a_game_with_two_nash_subsets() -> None:
     A = np.array([[1.0, 0.0], [0.0, 0.0]])
     B = np.array([[0.0, 0.0], [0.0, 1.0]])
     eq = solve(Game(A, B))
-    assert eq.attrs["degenerate"] and len(eq) == 3 and set(eq.component) == {0}
-    cliques = eq.attrs["components"].cliques.item()
+    assert eq.degenerate and len(eq) == 3 and set(eq.component) == {0}
+    cliques = eq.components_frame().cliques.item()
     assert len(cliques) == 2 and all(len(q) == 2 for q in cliques)
 
 
@@ -150,11 +152,11 @@ def test_zero_sum_lp_matches_vertex() -> None:
     game = Game(A)
     lp = solve(game, "lp")
     vx = solve(game, "vertex")
-    assert lp.row_payoff.item() == pytest.approx(vx.row_payoff.iloc[0], abs=1e-8)
-    assert lp.max_regret.item() <= lp.attrs["abs_tol"]
+    assert lp.to_frame().row_payoff.item() == pytest.approx(vx.to_frame().row_payoff.iloc[0], abs=1e-8)
+    assert lp.max_regret.item() <= lp.abs_tol
     big = Game(rng.normal(size=(60, 50)))
     one = solve(big)
-    assert one.attrs["method"] == "lp" and len(one) == 1
+    assert one.method == "lp" and len(one) == 1
     with pytest.raises(ValueError, match="zero-sum"):
         solve(Game(A, A), "lp")
 
@@ -163,8 +165,8 @@ def test_solve_one_and_lemke_howson_on_large_games() -> None:
     rng = np.random.default_rng(5)
     game = Game(rng.random((80, 70)), rng.random((80, 70)))
     one = solve_one(game)
-    assert max_regret(game, one.row_strategy, one.col_strategy) <= 1e-9
-    assert solve(game).attrs["method"] == "lemke_howson"
+    assert max_regret(game, one.row_strategies[0], one.col_strategies[0]) <= 1e-9
+    assert solve(game).method == "lemke_howson"
 
 
 def test_lemke_howson_every_label_on_a_degenerate_game() -> None:
@@ -188,7 +190,7 @@ def test_300_generic_games_equal_quantecon() -> None:
             theirs = qgt.vertex_enumeration(qgt.NormalFormGame((qgt.Player(A), qgt.Player(B.T))))
             assert _profile_set(ours) == {(tuple(np.round(x, 6) + 0.0), tuple(np.round(y, 6) + 0.0))
                                           for x, y in theirs}
-            assert not ours.attrs["degenerate"]
+            assert not ours.degenerate
             count += 1
     assert count >= 300
 
@@ -200,11 +202,11 @@ def test_tied_integer_games_equal_exact_rational_enumeration() -> None:
     for _ in range(30):
         A, B = rng.integers(0, 3, (4, 4)), rng.integers(0, 3, (4, 4))
         ours = solve(Game(A, B), exact=True)
-        assert (ours.max_regret <= ours.attrs["abs_tol"]).all()
+        assert (ours.max_regret <= ours.abs_tol).all()
         assert _profile_set(ours) == _exact_set(A, B)
         assert ours.certified.all()
         total += len(ours)
-        degenerate += bool(ours.attrs["degenerate"])
+        degenerate += bool(ours.degenerate)
     assert total > 100 and degenerate > 20
 
 
@@ -276,7 +278,7 @@ def test_every_returned_profile_is_an_equilibrium(m: int, n: int, seed: int) -> 
     game = Game(A, B)
     eq = solve(game)
     assert len(eq) >= 1  # Nash (1951): every finite game has one
-    for x, y in zip(eq.row_strategy, eq.col_strategy):
+    for x, y in eq.equilibria:
         assert max_regret(game, x, y) <= 1e-9 * max(game.payoff_range(), 1)
         assert x.sum() == pytest.approx(1) and y.sum() == pytest.approx(1)
         assert (x >= 0).all() and (y >= 0).all()
@@ -288,7 +290,7 @@ def test_nashpy_methods_return_only_verified_profiles(method: str) -> None:
     game = Game(rng.random((4, 4)), rng.random((4, 4)))
     eq = solve(game, method)
     assert len(eq) >= 1
-    assert (eq.max_regret <= eq.attrs["abs_tol"]).all()
+    assert (eq.max_regret <= eq.abs_tol).all()
     assert _profile_set(eq) <= _profile_set(solve(game, "vertex"))
 
 
@@ -322,9 +324,9 @@ def test_presolve_keeps_the_equilibrium_set() -> None:
         game = Game(A, B)
         pre = solve(game, presolve=True, exact=True)
         assert _profile_set(pre) == _profile_set(solve(game))
-        assert "r0" in set(pre.attrs["presolve"].strategy)
-        assert (pre.max_regret <= pre.attrs["abs_tol"]).all() and pre.certified.all()
-        assert all(x[0] == 0 for x in pre.row_strategy)
-        assert all(len(x) == 4 for x in pre.attrs["components"].row_strategy)
+        assert "r0" in set(pre.presolve.strategy)
+        assert (pre.max_regret <= pre.abs_tol).all() and pre.certified.all()
+        assert all(x[0] == 0 for x in pre.row_strategies)
+        assert all(len(c.row_strategy) == 4 for c in pre.components)
     with pytest.raises(TypeError, match="presolve must be a bool"):
         solve(game, presolve=1)

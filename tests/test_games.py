@@ -33,7 +33,7 @@ def test_inspection_closed_form_equals_numeric_solution_at_20_points() -> None:
         if not (0 < closed["verification"] < 1 and 0 < closed["fabrication"] < 1):
             continue
         core = stage_game(par).subgame([1, 2], [0, 1])
-        eq = solve(core)
+        eq = solve(core).to_frame()
         assert len(eq) == 1
         x, y = eq.row_strategy.iloc[0], eq.col_strategy.iloc[0]
         assert x[1] == pytest.approx(closed["verification"], abs=1e-9)
@@ -106,7 +106,7 @@ def test_stackelberg_lp_matches_a_grid(shape) -> None:
         assert value >= best - 1e-9                       # the LP is at least as good as any grid point
         assert value <= best + 2.0 / step                  # and the grid gets close to it
         # committing never hurts compared with the leader's best Nash payoff
-        assert value >= solve(Game(A, B)).row_payoff.max() - 1e-9
+        assert value >= solve(Game(A, B)).to_frame().row_payoff.max() - 1e-9
 
 
 def test_dynamics_return_distributions() -> None:

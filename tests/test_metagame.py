@@ -123,7 +123,7 @@ def test_equilibrium_stability_shares() -> None:
     assert len(n_eq) == 80 and np.all(n_eq >= 1)
     assert t.share_selected.sum() == pytest.approx(1.0)        # every replicate selects one equilibrium
     g, _ = metagame_from_samples(NOISY)
-    point = {(tuple(a), tuple(b)) for a, b in zip(solve(g).row_support, solve(g).col_support)}
+    point = {(tuple(a), tuple(b)) for a, b in zip(solve(g).to_frame().row_support, solve(g).to_frame().col_support)}
     assert {(a, b) for a, b, p in zip(t.client_support, t.provider_support, t.in_point) if p} == point
     # deterministic payoffs: one support, in every replicate
     fixed = _samples({("a", "x"): ([1.0, 1.0], [0.0, 0.0]), ("a", "y"): ([0.0, 0.0], [1.0, 1.0]),

@@ -55,7 +55,7 @@ def _plain(table: pd.DataFrame) -> pd.DataFrame:
 def _g1_claim() -> Claim:
     par = StageParameters()
     closed = inspection.inspection_equilibrium_numeric(par)
-    numeric = solve(stage_game(par).subgame([1, 2], [0, 1]))
+    numeric = solve(stage_game(par).subgame([1, 2], [0, 1])).to_frame()
     x, y = numeric.row_strategy.iloc[0], numeric.col_strategy.iloc[0]
     agree = bool(np.isclose(x[1], closed["verification"], atol=1e-8) and np.isclose(y[1], closed["fabrication"], atol=1e-8))
     return Claim("F7", "G1 inspection core: closed form = numeric equilibrium", "(no game in the paper)",
@@ -70,7 +70,7 @@ def _g3(quick: bool) -> tuple[list[Claim], dict[str, pd.DataFrame]]:
     base = MarketConfig(rogue_share=0.3, days=1 if quick else 3)   # beta 0.7, epsilon 0.1, tau 0.7
     samples = metagame_samples(G3_CLIENTS, G3_PROVIDERS, base, seeds)
     meta, stats_table = metagame_from_samples(samples)
-    eq = solve(meta)
+    eq = solve(meta).to_frame()
     n_boot = 100 if quick else 1000
     replicates = bootstrap_equilibria(samples, n_boot=n_boot, seed=0)   # solved once, read twice
     regret = bootstrap_regret(samples, "default", replicates=replicates)

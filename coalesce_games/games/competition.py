@@ -342,7 +342,7 @@ def equilibrium_security(game: Game, params: CompetitionParameters | None = None
     grid = strategy_grid(par)
     if game.shape != (len(grid), len(grid)):
         raise ValueError(f"game must have shape {(len(grid), len(grid))} for these params; got {game.shape}")
-    eq = solve(game)
+    eq = solve(game).to_frame()
     s = grid.security.to_numpy()
     k = grid.price_level.to_numpy()
     X = np.stack(eq.row_strategy.to_list())

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from coalesce_games.market.simulation import simulate_many
-from coalesce_games.solvers.equilibria import select, solve
+from coalesce_games.solvers.equilibria import select, solve, solve_many
 from coalesce_games.solvers.game import Game
 from coalesce_games.validation import check_choice, check_int, check_scalar, make_rng
 
@@ -164,13 +164,13 @@ def bootstrap_equilibria(samples: pd.DataFrame, n_boot: int = 200, seed: Any = 0
     """Every verified equilibrium of each bootstrap replicate of G3 (:func:`bootstrap_games`).
 
     Returns ``rows``, ``cols``, ``A``, ``B`` (n_boot, m, n) and ``equilibria``
-    (one :func:`~coalesce_games.solvers.equilibria.solve` table per replicate). Solving
+    (one :func:`~coalesce_games.solvers.equilibria.solve_many` table, column ``game`` the replicate). Solving
     is the costly part: :func:`bootstrap_regret` and :func:`equilibrium_stability`
     accept this as ``replicates`` so that one set of solutions serves both.
     """
     rows, cols, A, B = bootstrap_games(samples, n_boot, seed)
     return {"rows": rows, "cols": cols, "A": A, "B": B,
-            "equilibria": [solve(Game(a, b, rows, cols)) for a, b in zip(A, B)]}
+            "equilibria": solve_many([Game(a, b, rows, cols) for a, b in zip(A, B)])}
 
 
 def _selected(game: Game, rule: str) -> pd.Series | None:
@@ -224,9 +224,8 @@ def bootstrap_regret(samples: pd.DataFrame, setting: str, n_boot: int = 200, see
     reps = bootstrap_equilibria(samples, n_boot, seed) if replicates is None else replicates
     A, n_boot = reps["A"], len(reps["A"])
     draws = np.full(n_boot, np.nan)
-    for k, eq_k in enumerate(reps["equilibria"]):   # one equilibrium selection per replicate
-        if len(eq_k):
-            draws[k] = client_regret(A[k], select(eq_k, rule)["col_strategy"], s)
+    for k, eq_k in reps["equilibria"].groupby("game"):   # one equilibrium selection per replicate
+        draws[k] = client_regret(A[k], select(eq_k, rule)["col_strategy"], s)
     ok = draws[np.isfinite(draws)]
     lo, hi = (np.quantile(ok, [(1 - level) / 2, (1 + level) / 2]) if ok.size else (np.nan, np.nan))
     out = pd.Series({"setting": setting, "regret": point, "ci_low": float(lo), "ci_high": float(hi),
@@ -264,15 +263,13 @@ def equilibrium_stability(samples: pd.DataFrame, n_boot: int = 200, seed: Any = 
     check_choice("rule", rule, ("welfare", "client", "entropy"))
     game, _ = metagame_from_samples(samples)
     reps = bootstrap_equilibria(samples, n_boot, seed) if replicates is None else replicates
-    n_boot = len(reps["equilibria"])
-    point = {(tuple(r), tuple(c)) for r, c in zip(*solve(game)[["row_support", "col_support"]].T.to_numpy())}
+    n_boot = len(reps["A"])
+    point = {(tuple(r), tuple(c))
+             for r, c in zip(*solve(game).to_frame()[["row_support", "col_support"]].T.to_numpy())}
     any_count: dict[tuple, int] = {}
     sel_count: dict[tuple, int] = {}
-    n_eq = np.zeros(n_boot, int)
-    for k, eq in enumerate(reps["equilibria"]):
-        n_eq[k] = len(eq)
-        if len(eq) == 0:
-            continue
+    n_eq = np.bincount(reps["equilibria"]["game"].to_numpy(int), minlength=n_boot)
+    for _, eq in reps["equilibria"].groupby("game"):
         for key in dict.fromkeys((tuple(r), tuple(c)) for r, c in zip(eq["row_support"], eq["col_support"])):
             any_count[key] = any_count.get(key, 0) + 1
         e = select(eq, rule)

@@ -98,6 +98,7 @@ def certify(A: Any, B: Any, x: np.ndarray, y: np.ndarray, tol: float) -> tuple[b
     Af, Bf = _frac_matrix(A), _frac_matrix(B)
     A_ = np.asarray(A, dtype=float)
     B_ = np.asarray(B, dtype=float)
+    A_, B_ = A_ - A_.min(), B_ - B_.min()   # best responses found on offset-free payoffs (exact below)
     m, n = A_.shape
     span = max(float(np.ptp(A_)), float(np.ptp(B_)), 1e-300)
     colpay = x @ B_

@@ -23,7 +23,6 @@ True
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
@@ -33,12 +32,9 @@ import numpy as np
 import pandas as pd
 
 from coalesce_games.solvers._checks import as_array
+from coalesce_games.solvers.nfg import NFGError, format_nfg, parse_nfg
 
 __all__ = ['Game', 'NFGError']
-
-
-class NFGError(ValueError):
-    """A malformed Gambit ``.nfg`` file; the message names the line number."""
 
 
 def _labels(name: str, labels: Sequence[Any] | None, size: int, prefix: str) -> tuple[str, ...]:
@@ -199,6 +195,69 @@ class Game:
             raise TypeError(f"game must be a nashpy.Game; got {type(game).__name__}") from exc
         return cls(A, B, row_labels, col_labels, note)
 
+    def to_pygambit(self) -> Any:
+        """A ``pygambit.Game`` with the exact rationals of the payoffs, the labels and the note as title."""
+        import pygambit
+
+        def exact(M: np.ndarray) -> np.ndarray:
+            return np.array([[Fraction(float(v)) for v in row] for row in M], dtype=object)
+
+        g = pygambit.Game.from_arrays(exact(self.A), exact(self.B), title=self.note)
+        for player, labels in zip(g.players, (self.row_labels, self.col_labels)):
+            for strategy, label in zip(player.strategies, labels):
+                strategy.label = label
+        return g
+
+    @classmethod
+    def from_pygambit(cls, game: Any, note: str | None = None) -> Game:
+        """From a two-player ``pygambit.Game`` (payoffs as floats, strategy labels, title as note)."""
+        try:
+            players = list(game.players)
+            arrays = game.to_arrays()
+        except AttributeError as exc:
+            raise TypeError(f"game must be a pygambit.Game; got {type(game).__name__}") from exc
+        if len(players) != 2:
+            raise ValueError(f"game must have two players; got {len(players)}")
+        A, B = (np.array([[float(v) for v in row] for row in M]) for M in arrays)
+        labels = [[str(s.label) for s in p.strategies] for p in players]
+        return cls(A, B, labels[0], labels[1], str(game.title) if note is None else note)
+
+    def to_quantecon(self) -> Any:
+        """A quantecon ``NormalFormGame``; player 2's payoff array is ``B.T`` (own action first)."""
+        from quantecon.game_theory import NormalFormGame, Player
+
+        return NormalFormGame((Player(np.array(self.A)), Player(np.array(self.B).T)))
+
+    @classmethod
+    def from_quantecon(cls, game: Any, row_labels: Sequence[Any] | None = None,
+                       col_labels: Sequence[Any] | None = None, note: str = "") -> Game:
+        """From a two-player quantecon ``NormalFormGame`` (player 2's array transposed back)."""
+        try:
+            n_players, players = game.N, game.players
+        except AttributeError as exc:
+            raise TypeError(f"game must be a quantecon NormalFormGame; got {type(game).__name__}") from exc
+        if n_players != 2:
+            raise ValueError(f"game must have two players; got {n_players}")
+        return cls(players[0].payoff_array, np.asarray(players[1].payoff_array).T, row_labels, col_labels, note)
+
+    def __str__(self) -> str:
+        """The bimatrix as text: one row per row strategy, each cell ``row payoff, column payoff``.
+
+        >>> print(Game([[3, 0], [5, 1]], [[3, 5], [0, 1]], ["C", "D"], ["C", "D"], note="PD"))
+        PD
+        row \\ col     C     D
+        C          3, 3  0, 5
+        D          5, 0  1, 1
+        """
+        m, n = self.shape
+        cells = [[f"{self.A[i, j]:.6g}, {self.B[i, j]:.6g}" for j in range(n)] for i in range(m)]
+        head = ["row \\ col"] + list(self.col_labels)
+        body = [[self.row_labels[i]] + cells[i] for i in range(m)]
+        width = [max(len(r[k]) for r in [head] + body) for k in range(n + 1)]
+        lines = [head[0].ljust(width[0]) + "".join("  " + h.rjust(w) for h, w in zip(head[1:], width[1:]))]
+        lines += [r[0].ljust(width[0]) + "".join("  " + c.rjust(w) for c, w in zip(r[1:], width[1:])) for r in body]
+        return "\n".join(([self.note] if self.note else []) + lines)
+
     # ---------------------------------------------------------------- notebook
     def _repr_html_(self) -> str:
         esc = html.escape
@@ -213,26 +272,8 @@ class Game:
 
     # --------------------------------------------------------------------- nfg
     def to_nfg(self, players: tuple[str, str] = ("Row", "Column")) -> str:
-        """Gambit ``.nfg`` text (payoff-list version; row strategy varies fastest).
-
-        Payoffs are written with ``repr`` precision, so a round trip is exact.
-        """
-        def q(s: str) -> str:
-            return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-        def num(v: float) -> str:
-            return str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else repr(float(v))
-
-        m, n = self.shape
-        lines = [f"NFG 1 R {q(self.note)} {{ {q(players[0])} {q(players[1])} }}", "",
-                 "{ { " + " ".join(q(s) for s in self.row_labels) + " }",
-                 "{ " + " ".join(q(s) for s in self.col_labels) + " }", "}", '""', ""]
-        vals = []
-        for j in range(n):
-            for i in range(m):
-                vals.append(f"{num(self.A[i, j])} {num(self.B[i, j])}")
-        lines.append(" ".join(vals))
-        return "\n".join(lines) + "\n"
+        """Gambit ``.nfg`` text (payoff-list version, :mod:`coalesce_games.solvers.nfg`); exact round trip."""
+        return format_nfg(self.A, self.B, self.row_labels, self.col_labels, self.note, players)
 
     def write_nfg(self, path: str | Path) -> None:
         """Write :meth:`to_nfg` to ``path``."""
@@ -250,146 +291,7 @@ class Game:
         >>> Game.from_nfg('NFG 1 R "x" { "a" "b" } { 2 1 }\\n1 2 3 x')
         Traceback (most recent call last):
         ...
-        coalesce_games.solvers.game.NFGError: line 2: expected a number; got 'x'
+        coalesce_games.solvers.nfg.NFGError: line 2: expected a number; got 'x'
         """
-        return _parse_nfg(text)
-
-
-_TOKEN = re.compile(r'\s+|"(?:[^"\\]|\\.)*"|[{},]|[^\s{},"]+')
-
-
-def _tokenize(text: str) -> list[tuple[str, int]]:
-    out: list[tuple[str, int]] = []
-    pos, line = 0, 1
-    while pos < len(text):
-        mt = _TOKEN.match(text, pos)
-        if mt is None:  # an unterminated string
-            raise NFGError(f"line {line}: unterminated string starting {text[pos:pos + 20]!r}")
-        tok = mt.group(0)
-        if not tok.isspace():
-            out.append((tok, line))
-        line += tok.count("\n")
-        pos = mt.end()
-    return out
-
-
-def _parse_nfg(text: str) -> Game:
-    if not isinstance(text, str):
-        raise TypeError(f"text must be a string; got {type(text).__name__}")
-    toks = _tokenize(text)
-    k = 0
-
-    def peek() -> tuple[str, int]:
-        return toks[k] if k < len(toks) else ("<end of file>", toks[-1][1] if toks else 1)
-
-    def take(expect: str | None = None) -> tuple[str, int]:
-        nonlocal k
-        tok, line = peek()
-        if k >= len(toks):
-            raise NFGError(f"line {line}: unexpected end of file" + (f", expected {expect!r}" if expect else ""))
-        if expect is not None and tok != expect:
-            raise NFGError(f"line {line}: expected {expect!r}; got {tok!r}")
-        k += 1
-        return tok, line
-
-    def string() -> str:
-        tok, line = take()
-        if not tok.startswith('"'):
-            raise NFGError(f"line {line}: expected a quoted string; got {tok!r}")
-        return re.sub(r"\\(.)", r"\1", tok[1:-1])
-
-    def number() -> float:
-        tok, line = take()
-        try:
-            val = float(Fraction(tok))
-        except (ValueError, ZeroDivisionError):
-            raise NFGError(f"line {line}: expected a number; got {tok!r}") from None
-        if not np.isfinite(val):
-            raise NFGError(f"line {line}: payoff must be finite; got {tok!r}")
-        return val
-
-    def integer() -> int:
-        tok, line = take()
-        if not re.fullmatch(r"\d+", tok):
-            raise NFGError(f"line {line}: expected a positive integer; got {tok!r}")
-        return int(tok)
-
-    tok, line = take()
-    if tok != "NFG":
-        raise NFGError(f"line {line}: a .nfg file must start with 'NFG'; got {tok!r}")
-    tok, line = take()
-    if tok != "1":
-        raise NFGError(f"line {line}: only NFG version 1 is supported; got {tok!r}")
-    tok, line = take()
-    if tok not in ("R", "D"):
-        raise NFGError(f"line {line}: expected 'R' or 'D' after the version; got {tok!r}")
-    title = string()
-    take("{")
-    players = []
-    while peek()[0] != "}":
-        players.append(string())
-    _, line = take("}")
-    if len(players) != 2:
-        raise NFGError(f"line {line}: only two-player games are supported; got {len(players)} players {players!r}")
-    _, labels_line = take("{")
-    labels: list[list[str]] = []
-    if peek()[0] == "{":  # strategy names
-        for _p in range(2):
-            take("{")
-            names = []
-            while peek()[0] != "}":
-                names.append(string())
-            take("}")
-            labels.append(names)
-        sizes = [len(lab) for lab in labels]
-    else:
-        sizes = [integer(), integer()]
-    _, line = take("}")
-    if min(sizes) < 1:
-        raise NFGError(f"line {line}: each player needs at least one strategy; got sizes {sizes}")
-    m, n = sizes
-    if peek()[0].startswith('"'):  # optional comment
-        string()
-    A = np.empty((m, n))
-    B = np.empty((m, n))
-    if peek()[0] == "{":  # outcome version
-        take("{")
-        outcomes: list[tuple[float, float]] = []
-        while peek()[0] != "}":
-            take("{")
-            if peek()[0].startswith('"'):
-                string()
-            a = number()
-            if peek()[0] == ",":
-                take(",")
-            b = number()
-            _, line = take()
-            if _ != "}":
-                raise NFGError(f"line {line}: an outcome must hold exactly two payoffs; got {_!r}")
-            outcomes.append((a, b))
-        take("}")
-        for j in range(n):
-            for i in range(m):
-                idx_tok, line = peek()
-                idx = integer()
-                if idx > len(outcomes):
-                    raise NFGError(f"line {line}: outcome {idx} does not exist (there are {len(outcomes)})")
-                A[i, j], B[i, j] = outcomes[idx - 1] if idx > 0 else (0.0, 0.0)
-    else:
-        for j in range(n):
-            for i in range(m):
-                if k >= len(toks):
-                    raise NFGError(f"line {peek()[1]}: expected {2 * m * n} payoffs; the file ends after "
-                                   f"{2 * (j * m + i)}")
-                A[i, j] = number()
-                if k >= len(toks):
-                    raise NFGError(f"line {peek()[1]}: expected {2 * m * n} payoffs; the file ends after "
-                                   f"{2 * (j * m + i) + 1}")
-                B[i, j] = number()
-    if k < len(toks):
-        tok, line = toks[k]
-        raise NFGError(f"line {line}: unexpected text after the payoffs: {tok!r}")
-    try:
-        return Game(A, B, labels[0] if labels else None, labels[1] if labels else None, title)
-    except ValueError as exc:
-        raise NFGError(f"line {labels_line}: {exc}") from exc
+        A, B, labels, title = parse_nfg(text)
+        return cls(A, B, labels[0] if labels else None, labels[1] if labels else None, title)

@@ -74,7 +74,8 @@ def _shifted(game: Game) -> tuple[np.ndarray, np.ndarray]:
 
 
 def check_profile(game: Game, x: Any, y: Any, atol: float = 1e-9) -> tuple[np.ndarray, np.ndarray]:
-    """``x`` and ``y`` as probability vectors of the right lengths (non-negative, summing to 1 within ``atol``).
+    """``x`` and ``y`` as probability vectors of the right lengths: entries ``>= -atol`` and
+    summing to 1 within ``atol`` (the rounding other solvers leave is accepted, nothing else).
 
     >>> check_profile(Game([[1, 0], [0, 1]]), [2, -1], [1, 0])
     Traceback (most recent call last):
@@ -84,8 +85,8 @@ def check_profile(game: Game, x: Any, y: Any, atol: float = 1e-9) -> tuple[np.nd
     out = []
     for name, v, size in (("x", x, game.shape[0]), ("y", y, game.shape[1])):
         arr = as_array(name, v, shape=(size,))
-        if (arr < 0).any():
-            k = int(np.argmax(arr < 0))
+        if (arr < -atol).any():
+            k = int(np.argmax(arr < -atol))
             raise ValueError(f"{name} must be a probability vector (entries >= 0); got {float(arr[k])!r} at index {k}")
         if abs(float(arr.sum()) - 1.0) > atol:
             raise ValueError(f"{name} must be a probability vector summing to 1 (within {atol:g}); "
