@@ -54,9 +54,9 @@ from coalesce_games import __version__
 from coalesce_games.market.checkpoint import Layout, canonical, read_table
 from coalesce_games.market.config import MarketConfig
 from coalesce_games.market.simulation import simulate, simulate_many
-from coalesce_games.validation import check_int, check_sequence
+from coalesce_games.validation import check_int, check_scalar, check_sequence
 
-__all__ = ['SweepError', 'grid', 'latin_hypercube', 'one_blas_thread', 'plot_surface', 'run_seed', 'summarise', 'sweep']
+__all__ = ['SweepError', 'check_design', 'grid', 'latin_hypercube', 'one_blas_thread', 'plot_surface', 'run_seed', 'summarise', 'sweep']
 
 _FIELDS = {f.name for f in fields(MarketConfig)}
 _EXECUTORS = ("serial", "processes", "dask")
@@ -138,7 +138,7 @@ def grid(axes: dict[str, list]) -> list[dict[str, Any]]:
 def _check_value(name: str, value: Any) -> None:
     """A design value's kind: a number or a string (a list of three shares for ``rogue_mix``).
 
-    Ranges are checked on whole design points (:func:`_check_design`): fields
+    Ranges are checked on whole design points (:func:`check_design`): fields
     constrain each other (``rogue_share`` needs enough ``contractors``).
     """
     scalar = isinstance(value, (str, numbers.Real)) and not isinstance(value, (bool, np.bool_))
@@ -148,7 +148,7 @@ def _check_value(name: str, value: Any) -> None:
                         f"shares); got {value!r}")
 
 
-def _check_design(design: Any) -> list[dict[str, Any]]:
+def check_design(design: Any) -> list[dict[str, Any]]:
     """Every point a dict of known fields whose configuration is valid; raised before the first run."""
     points = check_sequence("design", design, what="configurations (dicts of MarketConfig fields)")
     if not points:
@@ -279,7 +279,7 @@ def sweep(design: list[dict[str, Any]], seeds: int, executor: str | Executor = "
     point per unit of work (one batch of the market runner). ``workers``: an
     int >= 1, or ``None`` for every core (two Dask workers).
     """
-    design = _check_design(design)
+    design = check_design(design)
     _check_options(seeds, batch, workers, executor, scheduler)
     runner = _market_runner if runner is None else runner
     if not callable(runner):
@@ -412,6 +412,13 @@ def summarise(table: pd.DataFrame, metrics: list[str], level: float = 0.95) -> p
     """Mean, standard error and a t confidence interval per design point."""
     from scipy import stats
 
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(f"table must be a sweep's DataFrame; got {type(table).__name__}")
+    metrics = check_sequence("metrics", metrics, what="column names")
+    missing = [m for m in metrics if m not in table.columns]
+    if missing or not metrics:
+        raise ValueError(f"metrics must be columns of the table; got {metrics!r}, the table has {list(table.columns)}")
+    check_scalar("level", level, low=0, high=1, low_open=True, high_open=True)
     cfg_cols = [c for c in table.columns if c.startswith("cfg_")]
     grouped = table.groupby(cfg_cols, dropna=False)
     out = grouped[metrics].agg(["mean", "sem", "count"])
