@@ -11,7 +11,7 @@ present, else our own set). Part 2, one equilibrium (n = 10 .. 200): ours
 with a time limit, since it can cycle). Part 3: tied games (payoffs in
 {0, 1, 2}), ours and quantecon against lrsnash or our exact enumeration.
 
-Payoffs are integers uniform in [0, 10000) as in shared/PEERS.md.
+Payoffs are integers uniform in [0, 10000) as in the peers' own benchmarks.
 """
 
 from __future__ import annotations

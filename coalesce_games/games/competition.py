@@ -1,4 +1,4 @@
-"""G2, provider competition: price level x security investment (MODEL.md section 6).
+"""G2, provider competition: price level x security investment (papers/model.md section 6).
 
 Two strategic providers, copies of one Table 1 contractor type (Bhatt et al.
 2025, arXiv:2506.01900, Table 1), compete for a population of client tasks in
@@ -20,7 +20,7 @@ every strategy profile at once (one batch axis per player):
 - each task goes to its highest-closeness provider; exact ties split the task
   equally (so two identical providers playing the same strategy share it).
 
-The client's **security budget** is its verification share ``v`` (MODEL.md
+The client's **security budget** is its verification share ``v`` (papers/model.md
 section 5): a verified task whose data was exposed (probability ``1 - s``) is
 caught by the audit with probability ``d_detect`` (the canary-audit
 probability ``d_leak`` of :class:`~coalesce_games.model.threats.ThreatModel`). A

@@ -122,7 +122,7 @@ def provider_payoff(price: Any, own_cost: Any, *, paid_probability: Any = 1) -> 
 
 def local_payoff(value: Any, internal_cost: Any, reliability_local: Any = 1,
                  lateness_cost: Any = 0) -> Any:
-    """A client's utility of running a task itself (security 1, Sec. 1 of MODEL.md).
+    """A client's utility of running a task itself (security 1, papers/model.md section 2).
 
     >>> local_payoff(100.0, 30.0, 0.99)
     69.0

@@ -143,7 +143,7 @@ class Providers:
     def sample_table1(cls, n: int, seed: Any, *, jitter: bool = True) -> "Providers":
         """n honest providers drawn from Table 1 by market share.
 
-        Jitter (PAPER_FACTS 4): latency +-15 %, price +-10 % (uniform), and
+        Jitter (papers/model.md section 2): latency +-15 %, price +-10 % (uniform), and
         reliability uniform within the type's published range; without jitter,
         every provider is its type's nominal row.
 

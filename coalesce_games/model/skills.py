@@ -12,7 +12,7 @@ ontology (``data/skills.csv``) is embedded deterministically with hashed
 character n-grams of each tag and its description, TF-IDF weighted and
 L2-normalised (numpy only, no model download, identical in every process).
 
-What is embedded is a choice with security consequences (MODEL.md section 3):
+What is embedded is a choice with security consequences (papers/model.md section 4.1):
 ``mode="declared"`` reads the provider's claims, so a skill spoofer that
 declares exactly the required tags scores J = C = 1; ``mode="probe"`` embeds a
 capability probe, the provider's *true* skills observed with noise (each true

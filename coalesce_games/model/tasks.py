@@ -125,7 +125,7 @@ class Tasks:
 
     @classmethod
     def sample(cls, m: int, seed: Any) -> "Tasks":
-        """m tasks with the published distributions (PAPER_FACTS 5).
+        """m tasks with the published distributions (papers/model.md section 2).
 
         Type by the task mix; complexity U(0.5, 2), value U(50, 500) USD, data
         U(1, 20) GB, budget = value x U(0.3, 0.8); sensitivity U(0, 1) and high

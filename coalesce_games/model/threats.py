@@ -1,4 +1,4 @@
-"""Rogue providers and the security budget (MODEL.md section 5).
+"""Rogue providers and the security budget (papers/model.md section 5).
 
 The COALESCE summary names three outsourcing threats; the published code models
 none. Here each is a provider behaviour with a concrete harm and a concrete

@@ -3,7 +3,7 @@
 A :class:`Game` holds the row player's payoff matrix ``A`` (m x n), the column
 player's payoff matrix ``B`` (m x n), one label per strategy and a free-text
 ``note`` recording where the numbers came from (for the outsourcing games of
-MODEL.md section 6, e.g. "G1 at value=10, verification cost=0.5"). Entry
+papers/model.md section 6, e.g. "G1 at value=10, verification cost=0.5"). Entry
 ``A[i, j]`` is the row player's payoff when row ``i`` meets column ``j``; a mixed
 profile ``(x, y)`` pays ``x @ A @ y`` and ``x @ B @ y``.
 
