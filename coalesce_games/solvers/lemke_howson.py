@@ -15,7 +15,12 @@ variable of the *same label* in the other system enters next, until the label
 equilibrium. Ties in the minimum-ratio test are broken lexicographically over
 the columns of the initial (slack) basis, which is equivalent to perturbing the
 right-hand side by ``(eps, eps^2, ...)``: the path cannot cycle, even on
-degenerate games. Each pivot is one rank-one numpy update of a tableau.
+degenerate games. The path runs compiled (numba): one Gauss-Jordan pivot of a
+tableau per step, no Python per pivot.
+
+:func:`lemke_howson_schedule` runs a whole restart schedule in the compiled
+code: dropped labels in a given order, a pivot budget per attempt that doubles
+every few attempts, and the regret check of each end point, until one verifies.
 
 >>> import numpy as np
 >>> x, y, pivots = lemke_howson(np.array([[3., 0], [0, 2]]), np.array([[2., 0], [0, 3]]), 0)
@@ -25,48 +30,106 @@ degenerate games. Each pivot is one rank-one numpy update of a tableau.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
-from scipy.linalg.blas import dger as _dger
 
+from coalesce_games.solvers._vertex_kernel import _lex_row, _pivot
 from coalesce_games.solvers.vertex import normalise_payoffs
 
-__all__ = ['LemkeHowsonFailure', 'lemke_howson']
+__all__ = ['LemkeHowsonFailure', 'lemke_howson', 'lemke_howson_schedule']
 
 
 class LemkeHowsonFailure(RuntimeError):
     """The path hit the pivot limit or lost feasibility numerically."""
 
 
-def _lex_min_ratio(T: np.ndarray, col: int, slack_cols: np.ndarray, piv_tol: float) -> int:
-    """Row of the lexicographic minimum ratio for entering column ``col``."""
-    c = T[:, col]
-    pos = c > piv_tol
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratios = np.where(pos, T[:, -1] / c, np.inf)
-    row = int(ratios.argmin())
-    best = ratios[row]
-    if not np.isfinite(best):
-        raise LemkeHowsonFailure("unbounded ray: no positive pivot in the entering column")
-    cand = np.nonzero(ratios <= best + 1e-12 * max(abs(best), 1.0))[0]
-    if len(cand) == 1:
-        return row
-    k = 0
-    while len(cand) > 1 and k < len(slack_cols):
-        r = T[cand, slack_cols[k]] / c[cand]
-        lo = r.min()
-        cand = cand[r <= lo + 1e-12 * max(abs(lo), 1.0)]
-        k += 1
-    return int(cand[0])
+_OK, _LIMIT, _UNBOUNDED, _INFEASIBLE = 0, 1, 2, 3
 
 
-def _pivot(T: np.ndarray, row: int, col: int) -> None:
-    """Gauss-Jordan pivot on ``T[row, col]``, in place (``T`` Fortran-ordered: BLAS rank-1 update)."""
-    prow = T[row] / T[row, col]
-    column = T[:, col].copy()
-    out = _dger(-1.0, column, prow, a=T, overwrite_a=1)
-    if out is not T:  # BLAS could not work in place (not Fortran-contiguous)
-        T[...] = out
-    T[row] = prow
+@numba.njit(cache=True, nogil=True)
+def _path(a: np.ndarray, b: np.ndarray, init_label: int, max_pivots: int):
+    """The path dropping ``init_label`` on payoffs ``a``, ``b`` scaled to [1, 2].
+
+    Returns ``(x, y, pivots, status)`` with ``x``, ``y`` unnormalised.
+    Tableau 1 (n rows): columns ``x`` (labels 0..m-1), slacks ``s`` (m..m+n-1),
+    right-hand side. Tableau 2 (m rows): slacks ``r`` (0..m-1), ``y``
+    (m..m+n-1), right-hand side. The ties of the ratio test are broken over the
+    initial slack columns (``m`` in tableau 1, ``0`` in tableau 2).
+    """
+    m, n = a.shape
+    L = m + n
+    T1 = np.zeros((n, L + 1))
+    T1[:, :m] = b.T
+    T2 = np.zeros((m, L + 1))
+    T2[:, m:L] = a
+    basis1 = np.arange(m, L)
+    basis2 = np.arange(0, m)
+    for j in range(n):
+        T1[j, m + j] = 1.0
+        T1[j, L] = 1.0
+    for i in range(m):
+        T2[i, i] = 1.0
+        T2[i, L] = 1.0
+    entering = init_label
+    first = init_label < m  # x_k lives in tableau 1, y_j in tableau 2
+    pivots = 0
+    status = _OK
+    while True:
+        if pivots >= max_pivots:
+            status = _LIMIT
+            break
+        T, basis, slack0 = (T1, basis1, m) if first else (T2, basis2, 0)
+        row = _lex_row(T, entering, slack0)
+        if row < 0:
+            status = _UNBOUNDED
+            break
+        leaving = basis[row]
+        _pivot(T, row, entering)
+        basis[row] = entering
+        pivots += 1
+        if leaving == init_label:
+            break
+        entering = leaving
+        first = not first
+    x = np.zeros(m)
+    y = np.zeros(n)
+    for r in range(n):
+        if basis1[r] < m:
+            x[basis1[r]] = T1[r, L]
+    for r in range(m):
+        if basis2[r] >= m:
+            y[basis2[r] - m] = T2[r, L]
+    if status == _OK and (x.min() < -1e-9 or y.min() < -1e-9 or x.sum() <= 0 or y.sum() <= 0):
+        status = _INFEASIBLE
+    return np.maximum(x, 0.0), np.maximum(y, 0.0), pivots, status
+
+
+@numba.njit(cache=True, nogil=True)
+def _regret(A: np.ndarray, B: np.ndarray, x: np.ndarray, y: np.ndarray) -> float:
+    """``max(max_i (A y)_i - x A y, max_j (x B)_j - x B y, 0)``."""
+    Ay = A @ y
+    xB = x @ B
+    return max(Ay.max() - x @ Ay, xB.max() - xB @ y, 0.0)
+
+
+@numba.njit(cache=True, nogil=True)
+def _schedule(A, B, a, b, order, bound, initial_budget, double_every, max_pivots):
+    budget, spent, attempt = initial_budget, 0, 0
+    while spent < max_pivots:
+        label = order[attempt % order.shape[0]]
+        x, y, p, status = _path(a, b, label, budget)
+        if status == _OK:
+            x /= x.sum()
+            y /= y.sum()
+            if _regret(A, B, x, y) <= bound:
+                return x, y, True
+            spent += p
+        else:
+            spent += budget
+        attempt += 1
+        if attempt % double_every == 0:
+            budget *= 2
+    return np.zeros(a.shape[0]), np.zeros(a.shape[1]), False
 
 
 def lemke_howson(A: np.ndarray, B: np.ndarray, init_label: int = 0,
@@ -83,56 +146,48 @@ def lemke_howson(A: np.ndarray, B: np.ndarray, init_label: int = 0,
     L = m + n
     if not 0 <= init_label < L:
         raise ValueError(f"init_label must be in [0, {L - 1}]; got {init_label!r}")
-    a = normalise_payoffs(A)
-    b = normalise_payoffs(B)
     if max_pivots is None:
         max_pivots = 50 * L + 100
-    # tableau 1 (rows n): columns 0..m-1 = x, m..m+n-1 = s, last = rhs
-    T1 = np.zeros((n, L + 1), order="F")
-    T1[:, :m] = b.T
-    T1[:, m:L] = np.eye(n)
-    T1[:, -1] = 1.0
-    basis1 = np.arange(m, L)
-    # tableau 2 (rows m): columns 0..m-1 = r, m..m+n-1 = y, last = rhs
-    T2 = np.zeros((m, L + 1), order="F")
-    T2[:, :m] = np.eye(m)
-    T2[:, m:L] = a
-    T2[:, -1] = 1.0
-    basis2 = np.arange(0, m)
-    slack1 = np.arange(m, L)
-    slack2 = np.arange(0, m)
-    piv_tol = 1e-12
-
-    entering = init_label
-    # the dropped label's variable: x_k (k < m) lives in tableau 1, y_j (k >= m) in tableau 2
-    in_first = init_label < m
-    pivots = 0
-    while True:
-        if pivots >= max_pivots:
-            raise LemkeHowsonFailure(f"no equilibrium after {max_pivots} pivots from label {init_label}")
-        if in_first:
-            row = _lex_min_ratio(T1, entering, slack1, piv_tol)
-            leaving = int(basis1[row])
-            _pivot(T1, row, entering)
-            basis1[row] = entering
-        else:
-            row = _lex_min_ratio(T2, entering, slack2, piv_tol)
-            leaving = int(basis2[row])
-            _pivot(T2, row, entering)
-            basis2[row] = entering
-        pivots += 1
-        if leaving == init_label:
-            break
-        entering = leaving
-        in_first = not in_first
-    x = np.zeros(m)
-    y = np.zeros(n)
-    sel1 = basis1 < m
-    x[basis1[sel1]] = T1[sel1, -1]
-    sel2 = basis2 >= m
-    y[basis2[sel2] - m] = T2[sel2, -1]
-    if (x < -1e-9).any() or (y < -1e-9).any() or x.sum() <= 0 or y.sum() <= 0:
+    x, y, pivots, status = _path(normalise_payoffs(A), normalise_payoffs(B), int(init_label), int(max_pivots))
+    if status == _LIMIT:
+        raise LemkeHowsonFailure(f"no equilibrium after {max_pivots} pivots from label {init_label}")
+    if status == _UNBOUNDED:
+        raise LemkeHowsonFailure("unbounded ray: no positive pivot in the entering column")
+    if status == _INFEASIBLE:
         raise LemkeHowsonFailure(f"the path from label {init_label} lost feasibility numerically")
-    x = np.clip(x, 0.0, None)
-    y = np.clip(y, 0.0, None)
     return x / x.sum(), y / y.sum(), pivots
+
+
+def lemke_howson_schedule(A: np.ndarray, B: np.ndarray, labels: np.ndarray, bound: float,
+                          initial_budget: int = 32, double_every: int = 8,
+                          max_pivots: int = 2_000_000) -> tuple[np.ndarray, np.ndarray]:
+    """The first end point of a restart schedule whose regret is at most ``bound``.
+
+    Attempt ``t`` drops ``labels[t % len(labels)]`` with a budget of
+    ``initial_budget * 2 ** (t // double_every)`` pivots; a failed attempt
+    costs its budget, a finished but unverified one its pivots, until
+    ``max_pivots`` are spent (then RuntimeError). The regret is that of
+    :func:`coalesce_games.solvers.verify.regrets` (on each matrix minus its
+    smallest entry), so ``bound`` is an absolute tolerance on the payoffs.
+
+    >>> import numpy as np
+    >>> A = np.array([[3., 0], [0, 2]]); B = np.array([[2., 0], [0, 3]])
+    >>> x, y = lemke_howson_schedule(A, B, np.array([0, 2, 1, 3]), 1e-9)
+    >>> x.tolist(), y.tolist()
+    ([1.0, 0.0], [1.0, 0.0])
+    """
+    A = np.asarray(A, dtype=float)
+    B = np.asarray(B, dtype=float)
+    m, n = A.shape
+    labels = np.asarray(labels, dtype=np.int64)
+    if labels.ndim != 1 or len(labels) == 0 or labels.min() < 0 or labels.max() >= m + n:
+        raise ValueError(f"labels must be a non-empty 1-d array of labels in [0, {m + n - 1}]; got {labels!r}")
+    for name, v in (("initial_budget", initial_budget), ("double_every", double_every), ("max_pivots", max_pivots)):
+        if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
+            raise ValueError(f"{name} must be an integer >= 1; got {v!r}")
+    x, y, found = _schedule(A - A.min(), B - B.min(), normalise_payoffs(A), normalise_payoffs(B), labels,
+                            float(bound), int(initial_budget), int(double_every), int(max_pivots))
+    if not found:
+        raise RuntimeError(f"Lemke-Howson found no verified equilibrium of the {m}x{n} game "
+                           f"within {max_pivots} pivots")
+    return x, y

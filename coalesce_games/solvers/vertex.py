@@ -13,18 +13,30 @@ normalising both to sum 1, exactly when every label ``0 .. m+n-1`` appears at
 ``x`` or at ``y`` (complementarity). This holds for degenerate games too, as
 long as every vertex carries *all* its labels, not only the ``m`` of one basis.
 
-Two vertex enumerators, both returning the full label set of each vertex:
+Three vertex enumerators, each returning the full label set of each vertex:
 
+* ``"pivot"`` (the default): a depth-first search over the lexicographically
+  feasible bases of the polytope, compiled with numba
+  (:mod:`coalesce_games.solvers._vertex_kernel`): the ratio-test ties are broken
+  as if the right-hand side were perturbed by ``(eps, eps^2, ...)``, as in
+  ``lrs`` (Avis 2000), so degenerate vertices are reached and the search cannot
+  cycle; every basis reports the variables within ``tol`` of zero as labels and
+  the bases of one degenerate vertex are merged. About two pivots and ``d``
+  ratio tests per vertex, no Python per vertex.
 * ``"bases"``: solve every choice of ``d`` tight constraints in one batched
   ``numpy.linalg.solve`` and keep the feasible solutions. Every vertex of a
-  degenerate polytope is reached by some basis. ``C(m+n, m)`` solves: the
-  choice up to about 9 x 9.
-* ``"qhull"`` (the default): the convex hull of the polar polytope (scipy's
-  Qhull), each facet being a vertex, each returned point's labels recomputed against *all*
+  degenerate polytope is reached by some basis. ``C(m+n, m)`` solves: an
+  independent exhaustive check for small games.
+* ``"qhull"``: the convex hull of the polar polytope (scipy's Qhull), each
+  facet being a vertex, each returned point's labels recomputed against *all*
   constraints with a tolerance, duplicates (one per facet of a triangulated
-  non-simplicial dual facet) merged by their label sets. This is what makes
-  it correct on degenerate games, where quantecon's use of the facet's own
-  indices as labels loses the extra labels.
+  non-simplicial dual facet) merged by their label sets. Quantecon uses the
+  facet's own indices as labels, which loses the extra labels of degenerate
+  vertices.
+
+The equilibria are then the pairs whose label sets cover every label: a hash
+lookup of the complementary label set, and a superset scan only for
+degenerate vertices (compiled as well).
 
 Payoffs are first mapped affinely to [1, 2] per player (equilibria are
 invariant), which makes the polytopes well conditioned and the tolerances
@@ -43,6 +55,8 @@ from itertools import combinations
 from math import comb
 
 import numpy as np
+
+from coalesce_games.solvers import _vertex_kernel as _kernel
 
 __all__ = ['MAX_BASES', 'VertexResult', 'bases_count', 'extreme_equilibria', 'normalise_payoffs', 'polytope_vertices']
 
@@ -63,6 +77,15 @@ def normalise_payoffs(M: np.ndarray) -> np.ndarray:
     return (M - M.min()) / spread + 1.0
 
 
+def _pack(tight: np.ndarray) -> np.ndarray:
+    """Boolean label rows (V, L) as rows of uint64 words (bit ``t`` of word ``t // 64``)."""
+    V, L = tight.shape
+    words = np.zeros((V, (L + 63) // 64), dtype=np.uint64)
+    for t in range(L):
+        words[:, t >> 6] |= tight[:, t].astype(np.uint64) << np.uint64(t & 63)
+    return words
+
+
 def _tight_and_dedupe(points: np.ndarray, constraints: np.ndarray, rhs: np.ndarray,
                       tol: float) -> tuple[np.ndarray, np.ndarray]:
     slack = rhs[None, :] - points @ constraints.T
@@ -72,10 +95,7 @@ def _tight_and_dedupe(points: np.ndarray, constraints: np.ndarray, rhs: np.ndarr
     if len(points) == 0:
         return points, tight
     # a vertex is determined by its tight constraints: merge equal label sets
-    if tight.shape[1] <= 63:
-        _, first = np.unique(_masks(tight), return_index=True)
-    else:
-        _, first = np.unique(np.packbits(tight, axis=1), axis=0, return_index=True)
+    _, first = np.unique(_pack(tight), axis=0, return_index=True)
     first = np.sort(first)
     return points[first], tight[first]
 
@@ -106,7 +126,7 @@ def _refine(points: np.ndarray, tight: np.ndarray, constraints: np.ndarray, rhs:
 def _vertices_bases(constraints: np.ndarray, rhs: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray]:
     k, dim = constraints.shape
     if comb(k, dim) > MAX_BASES:
-        raise ValueError(f"basis enumeration needs {comb(k, dim)} bases (> {MAX_BASES}); use method='qhull'")
+        raise ValueError(f"basis enumeration needs {comb(k, dim)} bases (> {MAX_BASES}); use method='pivot'")
     subsets = np.array(list(combinations(range(k), dim)), dtype=np.intp)
     systems = constraints[subsets]                      # (S, dim, dim)
     # entries lie in [-2, 2]; a basis is singular when its condition number explodes
@@ -128,7 +148,6 @@ def _vertices_qhull(constraints: np.ndarray, rhs: np.ndarray, interior: np.ndarr
 
     # polar duality about the interior point c: constraint a.(c + z) <= r becomes the
     # dual point a / (r - a.c); each facet w.p + o = 0 of the dual hull is the vertex z = -w / o
-    dim = constraints.shape[1]
     dual = constraints / (rhs - constraints @ interior)[:, None]
     hull = ConvexHull(dual)
     eq = hull.equations
@@ -136,10 +155,39 @@ def _vertices_qhull(constraints: np.ndarray, rhs: np.ndarray, interior: np.ndarr
     pts, tight = _tight_and_dedupe(pts, constraints, rhs, tol)
     # degenerate vertices (more tight constraints than d) come from merged facets:
     # re-solve them from all their tight constraints
-    deg = tight.sum(axis=1) > dim
+    deg = tight.sum(axis=1) > constraints.shape[1]
     if deg.any():
         pts[deg] = _refine(pts[deg], tight[deg], constraints, rhs)
     return pts, tight
+
+
+def _origin_basis(constraints: np.ndarray, rhs: np.ndarray, tol: float) -> np.ndarray | None:
+    """``d`` linearly independent constraints tight at the origin, if the origin is a feasible vertex."""
+    from scipy.linalg import qr
+
+    dim = constraints.shape[1]
+    if (rhs < -tol).any():
+        return None
+    at_zero = np.nonzero(np.abs(rhs) <= tol)[0]
+    if len(at_zero) < dim:
+        return None
+    _, R, piv = qr(constraints[at_zero].T, pivoting=True)
+    if abs(R[dim - 1, dim - 1]) <= 1e-9 * max(abs(R[0, 0]), 1e-300):
+        return None
+    return np.sort(at_zero[piv[:dim]])
+
+
+def _vertices_pivot(constraints: np.ndarray, rhs: np.ndarray, basis: np.ndarray,
+                    tol: float) -> tuple[np.ndarray, np.ndarray]:
+    """Pivoting search after the change of variables ``u = -C_B z`` (the basis rows' slacks)."""
+    k, dim = constraints.shape
+    rest = np.setdiff1d(np.arange(k), basis)
+    CB_inv = np.linalg.inv(constraints[basis])
+    # C_N z <= r_N with z = -C_B^-1 u: (-C_N C_B^-1) u <= r_N
+    M = np.ascontiguousarray(-constraints[rest] @ CB_inv)
+    lab = np.concatenate([basis, rest]).astype(np.int64)
+    u, words, _ = _kernel.enumerate_vertices(M, np.ascontiguousarray(rhs[rest], dtype=float), lab, tol)
+    return -u @ CB_inv.T, _kernel.mask_bits(words, k)
 
 
 def polytope_vertices(constraints: np.ndarray, rhs: np.ndarray, tol: float = 1e-9, *,
@@ -149,24 +197,36 @@ def polytope_vertices(constraints: np.ndarray, rhs: np.ndarray, tol: float = 1e-
     ``constraints`` is (k, d), ``k >= d``, describing a bounded full-dimensional
     polytope; ``interior`` is a strictly interior point (needed by Qhull).
     Returns ``(vertices (V, d), tight (V, k) bool)`` with one row per vertex.
+    ``method="pivot"`` needs the origin to be a feasible vertex (``rhs >= 0``
+    and ``d`` independent constraints with ``rhs == 0``); ``"auto"`` uses it
+    then, else Qhull when ``interior`` is given, else the basis enumeration.
 
     >>> import numpy as np
-    >>> v, t = polytope_vertices(np.array([[-1., 0], [0, -1], [1, 1]]), np.array([0., 0, 1]),
-    ...                          method="bases")
+    >>> v, t = polytope_vertices(np.array([[-1., 0], [0, -1], [1, 1]]), np.array([0., 0, 1]))
     >>> sorted(map(tuple, v.round(6).tolist()))
     [(0.0, 0.0), (0.0, 1.0), (1.0, 0.0)]
+    >>> t.sum(axis=1).tolist()
+    [2, 2, 2]
     """
-    k, dim = constraints.shape
+    constraints = np.asarray(constraints, dtype=float)
+    rhs = np.asarray(rhs, dtype=float)
+    methods = ("auto", "pivot", "bases", "qhull")
+    if method not in methods:
+        raise ValueError(f"method must be one of {list(methods)}; got {method!r}")
+    basis = _origin_basis(constraints, rhs, tol) if method in ("auto", "pivot") else None
+    if basis is not None:
+        return _vertices_pivot(constraints, rhs, basis, tol)
+    if method == "pivot":
+        raise ValueError("method='pivot' needs the origin to be a vertex: rhs >= 0 and d independent "
+                         "constraints with rhs == 0")
     if method == "auto":
-        method = "bases" if (dim < 2 or interior is None) else "qhull"
-    if method == "bases" or dim < 2:
+        method = "qhull" if interior is not None and constraints.shape[1] >= 2 else "bases"
+    if method == "bases" or constraints.shape[1] < 2:
         return _vertices_bases(constraints, rhs, tol)
-    if method != "qhull":
-        raise ValueError(f"method must be one of ['auto', 'bases', 'qhull']; got {method!r}")
     if interior is None:
         raise ValueError("interior must be given for method='qhull'")
     try:
-        return _vertices_qhull(constraints, rhs, interior, tol)
+        return _vertices_qhull(constraints, rhs, np.asarray(interior, dtype=float), tol)
     except Exception:  # Qhull precision trouble: fall back to the exhaustive enumeration
         return _vertices_bases(constraints, rhs, tol)
 
@@ -192,91 +252,58 @@ class VertexResult:
     degenerate: bool
 
 
-def _masks(labels: np.ndarray) -> np.ndarray:
-    w = np.uint64(1) << np.arange(labels.shape[1], dtype=np.uint64)
-    return (labels.astype(np.uint64) * w).sum(axis=1, dtype=np.uint64)
-
-
-def _superset_pairs(need: np.ndarray, have: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """All (a, b) with ``have[b]`` a superset of ``need[a]``, in memory-bounded chunks."""
-    out_a: list[np.ndarray] = [np.empty(0, np.intp)]
-    out_b: list[np.ndarray] = [np.empty(0, np.intp)]
-    if len(need) and len(have):
-        chunk = max(1, 2_000_000 // len(have))
-        for s in range(0, len(need), chunk):
-            nd = need[s:s + chunk, None]
-            a, b = np.nonzero((have[None, :] & nd) == nd)
-            out_a.append(a + s)
-            out_b.append(b)
-    return np.concatenate(out_a), np.concatenate(out_b)
-
-
-def _match(xl: np.ndarray, yl: np.ndarray, m: int, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs (a, b) with ``xl[a] | yl[b]`` all True (every label present).
-
-    Nondegenerate vertices (exactly d labels) pair only with the vertex whose
-    label set is exactly the complement: a sorted lookup. Supersets are searched
-    only for degenerate vertices (more than d labels), which are rare in generic
-    games and few in small tied ones.
-    """
-    L = xl.shape[1]
-    if L > 63:  # no 64-bit masks: one boolean matrix product
-        miss = (~xl).astype(np.float32) @ (~yl).astype(np.float32).T
-        a, b = np.nonzero(miss == 0)
-        return a.astype(np.intp), b.astype(np.intp)
-    full = np.uint64((1 << L) - 1)
-    xm, ym = _masks(xl), _masks(yl)
-    need = full & ~xm
-    # exact complements
-    order = np.argsort(ym, kind="stable")
-    sy = ym[order]
-    pos = np.clip(np.searchsorted(sy, need), 0, max(len(sy) - 1, 0))
-    hit = (sy[pos] == need) if len(sy) else np.zeros(len(need), bool)
-    pa = [np.nonzero(hit)[0]]
-    pb = [order[pos[hit]]]
-    # proper supersets: need a degenerate vertex (more labels than its dimension) on one side
-    deg_x = np.nonzero(xl.sum(axis=1) > m)[0]
-    a, b = _superset_pairs(need[deg_x], ym)
-    pa.append(deg_x[a])
-    pb.append(b)
-    deg_y = np.nonzero(yl.sum(axis=1) > n)[0]
-    a, b = _superset_pairs(need, ym[deg_y])
-    pa.append(a)
-    pb.append(deg_y[b])
-    ia = np.concatenate(pa).astype(np.intp)
-    ib = np.concatenate(pb).astype(np.intp)
-    if len(ia):
-        key = np.unique(ia.astype(np.int64) * (len(yl) + 1) + ib)
-        ia, ib = (key // (len(yl) + 1)).astype(np.intp), (key % (len(yl) + 1)).astype(np.intp)
-    return ia, ib
-
-
-def extreme_equilibria(A: np.ndarray, B: np.ndarray, tol: float = 1e-9, method: str = "auto") -> VertexResult:
-    """Every extreme equilibrium of the bimatrix game ``(A, B)``.
-
-    ``tol`` is the label tolerance on the normalised ([1, 2]) payoff scale;
-    ``method`` is ``"auto"``, ``"bases"`` or ``"qhull"`` (see the module text).
-    """
-    m, n = A.shape
-    a = normalise_payoffs(np.asarray(A, dtype=float))
-    b = normalise_payoffs(np.asarray(B, dtype=float))
-    # P = {x : -x <= 0, B^T x <= 1}: labels 0..m-1 then m..m+n-1
+def _both_polytopes(a: np.ndarray, b: np.ndarray, tol: float, method: str):
+    """Vertices and label masks (uint64 words) of P and Q, labels 0..m-1 then m..m+n-1."""
+    m, n = a.shape
+    if method == "pivot":
+        # P = {x >= 0 : b^T x <= 1}: x_i -> label i, slack of column j -> m + j
+        xv, xw, _ = _kernel.enumerate_vertices(np.ascontiguousarray(b.T), np.ones(n), np.arange(m + n), tol)
+        # Q = {y >= 0 : a y <= 1}: y_j -> label m + j, slack of row i -> i
+        lab_q = np.concatenate([np.arange(m, m + n), np.arange(m)])
+        yv, yw, _ = _kernel.enumerate_vertices(np.ascontiguousarray(a), np.ones(m), lab_q, tol)
+        return xv, xw, yv, yw
+    # P = {x : -x <= 0, B^T x <= 1}, Q = {y : A y <= 1, -y <= 0}: constraint index = label
     p_cons = np.vstack([-np.eye(m), b.T])
     p_rhs = np.concatenate([np.zeros(m), np.ones(n)])
-    # Q = {y : A y <= 1, -y <= 0}: labels 0..m-1 then m..m+n-1
     q_cons = np.vstack([a, -np.eye(n)])
     q_rhs = np.concatenate([np.ones(m), np.zeros(n)])
     p_int = np.full(m, 0.5 / b.sum(axis=0).max())
     q_int = np.full(n, 0.5 / a.sum(axis=1).max())
     xv, xl = polytope_vertices(p_cons, p_rhs, tol, method=method, interior=p_int)
     yv, yl = polytope_vertices(q_cons, q_rhs, tol, method=method, interior=q_int)
-    degenerate = bool((xl.sum(1) > m).any() or (yl.sum(1) > n).any())
+    return xv, _pack(xl), yv, _pack(yl)
+
+
+def extreme_equilibria(A: np.ndarray, B: np.ndarray, tol: float = 1e-9, method: str = "auto") -> VertexResult:
+    """Every extreme equilibrium of the bimatrix game ``(A, B)``.
+
+    ``tol`` is the label tolerance on the normalised ([1, 2]) payoff scale;
+    ``method`` is ``"auto"`` (= ``"pivot"``), ``"pivot"``, ``"bases"`` or
+    ``"qhull"`` (see the module text). Equilibria come sorted by the index of
+    their x-vertex, then of their y-vertex.
+
+    >>> import numpy as np
+    >>> r = extreme_equilibria(np.array([[3., 0], [0, 2]]), np.array([[2., 0], [0, 3]]))
+    >>> len(r.xs), r.degenerate, sorted(r.xs.round(2)[:, 0].tolist())
+    (3, False, [0.0, 0.6, 1.0])
+    """
+    methods = ("auto", "pivot", "bases", "qhull")
+    if method not in methods:
+        raise ValueError(f"method must be one of {list(methods)}; got {method!r}")
+    m, n = np.shape(A)
+    a = normalise_payoffs(np.asarray(A, dtype=float))
+    b = normalise_payoffs(np.asarray(B, dtype=float))
+    xv, xw, yv, yw = _both_polytopes(a, b, tol, "pivot" if method == "auto" else method)
+    x_count = _kernel.popcounts(xw)
+    y_count = _kernel.popcounts(yw)
+    degenerate = bool((x_count > m).any() or (y_count > n).any())
     keep_x = xv.sum(1) > tol
     keep_y = yv.sum(1) > tol
-    xv, xl, yv, yl = xv[keep_x], xl[keep_x], yv[keep_y], yl[keep_y]
-    ia, ib = _match(xl, yl, m, n)
+    xv, xw, yv, yw = xv[keep_x], xw[keep_x], yv[keep_y], yw[keep_y]
+    ia, ib = _kernel.match_labels(xw, yw, m, n)
     xs = np.clip(xv[ia], 0.0, None)
     ys = np.clip(yv[ib], 0.0, None)
     xs = xs / xs.sum(1, keepdims=True)
     ys = ys / ys.sum(1, keepdims=True)
-    return VertexResult(xs, ys, ia.astype(np.intp), ib.astype(np.intp), xl[ia], yl[ib], degenerate)
+    return VertexResult(xs, ys, ia.astype(np.intp), ib.astype(np.intp),
+                        _kernel.mask_bits(xw[ia], m + n), _kernel.mask_bits(yw[ib], m + n), degenerate)
