@@ -25,7 +25,7 @@ from coalesce_games.solvers._checks import check_bool, check_int
 from coalesce_games.solvers.assemble import finish
 from coalesce_games.solvers.game import Game
 from coalesce_games.solvers.result import EquilibriumResult
-from coalesce_games.solvers.verify import DEFAULT_TOL, check_game, check_tol, regrets, scale
+from coalesce_games.solvers.verify import DEFAULT_TOL, check_game, check_tol, scale
 
 __all__ = ['label_order', 'lemke_howson_restarts', 'restart_schedule']
 
@@ -38,27 +38,15 @@ def label_order(m: int, n: int) -> list[int]:
 
 def restart_schedule(game: Game, tol: float = DEFAULT_TOL, initial_budget: int = 32, double_every: int = 8,
                      max_pivots: int = 2_000_000) -> tuple[np.ndarray, np.ndarray]:
-    """The first verified ``(x, y)`` of the restart schedule (no input checks); RuntimeError if none."""
-    from coalesce_games.solvers.lemke_howson import LemkeHowsonFailure, lemke_howson
+    """The first verified ``(x, y)`` of the restart schedule (no input checks); RuntimeError if none.
+
+    The whole schedule runs compiled (:func:`coalesce_games.solvers.lemke_howson.lemke_howson_schedule`).
+    """
+    from coalesce_games.solvers.lemke_howson import lemke_howson_schedule
 
     m, n = game.shape
-    order = label_order(m, n)
-    bound = tol * scale(game)
-    budget, spent, attempt = initial_budget, 0, 0
-    while spent < max_pivots:
-        label = order[attempt % len(order)]
-        try:
-            x, y, p = lemke_howson(game.A, game.B, label, max_pivots=budget)
-            if regrets(game, x[None, :], y[None, :])[0] <= bound:
-                return x, y
-            spent += p
-        except LemkeHowsonFailure:
-            spent += budget
-        attempt += 1
-        if attempt % double_every == 0:
-            budget *= 2
-    raise RuntimeError(f"Lemke-Howson found no verified equilibrium of the {m}x{n} game "
-                       f"within {max_pivots} pivots")
+    return lemke_howson_schedule(game.A, game.B, np.array(label_order(m, n)), tol * scale(game),
+                                 initial_budget, double_every, max_pivots)
 
 
 def lemke_howson_restarts(game: Game, tol: float | None = None, exact: bool = False, initial_budget: int = 32,
