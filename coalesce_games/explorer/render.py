@@ -135,7 +135,7 @@ def figure(c: ExplorerControls, curve: pd.DataFrame, message: str, v_star: Quant
     ax.set_ylim(bottom=0)
     ax.set_xlabel("verification share v")
     ax.set_ylabel("rogue share of tasks")
-    ax.legend(fontsize=7, loc="upper right")
+    ax.legend(fontsize=7, loc="center right")
     ax.grid(alpha=0.3)
     return fig
 

@@ -1,0 +1,177 @@
+"""The served explorer in a real browser: headless Chromium (Debian's) through selenium (issue 18).
+
+The test starts ``coalesce-games explore --port 0`` as a user would, reads the
+address it prints, loads the page, types a new value into a control's box and
+checks that the displayed v* and the figure changed; a second test checks that
+a combination with no answer shows a message, never a traceback. The server
+listens on 127.0.0.1 only and is stopped at the end of each test.
+
+Needs the system packages ``chromium`` and ``chromium-driver`` (``.ci/run``
+installs them as root); skips, saying which is missing, where they are not.
+Set ``EXPLORER_SCREENSHOTS=dir`` to keep the before/after screenshots.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+if CHROMIUM is None or CHROMEDRIVER is None:
+    pytest.skip("the browser test needs Debian's chromium and chromium-driver "
+                "(apt-get install -y chromium chromium-driver); not installed here", allow_module_level=True)
+pytest.importorskip("panel", reason="the explorer's page needs Panel (pip install 'coalesce-games[explorer]')")
+webdriver = pytest.importorskip("selenium.webdriver", reason="the browser test drives Chromium with selenium")
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: every element of the page, through every shadow root (Bokeh renders each component in its own)
+DEEP = """
+function walk(root, out) {
+  for (const el of root.querySelectorAll('*')) { out.push(el); if (el.shadowRoot) walk(el.shadowRoot, out); }
+  return out;
+}
+function within(cls) { return walk(document, []).filter(e => e.classList && e.classList.contains(cls)); }
+function deepText(el) {
+  const parts = [];
+  for (const node of walk(el.shadowRoot || el, [])) {
+    if (node.tagName === 'STYLE') continue;
+    for (const child of node.childNodes) { if (child.nodeType === 3) parts.push(child.textContent); }
+  }
+  return parts.join(' ');
+}
+"""
+
+
+def _address(proc: subprocess.Popen, timeout: float = 180.0) -> str:
+    """The address the server prints (it prints it once it listens); fails with its output otherwise."""
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout], daemon=True).start()
+    seen, deadline = [], time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            line = lines.get(timeout=0.5)
+        except queue.Empty:
+            if proc.poll() is not None and lines.empty():
+                break
+            continue
+        seen.append(line)
+        found = re.search(r"http://127\.0\.0\.1:\d+/", line)
+        if found:
+            return found.group(0)
+    pytest.fail("coalesce-games explore printed no address:\n" + "".join(seen))
+
+
+@pytest.fixture
+def server() -> Iterator[str]:
+    """``coalesce-games explore --port 0`` in a subprocess; yields its address; stops it afterwards."""
+    proc = subprocess.Popen([sys.executable, "-m", "coalesce_games.cli", "explore", "--port", "0"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        yield _address(proc)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=20)
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--window-size=1720,1080", "--disable-extensions", "--no-first-run"):
+        opts.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def _text(driver: object, cls: str) -> str:
+    """The visible text of the elements with a CSS class, whitespace collapsed."""
+    text = driver.execute_script(DEEP + "return within(arguments[0]).map(deepText).join(' ');", cls)
+    return re.sub(r"\s+", " ", text)
+
+
+def _plot_src(driver: object) -> str:
+    return driver.execute_script(DEEP + "const im = within('explorer-plot').flatMap(e => walk(e.shadowRoot || e, []))"
+                                        ".filter(e => e.tagName === 'IMG'); return im.length ? im[0].src : '';")
+
+
+def _wait(what: str, condition, timeout: float = 60.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.25)
+    pytest.fail(f"timed out waiting for {what}")
+
+
+def _v_star(driver: object) -> str:
+    found = re.search(r"v\* = (\d+\.\d{4}|no answer)", _text(driver, "explorer-closed-forms"))
+    return found.group(1) if found else ""
+
+
+def _type_into(driver: object, control: str, value: str) -> None:
+    """Type a value into a control's box and press Enter, as a user would."""
+    box = driver.execute_script(DEEP + "const ins = within(arguments[0]).flatMap(e => walk(e.shadowRoot || e, []))"
+                                       ".filter(e => e.tagName === 'INPUT'); return ins[0];", f"control-{control}")
+    assert box is not None, f"no input box for control {control}"
+    box.click()
+    old = box.get_attribute("value") or ""
+    box.send_keys(Keys.END, *[Keys.BACKSPACE] * len(old))   # erase the old value key by key
+    box.send_keys(value, Keys.ENTER)
+
+
+def _screenshot(driver: object, name: str, tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("EXPLORER_SCREENSHOTS", tmp_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    driver.save_screenshot(str(path))
+    return path
+
+
+def test_moving_a_control_changes_v_star_and_the_plot(server: str, browser: object, tmp_path: Path) -> None:
+    browser.get(server)
+    before = _wait("v* on the page", lambda: _v_star(browser))
+    plot_before = _wait("the figure", lambda: _plot_src(browser))
+    assert before == "0.0988"                       # 8 x 0.1 / (0.9 x 0.9 x 10) at the defaults
+    assert _screenshot(browser, "explorer-before.png", tmp_path).stat().st_size > 10_000
+    _type_into(browser, "delta", "0.5")             # v* = 8 x 0.5 / (0.5 x 0.9 x 10) = 0.8889
+    after = _wait("v* to change", lambda: (v := _v_star(browser)) != before and v)
+    assert after == "0.8889"
+    plot_after = _wait("the figure to change", lambda: (s := _plot_src(browser)) != plot_before and s)
+    assert plot_after.startswith("data:image/png")
+    assert _screenshot(browser, "explorer-after.png", tmp_path).stat().st_size > 10_000
+
+
+def test_a_point_without_an_answer_shows_a_message(server: str, browser: object) -> None:
+    browser.get(server)
+    _wait("v* on the page", lambda: _v_star(browser))
+    _type_into(browser, "detection", "0")
+    _wait("the message", lambda: "no answer at d = 0" in _text(browser, "explorer-closed-forms"))
+    _type_into(browser, "rogue_share", "0.01")      # 0.3 of one rogue provider among 30: no such market
+    _wait("the market's message", lambda: "is no provider" in _text(browser, "explorer-market"))
+    page = browser.execute_script(DEEP + "return walk(document, []).map(e => e.shadowRoot ? deepText(e) : '')"
+                                         ".join(' ');")
+    assert "Traceback" not in page
+    assert _v_star(browser) == "no answer"
