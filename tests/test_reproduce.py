@@ -1,4 +1,7 @@
-"""Verdict rules, the reproduce command end to end, and the CLI."""
+"""The reproduce command end to end (files, stamp, report numbers against the run's tables) and the CLI.
+
+The verdict rules have their own tests (tests/test_verdicts.py).
+"""
 
 from __future__ import annotations
 
@@ -12,43 +15,7 @@ import pytest
 
 from coalesce_games.cli import main
 from coalesce_games.findings.reproduce import parse_only, reproduce
-from coalesce_games.findings.verdicts import (
-    direction_verdict,
-    flat_verdict,
-    interval_verdict,
-    mean_ci,
-    threshold_verdict,
-)
-
-
-# ------------------------------------------------------------------ verdict rules flip
-def test_interval_rule_flips_at_the_interval_edge() -> None:
-    assert flat_verdict([40.9, 38.3, 37.4]) == "reproduced"
-    assert flat_verdict([44.5, 237.0]) == "not reproduced"
-    assert flat_verdict([74.0]).startswith("not assessed")
-    with pytest.raises(ValueError, match="positive"):
-        flat_verdict([1.0, -2.0])
-    assert interval_verdict(41.8, 40.0, 43.0) == "reproduced"
-    assert interval_verdict(41.8, 42.0, 43.0) == "not reproduced"
-
-
-def test_direction_rule_flips_with_the_sign_of_the_interval() -> None:
-    assert direction_verdict(+1, 0.1, 0.5) == "reproduced"
-    assert direction_verdict(+1, -0.1, 0.5) == "not reproduced (no significant effect)"
-    assert direction_verdict(+1, -0.5, -0.1) == "contradicted"
-    assert direction_verdict(-1, -0.5, -0.1) == "reproduced"
-    with pytest.raises(ValueError, match="sign"):
-        direction_verdict(0, 0, 1)
-
-
-def test_threshold_rule_and_confidence_interval() -> None:
-    assert threshold_verdict(0.04, 0.05) == "reproduced"
-    assert threshold_verdict(0.06, 0.05) == "not reproduced"
-    mean, lo, hi = mean_ci([1.0, 2.0, 3.0])
-    # t(0.975, 2) = 4.3027; sd = 1; half width = 4.3027 / sqrt(3)
-    assert (mean, round(hi - mean, 4)) == (2.0, round(4.302653 / np.sqrt(3), 4))
-    with pytest.raises(ValueError, match="finite"):
-        mean_ci([1.0, float("nan")])
+from coalesce_games.findings.report import format_table
 
 
 # ------------------------------------------------------------------ reproduce
@@ -91,29 +58,81 @@ def test_the_progress_bar_counts_what_each_finding_runs(quick_run) -> None:
 
 
 def test_every_figure_table_and_section_exists(quick_run) -> None:
-    for key in ("F1", "F2", "F3", "F4", "F5", "F6"):
+    keys = ("F1", "F2", "F3", "F4", "F5", "F6", "F7")
+    for key in keys:
         assert (quick_run / f"{key}.png").stat().st_size > 1000
         assert (quick_run / f"{key}.svg").exists()
     report = (quick_run / "report.md").read_text()
-    for key in ("F1", "F2", "F3", "F4", "F5", "F6", "F7"):
-        assert f"## {key}" in report
+    for key in keys:
+        assert f"## {key}: " in report and f"![{key}: " in report
     summary = pd.read_csv(quick_run / "summary.csv")
-    assert set(summary.finding) == {"F1", "F2", "F3", "F4", "F5", "F6", "F7"}
-    assert summary.verdict.notna().all()
+    assert set(summary.finding) == set(keys)
+    assert summary.verdict.notna().all() and summary.source.notna().all()
+
+
+def test_html_report_is_self_contained(quick_run) -> None:
+    page = (quick_run / "report.html").read_text()
+    assert page.count("src='data:image/png;base64,") == 7
+    assert "src='F1.png'" not in page and "<table>" in page
+    assert "href=\"F1_table.csv\"" in page               # a wide table is linked, not dumped
+
+
+def test_a_quick_run_is_stamped_and_every_verdict_is_preliminary(quick_run) -> None:
+    report = (quick_run / "report.md").read_text()
+    head = report[:report.index("## Summary")]
+    assert "Quick run: every verdict is preliminary" in head
+    for field in ("toolkit", "commit", "mode", "seeds", "date", "run time", "Python", "numpy"):
+        assert re.search(rf"^\| {field} \| .+ \|$", head, re.M), field
+    assert "| mode | quick (preliminary) |" in head
+    verdicts = pd.read_csv(quick_run / "summary.csv").verdict
+    assert verdicts.str.startswith("preliminary: ").all()
+    # too few seeds: not judged (F5's difference of two shares once got [-416, 487] pp and a firm verdict)
+    assert verdicts.str.contains("not assessed").sum() >= 3
+
+
+def _report_tables(report: str) -> dict[str, pd.DataFrame]:
+    """Each '### name' section's pipe table in report.md, as strings."""
+    tables, name, rows = {}, None, []
+    for line in report.splitlines() + [""]:
+        if line.startswith("### "):
+            name, rows = line[4:].strip(), []
+        elif line.startswith("|") and name is not None:
+            rows.append([c.strip() for c in line.strip().strip("|").split(" | ")])
+        elif rows and name is not None:
+            tables[name] = pd.DataFrame(rows[2:], columns=rows[0])
+            name, rows = None, []
+    return tables
 
 
 def test_report_numbers_equal_the_tables(quick_run) -> None:
     report = (quick_run / "report.md").read_text()
+    shown = {k: v for k, v in _report_tables(report).items() if (quick_run / f"{k}.csv").exists()}
+    assert {"F1_table", "F2_runs", "F5_market", "F6_surface"} <= set(shown)
+    for name, printed in shown.items():
+        run = pd.read_csv(quick_run / f"{name}.csv", keep_default_na=False, na_values=[""])[list(printed.columns)]
+        expected = format_table(run)
+        assert printed.shape == expected.shape, name
+        assert (printed.to_numpy() == expected.to_numpy()).all(), (name, printed, expected)
     f1 = pd.read_csv(quick_run / "F1_table.csv")
-    for value in f1.paper_metric_mean:
-        assert f"{value:.4g}" in report
     overall = np.average(f1.paper_metric_mean, weights=f1.published_runs)
-    assert f"{overall:.1f} % run-weighted (paper metric)" in report
+    assert f"{overall:.1f} % run-weighted (published mechanics)" in report
     f3 = pd.read_csv(quick_run / "F3_admission.csv")
     at = f3[(f3["mode"] == "declared") & np.isclose(f3.tau, 0.7)].spoofer_admitted.item()
     assert f"spoofers admitted at 0.7: {100 * at:.1f} %" in report
     for row in pd.read_csv(quick_run / "summary.csv").itertuples():
-        assert f"**{row.verdict}**" in report
+        assert f"**{row.verdict}**" in report and row.simulated in report
+
+
+def test_the_stamp_names_the_commit_in_a_checkout() -> None:
+    from datetime import datetime, timezone
+    from pathlib import Path
+
+    from coalesce_games.findings.reproduce import run_stamp
+
+    stamp = run_stamp(False, [], datetime.now(timezone.utc), 1.0)
+    in_checkout = (Path(__file__).resolve().parents[1] / ".git").exists()
+    assert bool(re.match(r"^[0-9a-f]{12}( \+ local changes)?$", stamp["commit"])) == in_checkout
+    assert stamp["mode"] == "full" and stamp["numpy"] == np.__version__
 
 
 def test_only_selects_findings(tmp_path) -> None:

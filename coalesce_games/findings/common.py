@@ -13,12 +13,18 @@ from coalesce_games.games import repeated as repeated
 from coalesce_games.market.config import MarketConfig
 from coalesce_games.market.simulation import simulate_many
 
-__all__ = ['Finding', 'run_many']
+__all__ = ['Finding', 'run_many', 'run_many_steps']
 
 
 @dataclass
 class Finding:
-    """The evidence for one finding."""
+    """The evidence for one finding.
+
+    ``figure(fig)`` draws on a :class:`matplotlib.figure.Figure` (see
+    :mod:`coalesce_games.findings.figures`); ``seeds`` says which seeds and how
+    many runs the tables rest on (for the report's stamp); ``shown`` names, per
+    table too wide for the report, the columns it prints (the rest is in the CSV).
+    """
 
     key: str
     title: str
@@ -26,6 +32,8 @@ class Finding:
     claims: list[Claim]
     note: str = ""
     figure: Callable | None = field(default=None, repr=False)
+    seeds: str = ""
+    shown: dict[str, list[str]] = field(default_factory=dict)
 
 
 def run_many(configs: list[MarketConfig], seeds: list, progress: Callable[[], None] | None = None) -> pd.DataFrame:
@@ -46,5 +54,22 @@ def _pct(x: float) -> str:
 
 
 def _ci_text(values: np.ndarray, scale: float = 100.0, unit: str = " %") -> tuple[str, float, float, float]:
+    """``"m unit [lo, hi]"`` with the Student-t 95 % interval (``[-, -]`` for one value), and the numbers."""
     mean, lo, hi = mean_ci(values)
-    return f"{scale * mean:.1f}{unit} [{scale * lo:.1f}, {scale * hi:.1f}]", mean, lo, hi
+    bounds = f"[{scale * lo:.1f}, {scale * hi:.1f}]" if np.isfinite(lo) else "[-, -]"
+    return f"{scale * mean:.1f}{unit} {bounds}", mean, lo, hi
+
+
+def _seeds_text(seeds: list, configurations: int = 1) -> str:
+    """``"seeds 0-11 (12 a setting, 24 runs)"``: the seeds a finding ran, for the report's stamp."""
+    seeds = list(seeds)
+    span = f"{seeds[0]}-{seeds[-1]}" if seeds == list(range(seeds[0], seeds[0] + len(seeds))) else str(seeds)
+    return f"seeds {span} ({len(seeds)} a setting, {len(seeds) * configurations} runs)"
+
+
+def run_many_steps(configs: list[MarketConfig], seeds: list,
+                   progress: Callable[[], None] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`run_many`'s run rows and the same runs' hourly ``steps`` (``config``, ``seed``, ``hour``, ...)."""
+    tick = None if progress is None else (lambda k: [progress() for _ in range(k)])
+    result = simulate_many(list(configs), seeds, progress=tick)
+    return result.runs, result.steps

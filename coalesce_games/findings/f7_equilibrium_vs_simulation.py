@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
 from coalesce_games.findings.common import Finding
+from coalesce_games.findings.f7_figure import f7_figure
 from coalesce_games.findings.verdicts import Claim
 from coalesce_games.games import inspection
 from coalesce_games.games import repeated as repeated
@@ -44,6 +46,18 @@ G3_PROVIDERS = {"spoof": {"rogue_mix": (1.0, 0.0, 0.0)}, "leech": {"rogue_mix": 
 G4_POINTS = {"A": (10.0, 8.0, 0.9, 0.9), "B": (5.0, 8.0, 0.8, 0.9), "C": (12.0, 4.0, 0.7, 0.6)}
 
 
+def _mix(mix) -> str:
+    """A mixed strategy as ``"eps0 0.23, eps0,v0.5 0.55"`` (two decimals; pure strategies of weight 0 left out).
+
+    >>> _mix({"spoof": 0.8142, "leech": 0.1855, "fabricate": 0.0002})
+    'spoof 0.81, leech 0.19, fabricate 0.00'
+    >>> _mix({"a": 1.0, "b": 0.0})
+    'a 1.00'
+    """
+    items = dict(mix).items()
+    return ", ".join(f"{k} {float(v):.2f}" for k, v in items if float(v) > 0)
+
+
 def _plain(table: pd.DataFrame) -> pd.DataFrame:
     """A copy without ``attrs`` (which hold arrays) and with tuples joined, for CSV and concatenation."""
     out = pd.DataFrame({c: table[c].map(", ".join) if isinstance(table[c].iloc[0], tuple) else table[c]
@@ -78,7 +92,7 @@ def _g3(quick: bool) -> tuple[list[Claim], dict[str, pd.DataFrame]]:
     top = stability.sort_values("share_any", ascending=False, kind="stable").iloc[0]
     claims = [
         Claim("F7", "G3 meta-game equilibria", "(Eq. 14 is never used in the published code)", "-",
-              "; ".join(f"client {r} / provider {c}" for r, c in zip(eq.row_mix.astype(str), eq.col_mix.astype(str)))[:300],
+              "; ".join(f"client {_mix(r)} / provider {_mix(c)}" for r, c in zip(eq.row_mix, eq.col_mix)),
               "computed", "all equilibria, verified"),
         Claim("F7", "G3: regret of the default setting (beta 0.7, eps 0.1, tau 0.7, no verification)",
               "0.7 / 0.1 / 0.7 recommended", "-",
@@ -87,7 +101,7 @@ def _g3(quick: bool) -> tuple[list[Claim], dict[str, pd.DataFrame]]:
               f"of {n_boot} resamples)",
               "holds" if regret.zero_share >= 0.5 else "does not hold",
               "the default is a best response to the selected equilibrium's provider mix in at least half of "
-              "the resamples"),
+              "the resamples", "arXiv:2506.01900 (recommended settings)"),
         Claim("F7", "G3: stability of the equilibria under resampled payoffs", "-", "-",
               f"most frequent equilibrium support: client {', '.join(top.client_support)} / provider "
               f"{', '.join(top.provider_support)} in {100 * top.share_any:.0f} % of {n_boot} resamples "
@@ -97,8 +111,10 @@ def _g3(quick: bool) -> tuple[list[Claim], dict[str, pd.DataFrame]]:
     regret_table = regret.drop(labels=["provider_mix"], errors="ignore").to_frame("value").reset_index()
     regret_table["value"] = regret_table["value"].astype(str)
     return claims, {"F7_metagame": stats_table, "F7_metagame_samples": samples,
-                    "F7_equilibria": pd.DataFrame({c: [str(v) for v in eq[c]] for c in
-                                                  ("row_mix", "col_mix", "row_payoff", "col_payoff", "max_regret")}),
+                    "F7_equilibria": pd.DataFrame({"client_mix": [_mix(m) for m in eq.row_mix],
+                                                   "provider_mix": [_mix(m) for m in eq.col_mix],
+                                                   **{c: eq[c].astype(float).to_numpy() for c in
+                                                      ("row_payoff", "col_payoff", "max_regret")}}),
                     "F7_G3_default_regret": regret_table, "F7_G3_stability": _plain(stability)}
 
 
@@ -170,7 +186,9 @@ def f7_equilibrium_vs_simulation(quick: bool = False, progress: Callable | None 
         tables.update(more_tables)
         if progress is not None:
             progress()
+    claims = [replace(c, source=c.source or "this toolkit (the paper defines no game)") for c in claims]
     return Finding("F7", "Equilibrium against simulation", tables, claims,
                    "G3 payoffs: client = cost reduction; provider = rogue share of outsourced tasks net of detections. "
                    "G4 is checked on a Monte-Carlo repeated game with the market's verification and blacklisting "
-                   "rules (the market's rogues cannot choose honesty).")
+                   "rules (the market's rogues cannot choose honesty).", lambda fig: f7_figure(fig, tables),
+                   "G3: seeds 0-1 (quick) or 0-7 a cell; G4: seed 0; dynamics: seeds 0-3 or 0-11 a share")
