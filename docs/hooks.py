@@ -1,0 +1,87 @@
+"""MkDocs hooks: pages the site takes from the rest of the repository at build time.
+
+- ``notebooks/*.ipynb``: every notebook of the repository's ``notebooks/`` (mkdocs-jupyter runs and
+  renders them), listed in the navigation under "Tutorials" in file order;
+- ``model.md`` and ``reproduction.md``: ``papers/model.md`` and ``papers/reproduction.md`` as they are;
+- ``reference.md``: the API reference, one mkdocstrings entry per public name of
+  ``coalesce_games`` (its ``_EXPORTS`` map), grouped by layer, so a name added there appears here.
+
+Nothing is copied into ``docs/``: the pages are virtual files backed by the originals.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File, Files
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+PAPERS = {"model.md": ROOT / "papers" / "model.md", "reproduction.md": ROOT / "papers" / "reproduction.md"}
+
+#: the layers of ``coalesce_games/__init__.py``, in its order, with what each holds
+LAYERS = {
+    "solvers": "The `Game` type and every equilibrium algorithm (imports nothing else of the package).",
+    "model": "Criteria, providers, tasks, costs (Eq. 1-10), skills (Eq. 11), TOPSIS, weights, rules, threats.",
+    "market": "Configuration, draws, the compiled kernel, `simulate`, sweeps.",
+    "games": "G1-G5 built from the model and the market.",
+    "findings": "F1-F7: evidence, verdicts, figures, the report and `reproduce`.",
+}
+
+
+def exports() -> dict[str, str]:
+    """``coalesce_games._EXPORTS`` read from the source (no import: the build must not depend on numba's cache)."""
+    tree = ast.parse((ROOT / "coalesce_games" / "__init__.py").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", "") == "_EXPORTS":
+            return ast.literal_eval(node.value)
+    raise RuntimeError("coalesce_games/__init__.py has no _EXPORTS map")
+
+
+def reference_page() -> str:
+    """The API reference's markdown: one ``::: module.name`` block per public name, by layer."""
+    by_layer: dict[str, list[tuple[str, str]]] = {}
+    for name, module in sorted(exports().items()):
+        by_layer.setdefault(module.split(".")[0], []).append((name, module))
+    unknown = sorted(set(by_layer) - set(LAYERS))
+    if unknown:
+        raise RuntimeError(f"docs/hooks.py LAYERS lacks the layer(s) {unknown}; add a line for each")
+    lines = ["# API reference", "",
+             "Every public name of `coalesce_games`, generated from its docstring. Each is importable as",
+             "`coalesce_games.<name>` (`import coalesce_games as cg; cg.solve`); the heading says which module",
+             "defines it. The model the names implement is on [the model page](model.md).", ""]
+    for layer, text in LAYERS.items():
+        if layer not in by_layer:
+            continue
+        lines += [f"## {layer}", "", text, ""]
+        for name, module in by_layer[layer]:
+            lines += [f"::: coalesce_games.{module}.{name}", ""]
+    return "\n".join(lines)
+
+
+def notebooks() -> list[Path]:
+    return sorted(NOTEBOOKS.glob("*.ipynb"))
+
+
+def on_config(config):
+    """List every notebook under "Tutorials" (after its index page), so a new notebook needs no edit here."""
+    for section in config.nav:
+        if isinstance(section, dict) and "Tutorials" in section:
+            entries = section["Tutorials"]
+            entries = [entries] if isinstance(entries, str) else list(entries)
+            section["Tutorials"] = entries[:1] + [f"notebooks/{p.name}" for p in notebooks()]
+    return config
+
+
+@event_priority(100)   # before mkdocs-jupyter's on_files, which wraps the .ipynb files it finds
+def on_files(files: Files, config) -> Files:
+    for path in notebooks():
+        # a real file under the repository root (mkdocs-jupyter's wrapper reads abs_src_path from src_dir)
+        files.append(File(f"notebooks/{path.name}", src_dir=str(ROOT), dest_dir=config.site_dir,
+                          use_directory_urls=config.use_directory_urls))
+    for uri, path in PAPERS.items():
+        files.append(File.generated(config, uri, abs_src_path=str(path)))
+    files.append(File.generated(config, "reference.md", content=reference_page()))
+    return files
