@@ -28,9 +28,9 @@ from typing import Any
 
 import numpy as np
 
-from coalesce_games.solvers.components import component_table, components
+from coalesce_games.solvers.components import Component, components
 from coalesce_games.solvers.game import Game
-from coalesce_games.solvers.result import Component, EquilibriumResult, ExactProfile
+from coalesce_games.solvers.result import EquilibriumResult, ExactProfile
 from coalesce_games.solvers.verify import regrets, scale
 
 __all__ = ['certify_all', 'finish', 'order']
@@ -42,8 +42,10 @@ def order(X: np.ndarray, Y: np.ndarray, digits: int = 9) -> np.ndarray:
     if len(X) == 0:
         return np.empty(0, dtype=int)
     key = np.round(np.hstack([X, Y]), digits) + 0.0
-    _, first = np.unique(key, axis=0, return_index=True)
-    keep = np.sort(first)
+    first: dict[tuple[float, ...], int] = {}
+    for e, row in enumerate(key.tolist()):   # a dict beats np.unique(axis=0) on the few rows of a game
+        first.setdefault(tuple(row), e)
+    keep = np.fromiter(first.values(), dtype=np.int64, count=len(first))
     sizes = (X[keep] > 1e-12).sum(1) + (Y[keep] > 1e-12).sum(1)
     keys = np.round(np.hstack([X[keep], Y[keep]]), digits)
     return keep[np.lexsort(tuple(-keys[:, ::-1].T) + (sizes,))]
@@ -104,17 +106,18 @@ def finish(game: Game, X: Any, Y: Any, *, method: str, kind: str, tol: float, co
     elif exact:
         X, Y, certified, exact_out = certify_all(game, X, Y, support_tol)
         reg = regrets(game, X, Y) if len(X) else reg
+    comps, index = None, None
     if known_components is not None:
         comp, comps = known_components[0][keep], known_components[1]
     elif ix is not None and iy is not None and len(keep):
-        ix, iy = ix[keep], iy[keep]
-        comp = components(ix, iy)
-        comps = component_table(game, X, Y, ix, iy, comp)
+        index = (ix[keep], iy[keep])
+        comp = components(*index)
     else:
-        comp, comps = np.arange(len(X)), ()
+        comp = np.arange(len(X))
     if rejected and complete:
         complete, reason = False, f"{rejected} candidate profile(s) failed verification (numerical trouble)"
     return EquilibriumResult(game=game, row_strategies=X, col_strategies=Y, max_regret=reg, method=method,
                              kind=kind, complete=complete, incomplete_reason="" if complete else reason,
-                             degenerate=degenerate, rejected=rejected, component=comp, components=comps,
-                             tol=tol, abs_tol=abs_tol, certified=certified, exact=exact_out)
+                             degenerate=degenerate, rejected=rejected, component=comp, tol=tol,
+                             abs_tol=abs_tol, certified=certified, exact=exact_out, vertex_index=index,
+                             known_components=comps)

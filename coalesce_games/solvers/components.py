@@ -17,12 +17,32 @@ equilibrium set (Avis, Rosenberg, Savani and von Stengel 2010, section 4).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 
-from coalesce_games.solvers.result import Component
 from coalesce_games.solvers.verify import regrets
 
-__all__ = ['bicliques', 'component_table', 'components']
+__all__ = ['Component', 'bicliques', 'component_table', 'components']
+
+
+@dataclass(frozen=True)
+class Component:
+    """A connected component of extreme equilibria (a union of Nash subsets).
+
+    ``cliques`` lists each Nash subset as the result rows of its extreme
+    equilibria; every convex combination inside one subset is an equilibrium.
+    ``row_strategy``/``col_strategy`` is a representative point (the centroid
+    of the largest subset) and ``max_regret`` its regret.
+    """
+
+    component: int
+    n_extreme: int
+    cliques: list[list[int]]
+    row_strategy: np.ndarray
+    col_strategy: np.ndarray
+    max_regret: float
 
 
 def bicliques(ix: np.ndarray, iy: np.ndarray) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
@@ -78,7 +98,7 @@ def components(ix: np.ndarray, iy: np.ndarray) -> np.ndarray:
     return np.array([order[c] for c in comp.tolist()], dtype=int)
 
 
-def component_table(game, X: np.ndarray, Y: np.ndarray, ix: np.ndarray, iy: np.ndarray,
+def component_table(game: Any, X: np.ndarray, Y: np.ndarray, ix: np.ndarray, iy: np.ndarray,
                     comp: np.ndarray) -> tuple[Component, ...]:
     """Each component with its Nash subsets (as rows of ``X``/``Y``) and a representative point
     (the centroid of its largest subset, whose row and column vertices mix freely)."""

@@ -35,9 +35,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from coalesce_games.solvers.components import Component, component_table
 from coalesce_games.solvers.game import Game
 
-__all__ = ['COLUMNS', 'COMPONENT_COLUMNS', 'Component', 'EquilibriumResult', 'frame_columns']
+__all__ = ['COLUMNS', 'COMPONENT_COLUMNS', 'EquilibriumResult', 'frame_columns']
 
 #: the columns of :meth:`EquilibriumResult.to_frame`
 COLUMNS = ["row_strategy", "col_strategy", "row_mix", "col_mix", "row_support", "col_support",
@@ -48,33 +49,16 @@ COMPONENT_COLUMNS = ["component", "n_extreme", "cliques", "row_strategy", "col_s
 ExactProfile = tuple[tuple[Fraction, ...], tuple[Fraction, ...]]
 
 
-@dataclass(frozen=True)
-class Component:
-    """A connected component of extreme equilibria (a union of Nash subsets).
-
-    ``cliques`` lists each Nash subset as the result rows of its extreme
-    equilibria; every convex combination inside one subset is an equilibrium.
-    ``row_strategy``/``col_strategy`` is a representative point (the centroid
-    of the largest subset) and ``max_regret`` its regret.
-    """
-
-    component: int
-    n_extreme: int
-    cliques: list[list[int]]
-    row_strategy: np.ndarray
-    col_strategy: np.ndarray
-    max_regret: float
-
-
 def frame_columns(game: Game, X: np.ndarray, Y: np.ndarray, support_tol: float) -> dict[str, Any]:
     """The per-equilibrium label columns (mixes, supports) and payoffs of the table."""
     rl, cl = game.row_labels, game.col_labels
-    rsup = [np.nonzero(x > support_tol)[0] for x in X]
-    csup = [np.nonzero(y > support_tol)[0] for y in Y]
+    Xl, Yl = X.tolist(), Y.tolist()   # Python floats: the label loops below run on lists, not arrays
+    rsup = [[i for i, v in enumerate(x) if v > support_tol] for x in Xl]
+    csup = [[j for j, v in enumerate(y) if v > support_tol] for y in Yl]
     return {
         "row_strategy": list(X), "col_strategy": list(Y),
-        "row_mix": [{rl[i]: float(x[i]) for i in s} for x, s in zip(X, rsup)],
-        "col_mix": [{cl[j]: float(y[j]) for j in s} for y, s in zip(Y, csup)],
+        "row_mix": [{rl[i]: x[i] for i in s} for x, s in zip(Xl, rsup)],
+        "col_mix": [{cl[j]: y[j] for j in s} for y, s in zip(Yl, csup)],
         "row_support": [tuple(rl[i] for i in s) for s in rsup],
         "col_support": [tuple(cl[j] for j in s) for s in csup],
         "row_payoff": np.einsum("ei,ij,ej->e", X, game.A, Y),
@@ -109,8 +93,10 @@ class EquilibriumResult:
         Candidate profiles the method proposed that failed verification.
     component : ndarray of int, shape (E,)
         The component of each equilibrium (each its own for non-vertex methods).
-    components : tuple of Component
-        The components with their Nash subsets (vertex methods only).
+    vertex_index : (ndarray, ndarray) or None
+        For enumerated extreme equilibria, the indices of each one's row and
+        column vertex (equal indices: a shared vertex); the components and
+        their Nash subsets (:attr:`components`) are computed from them on first use.
     certified : ndarray of bool or None
         Exact rational certificates (None when not attempted).
     exact : tuple or None
@@ -133,17 +119,29 @@ class EquilibriumResult:
     degenerate: bool | None
     rejected: int
     component: np.ndarray
-    components: tuple[Component, ...]
     tol: float
     abs_tol: float
     certified: np.ndarray | None = None
     exact: tuple[ExactProfile | None, ...] | None = None
     presolve: pd.DataFrame | None = None
+    vertex_index: tuple[np.ndarray, np.ndarray] | None = None
+    known_components: tuple[Component, ...] | None = field(default=None, repr=False)
     _frame: pd.DataFrame | None = field(default=None, init=False, repr=False)
 
     # --------------------------------------------------------------- access
     def __len__(self) -> int:
         return int(self.row_strategies.shape[0])
+
+    @property
+    def components(self) -> tuple[Component, ...]:
+        """The components with their Nash subsets (vertex methods only; computed once, on first use)."""
+        if self.known_components is None:
+            if self.vertex_index is None or len(self) == 0:
+                self.known_components = ()
+            else:
+                self.known_components = component_table(self.game, self.row_strategies, self.col_strategies,
+                                                        *self.vertex_index, self.component)
+        return self.known_components
 
     @property
     def equilibria(self) -> list[tuple[np.ndarray, np.ndarray]]:
