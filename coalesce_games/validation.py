@@ -36,7 +36,7 @@ from coalesce_games.solvers._checks import (
     check_scalar,
 )
 
-__all__ = ['SEED_MAX', 'as_array', 'check_choice', 'check_int', 'check_nonnegative', 'check_positive',
+__all__ = ['SEED_MAX', 'as_array', 'check_bool', 'check_choice', 'check_int', 'check_nonnegative', 'check_positive',
            'check_probability', 'check_real', 'check_scalar', 'check_seed', 'check_seeds', 'check_sequence',
            'check_weights', 'make_rng']
 
@@ -85,6 +85,23 @@ def check_real(name: str, value: Any) -> Any:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number (int or float, not a bool or a string); got {value!r}")
     return value
+
+
+def check_bool(name: str, value: Any) -> bool:
+    """A flag: ``True`` or ``False`` (a numpy bool too), never a number, a string or ``None``.
+
+    ``"no"`` would otherwise switch a flag on (a non-empty string is truthy).
+
+    >>> check_bool("resume", False)
+    False
+    >>> check_bool("resume", "no")
+    Traceback (most recent call last):
+    ...
+    TypeError: resume must be True or False; got 'no'
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; got {value!r}")
+    return bool(value)
 
 
 def check_sequence(name: str, value: Any, *, what: str = "values") -> list:

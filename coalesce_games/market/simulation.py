@@ -39,7 +39,7 @@ from coalesce_games.model.rules import eq15_table
 from coalesce_games.model.skills import SkillMatcher, published_type_scores
 from coalesce_games.model.threats import HONEST, ThreatModel
 from coalesce_games.model.weights import weight_factor_constants
-from coalesce_games.validation import check_int, check_seed, check_seeds, make_rng
+from coalesce_games.validation import check_bool, check_int, check_seed, check_seeds, make_rng
 
 __all__ = ['Result', 'simulate', 'simulate_many']
 
@@ -279,6 +279,9 @@ def simulate_many(config: MarketConfig | Sequence[MarketConfig], seeds: Any, bat
         raise ValueError("config must not be an empty sequence")
     seeds_of = _seeds_per_config(seeds, len(configs), several)
     check_int("batch", batch, minimum=1)
+    check_bool("events", events)
+    if progress is not None and not callable(progress):
+        raise TypeError(f"progress must be a function of the runs done, or None; got {progress!r}")
     jobs = [(c, cfg, seed) for c, cfg in enumerate(configs) for seed in seeds_of[c]]
     keys, settings = [_batch_key(cfg) for cfg in configs], [_settings(cfg) for cfg in configs]
     groups: dict[tuple, list[int]] = {}

@@ -54,9 +54,9 @@ from coalesce_games import __version__
 from coalesce_games.market.checkpoint import Layout, canonical, read_table
 from coalesce_games.market.config import MarketConfig
 from coalesce_games.market.simulation import simulate, simulate_many
-from coalesce_games.validation import check_int, check_scalar, check_sequence
+from coalesce_games.validation import check_bool, check_int, check_scalar, check_sequence
 
-__all__ = ['SweepError', 'check_design', 'grid', 'latin_hypercube', 'one_blas_thread', 'plot_surface', 'run_seed', 'summarise', 'sweep']
+__all__ = ['MAX_RUNS', 'SweepError', 'check_design', 'grid', 'latin_hypercube', 'one_blas_thread', 'plot_surface', 'run_seed', 'summarise', 'sweep']
 
 _FIELDS = {f.name for f in fields(MarketConfig)}
 _EXECUTORS = ("serial", "processes", "dask")
@@ -166,9 +166,15 @@ def check_design(design: Any) -> list[dict[str, Any]]:
     return points
 
 
+#: the most runs one sweep may ask for (design points x replicates); its run keys alone would fill memory
+MAX_RUNS = 10**7
+
+
 def _check_options(seeds: Any, batch: Any, workers: Any, executor: Any, scheduler: Any) -> None:
     if isinstance(seeds, bool) or not isinstance(seeds, numbers.Integral) or seeds < 1:
         raise ValueError(f"seeds must be a positive number of replicates (an int >= 1); got {seeds!r}")
+    if seeds > MAX_RUNS:
+        raise ValueError(f"seeds must be at most {MAX_RUNS:,} replicates; got {seeds!r}")
     if isinstance(batch, bool) or not isinstance(batch, numbers.Integral) or batch < 1:
         raise ValueError(f"batch must be a positive number of replicates (an int >= 1); got {batch!r}")
     if workers is not None:
@@ -256,10 +262,15 @@ def _open_checkpoint(checkpoint: Any, resume: bool, layout: Layout) -> tuple[Pat
     if not isinstance(checkpoint, (str, os.PathLike)):
         raise TypeError(f"checkpoint must be a file path or None; got {checkpoint!r}")
     path = Path(checkpoint)
-    if path.is_dir():
-        raise ValueError(f"checkpoint {path} is a directory; give a CSV file path")
-    if not path.exists() or path.stat().st_size == 0:
-        return path, set()
+    try:
+        if path.is_dir():
+            raise ValueError(f"checkpoint {path} is a directory; give a CSV file path")
+        if not path.parent.is_dir():
+            raise ValueError(f"checkpoint {path}: its folder {path.parent} does not exist")
+        if not path.exists() or path.stat().st_size == 0:
+            return path, set()
+    except OSError as exc:      # a name too long, a permission: a bad path, said before any run
+        raise ValueError(f"checkpoint {str(path)[:80]!r} cannot be used: {exc.strerror}") from exc
     if not resume:
         raise ValueError(f"checkpoint {path} exists; pass resume=True to continue it")
     done = layout.adopt(path)
@@ -281,6 +292,10 @@ def sweep(design: list[dict[str, Any]], seeds: int, executor: str | Executor = "
     """
     design = check_design(design)
     _check_options(seeds, batch, workers, executor, scheduler)
+    if len(design) * seeds > MAX_RUNS:
+        raise ValueError(f"{len(design)} design points x {seeds} replicates is more than {MAX_RUNS:,} runs")
+    check_bool("resume", resume)
+    check_bool("progress", progress)
     runner = _market_runner if runner is None else runner
     if not callable(runner):
         raise TypeError(f"runner must be a function (config, seed) -> dict; got {runner!r}")
