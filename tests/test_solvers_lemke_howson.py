@@ -76,6 +76,9 @@ def test_schedule_verifies_its_end_point_on_large_games() -> None:
         order = np.array([lab for pair in zip(range(n), range(n, 2 * n)) for lab in pair])
         x, y = lemke_howson_schedule(A, B, order, 1e-9 * 9999)
         assert _regret(A, B, x, y) <= 1e-9 * 9999
+        # None is the same alternating order, built in the compiled code
+        x2, y2 = lemke_howson_schedule(A, B, None, 1e-9 * 9999)
+        assert np.array_equal(x, x2) and np.array_equal(y, y2)
         assert x.sum() == pytest.approx(1) and (x >= 0).all() and (y >= 0).all()
 
 

@@ -34,7 +34,6 @@ import numba
 import numpy as np
 
 from coalesce_games.solvers._vertex_kernel import _lex_row, _pivot
-from coalesce_games.solvers.vertex import normalise_payoffs
 
 __all__ = ['LemkeHowsonFailure', 'lemke_howson', 'lemke_howson_schedule']
 
@@ -47,29 +46,44 @@ _OK, _LIMIT, _UNBOUNDED, _INFEASIBLE = 0, 1, 2, 3
 
 
 @numba.njit(cache=True, nogil=True)
-def _path(a: np.ndarray, b: np.ndarray, init_label: int, max_pivots: int):
-    """The path dropping ``init_label`` on payoffs ``a``, ``b`` scaled to [1, 2].
+def _tableaux(A: np.ndarray, B: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The two initial tableaux, payoffs mapped onto [1, 2] as by ``normalise_payoffs``.
 
-    Returns ``(x, y, pivots, status)`` with ``x``, ``y`` unnormalised.
     Tableau 1 (n rows): columns ``x`` (labels 0..m-1), slacks ``s`` (m..m+n-1),
-    right-hand side. Tableau 2 (m rows): slacks ``r`` (0..m-1), ``y``
-    (m..m+n-1), right-hand side. The ties of the ratio test are broken over the
-    initial slack columns (``m`` in tableau 1, ``0`` in tableau 2).
+    right-hand side 1. Tableau 2 (m rows): slacks ``r`` (0..m-1), ``y``
+    (m..m+n-1), right-hand side 1.
     """
-    m, n = a.shape
+    m, n = A.shape
     L = m + n
+    la, ha, lb, hb = A.min(), A.max(), B.min(), B.max()
     T1 = np.zeros((n, L + 1))
-    T1[:, :m] = b.T
     T2 = np.zeros((m, L + 1))
-    T2[:, m:L] = a
-    basis1 = np.arange(m, L)
-    basis2 = np.arange(0, m)
+    for i in range(m):
+        for j in range(n):
+            T2[i, m + j] = (A[i, j] - la) / (ha - la) + 1.0 if ha > la else 1.0
+            T1[j, i] = (B[i, j] - lb) / (hb - lb) + 1.0 if hb > lb else 1.0
+        T2[i, i] = 1.0
+        T2[i, L] = 1.0
     for j in range(n):
         T1[j, m + j] = 1.0
         T1[j, L] = 1.0
-    for i in range(m):
-        T2[i, i] = 1.0
-        T2[i, L] = 1.0
+    return T1, T2
+
+
+@numba.njit(cache=True, nogil=True)
+def _path(T1_0: np.ndarray, T2_0: np.ndarray, init_label: int, max_pivots: int):
+    """The path dropping ``init_label`` from the initial tableaux (:func:`_tableaux`, left unchanged).
+
+    Returns ``(x, y, pivots, status)`` with ``x``, ``y`` unnormalised. The
+    ties of the ratio test are broken over the initial slack columns (``m`` in
+    tableau 1, ``0`` in tableau 2).
+    """
+    m, n = T2_0.shape[0], T1_0.shape[0]
+    L = m + n
+    T1 = T1_0.copy()
+    T2 = T2_0.copy()
+    basis1 = np.arange(m, L)
+    basis2 = np.arange(0, m)
     entering = init_label
     first = init_label < m  # x_k lives in tableau 1, y_j in tableau 2
     pivots = 0
@@ -113,15 +127,38 @@ def _regret(A: np.ndarray, B: np.ndarray, x: np.ndarray, y: np.ndarray) -> float
 
 
 @numba.njit(cache=True, nogil=True)
-def _schedule(A, B, a, b, order, bound, initial_budget, double_every, max_pivots):
+def _default_order(m: int, n: int) -> np.ndarray:
+    """Labels ``0, m, 1, m+1, ...`` (the players alternating), then the rest of the larger side."""
+    out = np.empty(m + n, np.int64)
+    k = 0
+    for i in range(min(m, n)):
+        out[k] = i
+        out[k + 1] = m + i
+        k += 2
+    for i in range(min(m, n), m):
+        out[k] = i
+        k += 1
+    for j in range(min(m, n), n):
+        out[k] = m + j
+        k += 1
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _schedule(A, B, order, bound, initial_budget, double_every, max_pivots):
+    m, n = A.shape
+    if order.shape[0] == 0:
+        order = _default_order(m, n)
+    T1, T2 = _tableaux(A, B)
+    As, Bs = A - A.min(), B - B.min()
     budget, spent, attempt = initial_budget, 0, 0
     while spent < max_pivots:
         label = order[attempt % order.shape[0]]
-        x, y, p, status = _path(a, b, label, budget)
+        x, y, p, status = _path(T1, T2, label, budget)
         if status == _OK:
             x /= x.sum()
             y /= y.sum()
-            if _regret(A, B, x, y) <= bound:
+            if _regret(As, Bs, x, y) <= bound:
                 return x, y, True
             spent += p
         else:
@@ -129,7 +166,7 @@ def _schedule(A, B, a, b, order, bound, initial_budget, double_every, max_pivots
         attempt += 1
         if attempt % double_every == 0:
             budget *= 2
-    return np.zeros(a.shape[0]), np.zeros(a.shape[1]), False
+    return np.zeros(m), np.zeros(n), False
 
 
 def lemke_howson(A: np.ndarray, B: np.ndarray, init_label: int = 0,
@@ -148,7 +185,8 @@ def lemke_howson(A: np.ndarray, B: np.ndarray, init_label: int = 0,
         raise ValueError(f"init_label must be in [0, {L - 1}]; got {init_label!r}")
     if max_pivots is None:
         max_pivots = 50 * L + 100
-    x, y, pivots, status = _path(normalise_payoffs(A), normalise_payoffs(B), int(init_label), int(max_pivots))
+    T1, T2 = _tableaux(A, B)
+    x, y, pivots, status = _path(T1, T2, int(init_label), int(max_pivots))
     if status == _LIMIT:
         raise LemkeHowsonFailure(f"no equilibrium after {max_pivots} pivots from label {init_label}")
     if status == _UNBOUNDED:
@@ -158,12 +196,13 @@ def lemke_howson(A: np.ndarray, B: np.ndarray, init_label: int = 0,
     return x / x.sum(), y / y.sum(), pivots
 
 
-def lemke_howson_schedule(A: np.ndarray, B: np.ndarray, labels: np.ndarray, bound: float,
+def lemke_howson_schedule(A: np.ndarray, B: np.ndarray, labels: np.ndarray | None, bound: float,
                           initial_budget: int = 32, double_every: int = 8,
                           max_pivots: int = 2_000_000) -> tuple[np.ndarray, np.ndarray]:
     """The first end point of a restart schedule whose regret is at most ``bound``.
 
-    Attempt ``t`` drops ``labels[t % len(labels)]`` with a budget of
+    Attempt ``t`` drops ``labels[t % len(labels)]`` (``None``: the labels
+    ``0, m, 1, m+1, ...``, then the rest of the larger side) with a budget of
     ``initial_budget * 2 ** (t // double_every)`` pivots; a failed attempt
     costs its budget, a finished but unverified one its pivots, until
     ``max_pivots`` are spent (then RuntimeError). The regret is that of
@@ -172,21 +211,24 @@ def lemke_howson_schedule(A: np.ndarray, B: np.ndarray, labels: np.ndarray, boun
 
     >>> import numpy as np
     >>> A = np.array([[3., 0], [0, 2]]); B = np.array([[2., 0], [0, 3]])
-    >>> x, y = lemke_howson_schedule(A, B, np.array([0, 2, 1, 3]), 1e-9)
+    >>> x, y = lemke_howson_schedule(A, B, None, 1e-9)
     >>> x.tolist(), y.tolist()
     ([1.0, 0.0], [1.0, 0.0])
     """
     A = np.asarray(A, dtype=float)
     B = np.asarray(B, dtype=float)
     m, n = A.shape
-    labels = np.asarray(labels, dtype=np.int64)
-    if labels.ndim != 1 or len(labels) == 0 or labels.min() < 0 or labels.max() >= m + n:
-        raise ValueError(f"labels must be a non-empty 1-d array of labels in [0, {m + n - 1}]; got {labels!r}")
+    if labels is None:
+        labels = np.empty(0, np.int64)
+    else:
+        labels = np.asarray(labels, dtype=np.int64)
+        if labels.ndim != 1 or len(labels) == 0 or labels.min() < 0 or labels.max() >= m + n:
+            raise ValueError(f"labels must be None or a non-empty 1-d array of labels in [0, {m + n - 1}]; "
+                             f"got {labels!r}")
     for name, v in (("initial_budget", initial_budget), ("double_every", double_every), ("max_pivots", max_pivots)):
         if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
             raise ValueError(f"{name} must be an integer >= 1; got {v!r}")
-    x, y, found = _schedule(A - A.min(), B - B.min(), normalise_payoffs(A), normalise_payoffs(B), labels,
-                            float(bound), int(initial_budget), int(double_every), int(max_pivots))
+    x, y, found = _schedule(A, B, labels, float(bound), int(initial_budget), int(double_every), int(max_pivots))
     if not found:
         raise RuntimeError(f"Lemke-Howson found no verified equilibrium of the {m}x{n} game "
                            f"within {max_pivots} pivots")
