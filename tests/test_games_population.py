@@ -123,3 +123,27 @@ def test_bad_settings() -> None:
         PopulationSettings(base={"days": 1})
     with pytest.raises(TypeError, match="settings must be a PopulationSettings"):
         payoff_table({"agents": 2})
+
+
+# ------------------------------------------------------------------ F8's pieces on tables with known answers
+def test_f8_g4_threshold_by_hand() -> None:
+    from coalesce_games.findings.f8_population import _g4_threshold
+
+    table = _synthetic(rogue_paid=3.0, verify_cost=0.5)      # honest 1 task a day, a fabricator 3: g = 2
+    row = _g4_threshold(table).iloc[0]
+    assert (row.margin_tasks_per_day, row.gain_tasks_per_day) == (1.0, 2.0)
+    assert row.v_star == pytest.approx(2.0 * 0.1 / (0.9 * 0.9 * 1.0))           # g (1 - delta) / (delta d pi)
+    assert row.v_star_withheld == pytest.approx(2.0 * 0.1 / (0.9 * (1.0 + 2.0 * 0.1)))
+
+
+def test_f8_claims_follow_the_rule() -> None:
+    import pandas as pd
+
+    from coalesce_games.findings.f8_population import F8_SELECTION, _claims
+
+    mass = pd.DataFrame({"budget": [0.0, 0.1, 0.5, 1.0], "alpha": F8_SELECTION, "insecure": [0.9, 0.6, 0.2, 0.45],
+                         "ci_low": [0.8, 0.55, 0.1, 0.3], "ci_high": [0.95, 0.7, 0.3, 0.6]})
+    below, above = _claims(mass, v_star=0.3, quick=False, seeds=4)
+    assert below.verdict == "reproduced"                      # both budgets below v*: whole interval above 1/2
+    assert above.verdict.startswith("partly reproduced (1 of 2")   # v = 1: the interval straddles 1/2
+    assert "v=0.5: 20 % [10, 30]" in above.simulated

@@ -28,8 +28,8 @@ __all__ = ['STEPS_FULL', 'STEPS_QUICK', 'parse_only', 'reproduce', 'run_finding'
 
 #: progress-bar units per finding (one per simulated configuration x seed; F1: 13 configurations, or 3
 #: with --quick, x its readings x 20 seeds, or 2; one per part where a finding simulates no market)
-STEPS_FULL = {"F1": 13 * len(F1_READINGS) * 20, "F2": 24, "F3": 1, "F4": 240, "F5": 18, "F6": 400, "F7": 4}
-STEPS_QUICK = {"F1": 3 * len(F1_READINGS) * 2, "F2": 6, "F3": 1, "F4": 8, "F5": 6, "F6": 18, "F7": 4}
+STEPS_FULL = {"F1": 13 * len(F1_READINGS) * 20, "F2": 24, "F3": 1, "F4": 240, "F5": 18, "F6": 400, "F7": 4, "F8": 9}
+STEPS_QUICK = {"F1": 3 * len(F1_READINGS) * 2, "F2": 6, "F3": 1, "F4": 8, "F5": 6, "F6": 18, "F7": 4, "F8": 5}
 
 
 def parse_only(text: str | None) -> list[str]:

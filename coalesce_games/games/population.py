@@ -318,9 +318,11 @@ def role_equilibria(table: HeuristicPayoffTable, starts: int = 64, seed: int = 0
     """Role-symmetric Nash equilibria of the mean table, by replicator dynamics from many starts.
 
     Starts: the uniform mix and ``starts - 1`` Dirichlet(1) draws per role.
-    Every end point whose regret (:func:`profile_regret`) is below ``tol``
+    Candidates: each path's end point and its mean over the second half of the
+    horizon (an orbit that cycles around an equilibrium averages to it). Every
+    candidate whose regret (:func:`profile_regret`) is below ``tol``
     times the larger role's payoff range is kept, duplicates (within 0.01)
-    merged; each row gives the mixes, the regret, how many starts reached it,
+    merged; each row gives the mixes, the regret, how many candidates reached it,
     and the ``level`` percentile interval of its regret over ``n_boot``
     bootstrap resamples of the seeds.
     """
@@ -332,7 +334,9 @@ def role_equilibria(table: HeuristicPayoffTable, starts: int = 64, seed: int = 0
     rng = make_rng([seed, 0x5EED])
     x0 = np.vstack([np.full((1, 4), 0.25), rng.dirichlet(np.ones(4), starts - 1)])
     y0 = np.vstack([np.full((1, 4), 0.25), rng.dirichlet(np.ones(4), starts - 1)])
-    x, y = role_replicator(game, [x0, y0], horizon=horizon, steps=steps)
+    path = role_replicator(game, [x0, y0], horizon=horizon, steps=steps, trajectory=True)
+    late = path[steps // 2:].mean(axis=0)             # where an orbit cycles, its time average is the candidate
+    x, y = np.vstack([path[-1, :, :4], late[:, :4]]), np.vstack([path[-1, :, 4:], late[:, 4:]])
     regret = profile_regret(game, [x, y])
     spread = max(np.nanmax(p) - np.nanmin(p) for p in (game.payoffs[..., :4], game.payoffs[..., 4:]))
     found: list[list[Any]] = []
@@ -351,7 +355,7 @@ def role_equilibria(table: HeuristicPayoffTable, starts: int = 64, seed: int = 0
         b = np.array([profile_regret(g, [xi, yi])[0] for g in boots])
         rows.append({**{f"client:{s}": v for s, v in zip(CLIENT_STRATEGIES, xi)},
                      **{f"provider:{s}": v for s, v in zip(PROVIDER_STRATEGIES, yi)},
-                     "regret": ri, "starts": hits, "regret_ci_low": np.quantile(b, (1 - level) / 2),
+                     "regret": ri, "candidates": hits, "regret_ci_low": np.quantile(b, (1 - level) / 2),
                      "regret_ci_high": np.quantile(b, (1 + level) / 2)})
     return pd.DataFrame(rows)
 
@@ -362,8 +366,9 @@ def market_alpha_rank(table: HeuristicPayoffTable, alpha: float, payoffs: np.nda
 
     Each role's payoffs are divided by their range first (USD per task for
     clients, paid tasks per day for providers), so ``alpha`` is one selection
-    intensity in units of a role's payoff range. ``insecure`` marks a trusting
-    client setting with a rogue provider behaviour.
+    intensity in units of a role's payoff range. ``insecure`` marks a rogue
+    provider behaviour met by a client setting that verifies nothing (a
+    trusting one, or any at a budget of 0).
     """
     check_scalar("alpha", alpha, low=0)
     pay = np.array(table.mean() if payoffs is None else payoffs, dtype=float)
@@ -373,4 +378,5 @@ def market_alpha_rank(table: HeuristicPayoffTable, alpha: float, payoffs: np.nda
     pi = alpha_rank(table.role_game(pay), alpha)
     c, p = np.divmod(np.arange(16), 4)
     return pd.DataFrame({"client": np.array(CLIENT_STRATEGIES)[c], "provider": np.array(PROVIDER_STRATEGIES)[p],
-                         "mass": pi, "insecure": (_VERIFIES[c] == 0) & (p > 0)})
+                         "mass": pi,
+                         "insecure": ((_VERIFIES[c] == 0) | (table.settings.budget == 0)) & (p > 0)})
