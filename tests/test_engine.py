@@ -170,64 +170,58 @@ def test_small_formulas() -> None:
     assert lateness_cost(np.array([100.0, 80.0]), 90.0, check=False).tolist() == [2.5, 0.0]
 
 
-def test_external_cost_per_pair_equals_the_dense_matrix() -> None:
-    from coalesce_games.model.costs import external_cost_pairs
+def test_external_cost_of_one_pair_hand_computed() -> None:
+    """Eq. 6-9 for one pair (cost_terms.external_one, which external_cost runs for every pair): provider B at
+    complexity 1 for a high-criticality financial RAG task of value 200 and 10 GB."""
+    from coalesce_games.model.cost_terms import eq69_constants, external_one
 
-    tasks, providers = Tasks.sample(7, 3), Providers.sample_table1(5, 4)
-    price = providers.base_price * np.random.default_rng(5).uniform(0.5, 2.0, (7, 5))
-    dense = external_cost_pairs(tasks, price, providers.reliability, providers.latency)
-    rows, cols = np.nonzero(np.random.default_rng(6).random((7, 5)) < 0.5)
-    pairs = external_cost_pairs(tasks, price[rows, cols], providers.reliability[cols], providers.latency[cols],
-                                task_of=rows)
-    for field in ("price", "communication", "verification", "integration", "risk", "latency_penalty", "total",
-                  "latency_min"):
-        np.testing.assert_array_equal(getattr(pairs, field), np.broadcast_to(getattr(dense, field), (7, 5))[rows, cols])
-    with pytest.raises(ValueError, match="must be per pair"):
-        external_cost_pairs(tasks, price[rows, cols], providers.reliability, providers.latency[cols], task_of=rows)
-
-
-def test_compiled_pair_cost_equals_the_numpy_one_bit_for_bit() -> None:
-    """costs.external_one (the market's compiled Eq. 6-9) is external_cost_pairs, operation for operation."""
-    from coalesce_games.model.costs import eq69_constants, external_cost_pairs, external_one
-
-    tasks, providers = Tasks.sample(40, 8), Providers.sample_table1(9, 9)
-    rng = np.random.default_rng(10)
-    price, rel = providers.base_price * rng.uniform(0.5, 2.0, (40, 9)), rng.uniform(0.6, 1.0, (40, 9))
-    dense = external_cost_pairs(tasks, price, rel, providers.latency)
-    comm, k = communication_cost(tasks.data_gb), eq69_constants()
-    for i in range(40):
-        for j in range(9):
-            total, latency = external_one(price[i, j], rel[i, j], providers.latency[j], tasks.complexity[i],
-                                          tasks.value[i], tasks.high_criticality[i], comm[i], tasks.max_latency[i], k)
-            assert (total, latency) == (dense.total[i, j], dense.latency_min[i, j])
+    comm = (10.0 + 0.2) * 0.12 + 0.50                             # 1.724
+    risk = ((1 - 0.987) * (1 + 0.1 + 0.05) + 0.02 + 0.01) * 200.0 * 1.5
+    verification, r, late, total, minutes = external_one(18.5, 0.987, 8.2, 1.0, 200.0, True, comm, 90.0,
+                                                         eq69_constants())
+    assert (verification, minutes, late) == (2.5, 8.2, 0.0)
+    assert r == pytest.approx(risk) and total == pytest.approx(18.5 + comm + 1.2 + 2.5 + risk)
+    # twice the complexity: 16.4 min; past a 10-minute limit, 6.4 min late at 0.25 USD; manual verification
+    verification, _, late, _, minutes = external_one(18.5, 0.95, 8.2, 2.0, 200.0, False, comm, 10.0,
+                                                     eq69_constants())
+    assert (verification, minutes) == (3.8, 16.4) and late == pytest.approx(6.4 * 0.25)
+    # the arrays external_cost returns hold the same pair
+    t = _one_task(value=200.0, data_gb=10.0, max_latency=90.0, high_criticality=True)
+    b = Providers.from_list([Provider("B", 18.5, 8.2, 0.987, declared_skills=frozenset(RAG))])
+    cost = external_cost(t, b)
+    assert cost.total.item() == pytest.approx(18.5 + comm + 1.2 + 2.5 + risk)
+    assert (cost.communication.item(), cost.integration.item()) == (pytest.approx(comm), 1.2)
 
 
-def test_compiled_task_costs_equal_the_numpy_ones_bit_for_bit() -> None:
-    """What the compiled hours cost each task as they meet it equals the numpy formulas, operation for operation:
-    Eq. 1-5 in both accountings (costs.internal_one), Eq. 6's transfer (costs.communication_one) and the TOPSIS
-    weight multipliers (policies.weight_factors_one)."""
-    from coalesce_games.model.costs import (
-        communication_one,
-        eq69_constants,
-        internal_constants,
-        internal_cost,
-        internal_one,
-    )
-    from coalesce_games.model.weights import task_weight_factors, weight_factor_constants, weight_factors_one
+def test_weight_factors_hand_computed() -> None:
+    """Cost x1.2 when budget < 0.3 value, latency x1.3 below 30 min, security x1.4 above sensitivity 0.7,
+    on both sides of each threshold; the task's weights are the base times them, normalised."""
+    from coalesce_games.model.weights import task_weight_factors, task_weights
 
-    tasks = Tasks.sample(300, 11)
-    rate = np.random.default_rng(12).uniform(0.0, 250.0, 300) * (np.arange(300) % 3 > 0)   # some queues empty
-    ours, published = internal_cost(tasks, "consistent"), internal_cost(tasks, "paper", opportunity_rate=rate)
-    comm, factors = communication_cost(tasks.data_gb), task_weight_factors(tasks)
-    k_int, k_ext, k_w, row = internal_constants(), eq69_constants(), weight_factor_constants(), np.empty(4)
-    assert factors[:, 0].min() < 1.2 and factors[:, 3].max() == 1.4        # both sides of the thresholds
-    for i in range(300):
-        args = (tasks.task_type[i], tasks.complexity[i], tasks.data_gb[i])
-        assert internal_one(*args, 0.0, False, k_int) == (ours.total[i], ours.latency_min[i])
-        assert internal_one(*args, rate[i], True, k_int) == (published.total[i], published.latency_min[i])
-        assert communication_one(tasks.data_gb[i], k_ext) == comm[i]
-        weight_factors_one(tasks.budget[i], tasks.value[i], tasks.max_latency[i], tasks.sensitivity[i], k_w, row)
-        np.testing.assert_array_equal(row, factors[i])
+    tasks = Tasks.from_list([Task("financial_rag", 100.0, budget=29.0, max_latency=29.0, sensitivity=0.8),
+                             Task("financial_rag", 100.0, budget=30.0, max_latency=30.0, sensitivity=0.7)])
+    assert task_weight_factors(tasks).tolist() == [[1.2, 1.0, 1.3, 1.4], [1.0, 1.0, 1.0, 1.0]]
+    raw = np.array([0.4 * 1.2, 0.25, 0.2 * 1.3, 0.15 * 1.4])
+    np.testing.assert_allclose(task_weights(np.array([0.4, 0.25, 0.2, 0.15]), tasks),
+                               [raw / raw.sum(), [0.4, 0.25, 0.2, 0.15]], rtol=1e-15)
+    with pytest.raises(ValueError, match="base weights must have shape"):
+        task_weights(np.ones(3), tasks)
+
+
+def test_internal_cost_of_one_task_in_the_paper_accounting() -> None:
+    """cost_terms.internal_one with a queue: 125.4 "hours" (seconds read as hours), and Eq. 4's opportunity
+    cost at 10 USD an hour on top of the same compute, memory, energy and depreciation."""
+    from coalesce_games.model.cost_terms import internal_constants, internal_one
+
+    k = internal_constants()
+    hours, compute, memory, energy, opportunity, depreciation, total, minutes = internal_one(
+        0, 1.0, 8.2, 10.0, True, k)
+    assert hours == pytest.approx(2.8e15 / (29.77e12 * 0.75)) and minutes == 125.4
+    assert (compute, opportunity) == (pytest.approx(hours * 0.45), pytest.approx(hours * 10.0))
+    assert energy == pytest.approx(320 * 0.75 / 1000 * hours * 0.08)
+    assert depreciation == pytest.approx(12000 / (3 * 365 * 24) * hours)
+    assert memory == pytest.approx((1.3 * 7.0 + 4.2 + 2.8) / 74 * hours * 0.15)
+    assert total == pytest.approx(compute + memory + energy + opportunity + depreciation)
 
 
 def test_outcome_rules_hand_computed() -> None:
@@ -369,7 +363,8 @@ def test_make_rng_is_numpys_seed_sequence_of_the_same_entropy(entropy) -> None:
 
 
 @pytest.mark.parametrize("seed, error, message", [
-    ([1, -2], ValueError, "seed entries must be >= 0"), (-3, ValueError, "seed must be >= 0"),
+    ([1, -2], ValueError, r"seed\[1\] must be in \[0, 2\*\*63 - 1\]; got -2"),
+    (-3, ValueError, r"seed must be in \[0, 2\*\*63 - 1\]; got -3"),
     (None, ValueError, "seed must be given"), (1.5, TypeError, "seed must be an int"), (True, TypeError, "seed")])
 def test_make_rng_refuses_bad_seeds(seed, error, message) -> None:
     from coalesce_games.validation import make_rng

@@ -11,7 +11,7 @@ from coalesce_games.model.policies import CoalescePolicy, PaperPolicy, make_poli
 from coalesce_games.model.providers import Provider, Providers
 from coalesce_games.model.rules import eq15_confidence
 from coalesce_games.model.tasks import Task, Tasks
-from coalesce_games.model.weights import market_weights, update_weights
+from coalesce_games.model.weights import blend_weights, follow_market, market_weights
 
 RAG = frozenset({"FinBERT", "Financial Analysis", "RAG"})
 
@@ -26,10 +26,12 @@ def test_eq15_hand_cases() -> None:
 
 
 def test_weight_update_hand_computed() -> None:
-    w = update_weights([0.4, 0.25, 0.2, 0.15], [0.1, 0.2, 0.3, 0.4], beta=0.7)
+    w = blend_weights([0.4, 0.25, 0.2, 0.15], [0.1, 0.2, 0.3, 0.4], beta=0.7)
     np.testing.assert_allclose(w, [0.3 * 0.4 + 0.07, 0.3 * 0.25 + 0.14, 0.3 * 0.2 + 0.21, 0.3 * 0.15 + 0.28])
-    assert update_weights([1, 0, 0, 0], [0, 1, 0, 0], beta=0.0).tolist() == [1, 0, 0, 0]
-    assert update_weights([1, 0, 0, 0], [0, 1, 0, 0], beta=1.0).tolist() == [0, 1, 0, 0]
+    assert blend_weights([1, 0, 0, 0], [0, 1, 0, 0], beta=0.0).tolist() == [1, 0, 0, 0]
+    assert blend_weights([1, 0, 0, 0], [0, 1, 0, 0], beta=1.0).tolist() == [0, 1, 0, 0]
+    assert blend_weights([[1, 0, 0, 0], [0, 0, 2, 2]], [0, 1, 0, 0], beta=0.5).tolist() == [
+        [0.5, 0.5, 0, 0], [0, 0.5, 0.25, 0.25]]                           # row by row, each normalised
     # security pressure of 1 doubles security's raw weight
     np.testing.assert_allclose(market_weights([0.4, 0.25, 0.2, 0.15], [0, 0, 0, 1]),
                                np.array([0.4, 0.25, 0.2, 0.3]) / 1.15)
@@ -108,7 +110,7 @@ def test_coalesce_exploration_stays_among_eligible() -> None:
     (lambda: CoalescePolicy(beta=-0.1), "beta must be in"),
     (lambda: PaperPolicy(weights=(0, 0, 0, 0)), "all zero"),
     (lambda: make_policy("greedy"), "policy must be one of"),
-    (lambda: update_weights([1, 1, 1, 1], [1, 1, 1, 1], beta=2.0), "beta must be in"),
+    (lambda: blend_weights([1, 1, 1, 1], [1, 1, 1, 1], beta=2.0), "beta must be in"),
 ])
 def test_bad_policy_parameters(factory, message) -> None:
     with pytest.raises(ValueError, match=message):
@@ -117,39 +119,45 @@ def test_bad_policy_parameters(factory, message) -> None:
 
 @pytest.mark.parametrize("record", ["closeness", "decision"])
 def test_paper_rule_keeps_each_runs_eq15_history_across_batches(record) -> None:
-    """The compiled gate, batch after batch, equals eq15_confidence applied task by task, run by run."""
-    from coalesce_games.model.rules import _paper_decisions, eq15_table
+    """The compiled gate (rules.apply_rule on each run's ring, rotated back to oldest first between batches as
+    PaperPolicy.decide does) equals eq15_confidence applied task by task, run by run."""
+    from coalesce_games.model.rules import apply_rule, eq15_table, ring_from_history, ring_to_history
 
     rng = np.random.default_rng(3)
     runs, window = 4, 50
-    rule = PaperPolicy(record=record, scope="every_task").rule()
+    rule, other = PaperPolicy(record=record, scope="every_task", epsilon=0.0).rule(), CoalescePolicy().rule()
     history, filled = np.zeros((runs, window), bool), np.zeros(runs, np.int64)
     seqs = [[] for _ in range(runs)]
+    none = np.zeros(1, np.int64)
     for _ in range(40):
+        state = np.zeros((runs, 3), np.int64)
+        for r in range(runs):
+            ring_from_history(history[r], filled[r], state[r])
         run = np.repeat(np.arange(runs), rng.integers(0, 9, runs))
         top = rng.random(len(run)) * rng.random()
         pick = np.where(rng.random(len(run)) < 0.9, 1, -1)
-        choice, closeness, conf = _paper_decisions(pick, top, np.full(len(run), -1), run, history, filled,
-                                                   eq15_table(window), rule)
-        want = []
         for r, p, t in zip(run, pick, top):
-            want.append(eq15_confidence(seqs[r]))
-            out = p >= 0 and t > 0.6 and want[-1] > 0.8
+            want = eq15_confidence(seqs[r])
+            choice, closeness, conf, explored = apply_rule(True, p, t, 0.5, 0.5, none, 0, history[r], state[r],
+                                                           eq15_table(window), rule, other)
+            out = p >= 0 and t > 0.6 and want > 0.8
+            assert (conf, closeness, choice, explored) == (want, t, 1 if out else -1, False)
             seqs[r].append(bool(t > 0.7 and (out or record == "closeness")))
-        np.testing.assert_array_equal(conf, want)
-        np.testing.assert_array_equal(closeness, top)
         for r in range(runs):
+            filled[r] = ring_to_history(history[r], state[r])
             assert history[r, :filled[r]].tolist() == seqs[r][-window:]
     assert min(len(q) for q in seqs) > window                     # the rings wrapped
 
 
 @pytest.mark.parametrize("normalization", ["vector", "minmax"])
 @pytest.mark.parametrize("per_pair", [False, True])
-def test_best_candidates_equal_dense_topsis_over_the_usable_providers(normalization, per_pair) -> None:
-    """The compiled gather-and-score pass equals TOPSIS on the full matrix with the usable mask."""
+def test_decisions_equal_dense_topsis_over_the_usable_providers(normalization, per_pair) -> None:
+    """The compiled pass (the candidates, TOPSIS's best, the rule without exploration) picks what TOPSIS on the
+    full matrix with the usable mask picks: eligible, available, cheaper than local (our rule)."""
     import dataclasses
 
-    import coalesce_games.model.decisions as policies
+    import coalesce_games.model.decisions as decisions
+    from coalesce_games.model.rules import CoalesceRule
     from coalesce_games.model.skills import SkillMatcher
     from coalesce_games.model.topsis import topsis
 
@@ -162,19 +170,22 @@ def test_best_candidates_equal_dense_topsis_over_the_usable_providers(normalizat
     ctx = DecisionContext(tasks, internal, external_cost(tasks, providers, reliability=rel), rel,
                           providers.security, score, score >= 0.7, np.arange(40) % 5 != 0)
     weights = np.random.default_rng(4).dirichlet(np.ones(4), 300)
-    pick, close = policies.best_candidates(ctx, weights, normalization, cost_test=True)
+    rule, u = CoalesceRule(0.0, 0.7, normalization == "minmax"), np.full((300, 2), 0.5)
+    d = decisions.decide_batch(ctx, weights, u, None, rule)
     usable = ctx.eligible & ctx.available & (ctx.external.total < internal.total[:, None])
-    matrix = policies.criteria_matrix(ctx.external, rel, providers.security)
-    dense = np.stack([topsis(matrix[k], weights[k], policies.BENEFIT, normalization, usable[k])
+    matrix = decisions.criteria_matrix(ctx.external, rel, providers.security)
+    dense = np.stack([topsis(matrix[k], weights[k], decisions.BENEFIT, normalization, usable[k])
                       for k in range(300)])
     want = np.where(usable.any(axis=1), np.where(usable, dense, -1).argmax(axis=1), -1)
-    np.testing.assert_array_equal(pick, want)
-    np.testing.assert_allclose(close, np.where(want >= 0, dense.max(axis=1), 0.0), rtol=0, atol=1e-12)
-    assert (pick >= 0).sum() > 100 and (pick[pick >= 0] % 5 != 0).all()   # non-trivial; never unavailable
+    np.testing.assert_array_equal(d.choice, want)
+    np.testing.assert_allclose(d.closeness, np.where(want >= 0, dense.max(axis=1), 0.0), rtol=1e-13)  # topsis
+    # normalises the weights again
+    np.testing.assert_array_equal(d.confidence, np.where(want >= 0, 1.0, 0.0))
+    assert (d.choice >= 0).sum() > 100 and (d.choice[d.choice >= 0] % 5 != 0).all()   # non-trivial; available
     with pytest.raises(ValueError, match=r"security must have shape \(300, 40\) or \(40,\); got \(39,\)"):
-        policies.best_candidates(dataclasses.replace(ctx, security=providers.security[1:]), weights, "minmax", True)
+        decisions.decide_batch(dataclasses.replace(ctx, security=providers.security[1:]), weights, u, None, rule)
     with pytest.raises(ValueError, match="weights"):
-        policies.best_candidates(ctx, weights[1:], "minmax", True)
+        decisions.decide_batch(ctx, weights[1:], u, None, rule)
 
 
 def test_policies_need_one_generator_per_run() -> None:
@@ -205,78 +216,28 @@ def test_given_uniforms_decide_as_drawn_ones() -> None:
         PaperPolicy().decide(ctx, None)
 
 
-def test_nth_usable_is_a_uniform_choice_among_usable_columns() -> None:
-    from coalesce_games.model.decisions import nth_usable
+def test_uniform_pick_is_a_uniform_choice_among_the_listed() -> None:
+    from coalesce_games.model.rules import uniform_pick
 
-    usable = np.array([[False, True, False, True, True]] * 30_000 + [[False] * 5])
-    u = np.random.default_rng(0).random(len(usable))
-    pick = nth_usable(usable, u)
-    assert pick[-1] == -1 and (usable[np.arange(len(usable) - 1), pick[:-1]]).all()
-    share = np.bincount(pick[:-1], minlength=5)[[1, 3, 4]] / 30_000
+    listed, u = np.array([1, 3, 4, 0, 0]), np.random.default_rng(0).random(30_000)
+    pick = np.array([uniform_pick(listed, 3, x) for x in u])
+    share = np.bincount(pick, minlength=5)[[1, 3, 4]] / 30_000
     np.testing.assert_allclose(share, 1 / 3, atol=4 * np.sqrt(2 / 9 / 30_000))   # 4 standard errors
-    assert nth_usable(usable[:1], np.array([np.nextafter(1.0, 0)])).tolist() == [4]   # u just below 1: the last
-    # rows read in place equal the gathered rows; the numpy rule floor(u count)-th True is the reference
-    rng = np.random.default_rng(1)
-    table = rng.random((7, 40)) < 0.3
-    rows, u = rng.integers(0, 7, 2_000), rng.random(2_000)
-    gathered = table[rows]
-    counts = gathered.sum(axis=1)
-    want = np.where(counts > 0, (np.cumsum(gathered, axis=1) > np.floor(u * counts)[:, None]).argmax(axis=1), -1)
-    np.testing.assert_array_equal(nth_usable(table, u, rows), want)
-    np.testing.assert_array_equal(nth_usable(gathered, u), want)
-    for bad_u, bad_rows in ((np.array([1.5]), None), (np.array([np.nan]), None), (np.array([0.5]), np.array([9]))):
-        with pytest.raises(ValueError, match="u "):
-            nth_usable(table[:1], bad_u, bad_rows)
+    assert uniform_pick(listed, 3, np.nextafter(1.0, 0)) == 4                   # u just below 1: the last
+    assert uniform_pick(listed, 3, 1.0) == 4 and uniform_pick(listed, 3, 0.0) == 1
+    assert uniform_pick(listed, 0, 0.5) == -1                                   # nothing listed
 
 
-@pytest.mark.parametrize("cost_test", [False, True])
-def test_criteria_given_per_pair_decide_as_dense_ones(cost_test) -> None:
-    """A context with the eligible pairs' criteria only (a market's) picks as the dense context does."""
-    import dataclasses
-
-    import coalesce_games.model.decisions as policies
-    from coalesce_games.model.skills import SkillMatcher
-
-    providers, tasks = Providers.sample_table1(40, 4), Tasks.sample(300, 5)
-    score = SkillMatcher().score(tasks.required, providers)
-    internal = internal_cost(tasks)
-    internal = dataclasses.replace(internal, total=internal.total + 150.0)
-    rel = np.tile(providers.reliability, (300, 1)) * np.random.default_rng(6).uniform(0.9, 1.0, (300, 40))
-    dense = DecisionContext(tasks, internal, external_cost(tasks, providers, reliability=rel), rel,
-                            providers.security, score, score >= 0.7, np.arange(40) % 3 != 0)
-    pairs = np.flatnonzero(dense.eligible)
-    sparse = dataclasses.replace(
-        dense, pairs=pairs, reliability=rel.ravel()[pairs], security=np.tile(providers.security, 300)[pairs],
-        external=type(dense.external)(*(np.ravel(np.broadcast_to(x, (300, 40)))[pairs]
-                                        for x in dataclasses.astuple(dense.external))))
-    weights = np.tile([0.4, 0.25, 0.2, 0.15], (300, 1))
-    want = policies.best_candidates(dense, weights, "minmax", cost_test=cost_test)
-    got = policies.best_candidates(sparse, weights, "minmax", cost_test=cost_test)
-    np.testing.assert_array_equal(got[0], want[0])
-    np.testing.assert_array_equal(got[1], want[1])
-    assert 0 < (want[0] >= 0).sum() < 300
-    with pytest.raises(ValueError, match="every eligible pair"):
-        policies.best_candidates(dataclasses.replace(sparse, pairs=pairs[1:]), weights, "minmax", cost_test)
-    # the compiled pass reads without bounds checks: disorder, repeats and indices out of range are refused
-    for bad in (pairs[::-1], np.r_[pairs[:1], pairs[:-1]], np.r_[pairs[:-1], 300 * 40], np.r_[-1, pairs[1:]]):
-        with pytest.raises(ValueError, match="every eligible pair"):
-            policies.best_candidates(dataclasses.replace(sparse, pairs=bad), weights, "minmax", cost_test)
-
-
-def test_compiled_weight_update_equals_the_numpy_one() -> None:
-    """The market's compiled step (weights.weights_update) is observe's update_weights(market_weights(...)), bit for bit."""
-    from coalesce_games.model.weights import weights_update
-
-    rng = np.random.default_rng(5)
-    for _ in range(200):
-        base, current = rng.random(4) + 0.01, check_weights_row(rng.random(4) + 0.01)
-        price_index, success, late, incident, beta = 0.5 + rng.random(), rng.random(), rng.random(), rng.random(), rng.random()
-        want = update_weights(current, market_weights(base, [max(price_index - 1.0, 0.0), 1.0 - success, late,
-                                                              incident]), beta)
-        got = current.copy()
-        weights_update(got, base, price_index, success, late, incident, beta)
-        np.testing.assert_array_equal(got, want)
-
-
-def check_weights_row(w: np.ndarray) -> np.ndarray:
-    return w / w.sum()
+def test_market_weight_step_hand_computed() -> None:
+    """follow_market: pressure (price index above 1, failures, late share, incidents) raises the base weights
+    as market_weights does, and the current weights move towards them by beta."""
+    base = np.array([0.4, 0.25, 0.2, 0.15])
+    current = np.array([0.25, 0.25, 0.25, 0.25])
+    target = base * np.array([1.5, 1.2, 1.1, 1.0])                 # price index 1.5, 20 % failed, 10 % late
+    target /= target.sum()
+    np.testing.assert_allclose(market_weights(base, [0.5, 0.2, 0.1, 0.0]), target, rtol=1e-15)
+    follow_market(current, base, 1.5, 0.8, 0.1, 0.0, 0.7)
+    np.testing.assert_allclose(current, 0.3 * 0.25 + 0.7 * target, rtol=1e-15)
+    still = base.copy()
+    follow_market(still, base, 0.9, 1.0, 0.0, 0.0, 0.7)            # cheap market, no failures: no pressure
+    np.testing.assert_allclose(still, base, rtol=1e-15)

@@ -128,27 +128,36 @@ def test_bad_input(kwargs, message) -> None:
         topsis(**args)
 
 
-def test_benefit_must_be_boolean() -> None:
-    with pytest.raises(TypeError, match="benefit"):
+def test_benefit_must_be_booleans_or_criterion_types() -> None:
+    with pytest.raises(ValueError, match="benefit"):
         topsis([[1.0, 2.0]], [1, 1], [0, 1])
+    with pytest.raises(TypeError, match="benefit"):
+        topsis([[1.0, 2.0]], [1, 1], ["cost", "benefit"])
 
 
-@pytest.mark.parametrize("normalization", ["vector", "minmax"])
-def test_sparse_best_equals_dense_best(normalization: str) -> None:
-    from coalesce_games.model.topsis import topsis_best
+@pytest.mark.parametrize("scale", [1e200, 1e-200, 1e300, 1e-300])
+def test_vector_normalisation_is_exact_at_extreme_scales(scale: float) -> None:
+    """A column scaled by 1e200 (whose squares overflow) or 1e-200 (whose squares underflow) gives the same
+    closeness: vector normalisation scales such a column by a power of two before squaring it."""
+    m = np.array([[250., 16., 12., 5.], [200., 16., 8., 3.], [300., 32., 16., 4.]])
+    w = np.array([0.4, 0.25, 0.2, 0.15])
+    plain = topsis(m, w, BENEFIT)
+    for c in range(4):
+        scaled = m.copy()
+        scaled[:, c] *= scale
+        np.testing.assert_allclose(topsis(scaled, w, BENEFIT), plain, rtol=1e-13)
+    np.testing.assert_allclose(topsis(m * scale, w, BENEFIT), plain, rtol=1e-13)   # every column at once
 
-    rng = np.random.default_rng(7)
-    for trial in range(150):
-        m, n = int(rng.integers(1, 25)), int(rng.integers(1, 10))
-        matrix = rng.random((m, n, 4))
-        if trial % 3 == 0:
-            matrix[:, :, 2] = 1.0          # a constant column
-        if trial % 5 == 0:
-            matrix[:, 1:, :] = matrix[:, :1, :]  # ties
-        mask = rng.random((m, n)) < 0.5
-        w = rng.random((m, 4)) + 0.01
-        dense = topsis(matrix, w, BENEFIT, normalization, mask=mask)
-        want = best(dense, mask)
-        pick, close = topsis_best(matrix, w, BENEFIT, mask, normalization)
-        assert pick.tolist() == want.tolist()
-        np.testing.assert_allclose(close, np.where(want >= 0, dense[np.arange(m), np.maximum(want, 0)], 0.0))
+
+def test_pymcdm_criterion_types_equal_booleans() -> None:
+    """pymcdm's types (+1 benefit, -1 cost) are accepted and mean what the booleans mean, and the closeness
+    equals pymcdm's TOPSIS on them."""
+    rng = np.random.default_rng(11)
+    m, w = rng.uniform(0.1, 100, (9, 4)), rng.random(4) + 0.1
+    types = np.where(BENEFIT, 1, -1)
+    ours = topsis(m, w, types)
+    np.testing.assert_array_equal(ours, topsis(m, w, BENEFIT))
+    np.testing.assert_array_equal(ours, topsis(m, w, types.tolist()))
+    np.testing.assert_allclose(ours, PymcdmTOPSIS(pn.vector_normalization)(m, w / w.sum(), types), atol=1e-12)
+    with pytest.raises(ValueError, match=r"\+1 \(benefit\) or -1 \(cost\); got \[1, -1, 0, 1\]"):
+        topsis(m, w, [1, -1, 0, 1])

@@ -28,11 +28,13 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from coalesce_games.market import arrays
 from coalesce_games.market import kernel as _engine
 from coalesce_games.market.config import MarketConfig
 from coalesce_games.market.draws import _batch_key, _BatchDraws, _draw_batch, _per_run
-from coalesce_games.market.kernel import TOTALS
-from coalesce_games.model.costs import dynamic_price, eq69_constants, internal_constants, queued_value_rate
+from coalesce_games.market.arrays import TOTALS
+from coalesce_games.model.cost_terms import eq69_constants, internal_constants
+from coalesce_games.model.costs import dynamic_price, queued_value_rate
 from coalesce_games.model.criteria import BENEFIT, required_by_type
 from coalesce_games.model.policies import CoalescePolicy, PaperPolicy
 from coalesce_games.model.rules import eq15_table
@@ -53,7 +55,7 @@ class Result:
     events: pd.DataFrame | None = field(default=None, repr=False)
 
 
-def _skill_arrays(cfg: MarketConfig, seeds: list[int], draws: _BatchDraws, n: int) -> _engine.SkillArrays:
+def _skill_arrays(cfg: MarketConfig, seeds: list[int], draws: _BatchDraws, n: int) -> arrays.SkillArrays:
     """The static part of Eq. 11 of every run, and which of its rows each run's hour reads.
 
     Tasks require their type's skills, so without the history term a
@@ -88,22 +90,22 @@ def _skill_arrays(cfg: MarketConfig, seeds: list[int], draws: _BatchDraws, n: in
             row[r, active] = first + np.arange(len(active))
             first += len(active)
         static = np.concatenate(blocks)
-    return _engine.SkillArrays(np.ascontiguousarray(static), row, float(w_history), float(matcher.prior),
+    return arrays.SkillArrays(np.ascontiguousarray(static), row, float(w_history), float(matcher.prior),
                                float(cfg.tau))
 
 
-def _provider_arrays(draws: _BatchDraws) -> _engine.ProviderArrays:
+def _provider_arrays(draws: _BatchDraws) -> arrays.ProviderArrays:
     """The providers of all runs end to end, with whether each truly holds each task type's skills."""
     p = draws.providers
     lacks = (required_by_type()[None, :, :] & ~p.true_skills[:, None, :]).any(axis=2)
-    return _engine.ProviderArrays(
+    return arrays.ProviderArrays(
         start=draws.provider_start, base_price=p.base_price.astype(float), latency=p.latency.astype(float),
         reliability=p.reliability.astype(float), security=p.security.astype(float),
         competence=p.competence.astype(float), behaviour=p.behaviour.astype(np.int64),
         rogue=p.behaviour != HONEST, has_skills=~lacks)
 
 
-def _task_arrays(draws: _BatchDraws) -> tuple[_engine.TaskArrays, np.ndarray, np.ndarray]:
+def _task_arrays(draws: _BatchDraws) -> tuple[arrays.TaskArrays, np.ndarray, np.ndarray]:
     """The tasks of all runs, run after run, where each sits (run, hour, client), and Eq. 4's
     opportunity rate in the paper accounting; the hours cost each task as they meet it.
 
@@ -120,17 +122,17 @@ def _task_arrays(draws: _BatchDraws) -> tuple[_engine.TaskArrays, np.ndarray, np
     t = draws.tasks     # valid by construction: drawn within their ranges (criteria.task_fields)
     # the published accounting prices the best task still queued behind each one in its client's hour (Eq. 4);
     # ours prices waiting as lateness instead
-    arrays = _engine.TaskArrays(
+    task_arrays = arrays.TaskArrays(
         hour_start=hour_start, client=task_client, task_type=t["task_type"], value=t["value"],
         complexity=t["complexity"], data_gb=t["data_gb"], max_latency=t["max_latency"].astype(float),
         sensitivity=t["sensitivity"], high_criticality=t["high_criticality"], budget=t["budget"],
         opportunity_rate=queued_value_rate(t["value"], queue), uniforms=draws.uniforms)
-    return arrays, task_run, task_hour
+    return task_arrays, task_run, task_hour
 
 
-def _market_constants(cfgs: list[MarketConfig]) -> _engine.MarketConstants:
+def _market_constants(cfgs: list[MarketConfig]) -> arrays.MarketConstants:
     cfg, threats = cfgs[0], ThreatModel()
-    return _engine.MarketConstants(
+    return arrays.MarketConstants(
         days_hours=np.array([c.days * 24 for c in cfgs], dtype=np.int64), alpha_demand=float(cfg.alpha_demand),
         capacity_per_hour=float(cfg.capacity_per_hour), latency_penalty_per_min=float(cfg.latency_penalty_per_min),
         rogue_entry_hour=int(cfg.rogue_entry_day * 24), reentry_hours=int(cfg.reentry_hours),
@@ -171,14 +173,14 @@ def _run_batch(cfgs: list[MarketConfig], seeds: list[int],
     base_weights = np.asarray(paper.weights, float) if cfg.policy == "paper" else coalesce.base_weights()
     clients = np.concatenate([[0], np.cumsum([c.clients for c in cfgs])]).astype(np.int64)
     m, total_providers = len(tasks.value), len(prov.base_price)
-    out = _engine.Outputs(totals=np.zeros((runs, len(TOTALS))),
-                          steps=np.zeros((runs, len(hours), len(_engine.STEP_COLUMNS))),
+    out = arrays.Outputs(totals=np.zeros((runs, len(TOTALS))),
+                          steps=np.zeros((runs, len(hours), len(arrays.STEP_COLUMNS))),
                           choice=np.full(m, -1, dtype=np.int64), explored=np.zeros(m, dtype=bool),
                           closeness=np.zeros(m), latency=np.zeros(m), chosen_count=np.zeros(total_providers),
                           final_demand=np.zeros(total_providers))
-    _engine.run_batch(prov, skill, tasks, _market_constants(cfgs), internal_constants(), eq69_constants(),
-                      weight_factor_constants(), paper.rule(), coalesce.rule(), base_weights, BENEFIT,
-                      eq15_table(paper.window), clients, out)
+    _engine.run_batch(arrays.KernelInputs(prov, skill, tasks, _market_constants(cfgs), internal_constants(),
+                                          eq69_constants(), weight_factor_constants(), paper.rule(), coalesce.rule(),
+                                          base_weights, BENEFIT, eq15_table(paper.window), clients), out)
     provider_run = np.repeat(np.arange(runs), n_run)
     final_price = dynamic_price(prov.base_price, out.final_demand, cfg.capacity_per_hour,
                                 cfg.capacity_per_hour * n_run[provider_run], 1.0, cfg.alpha_demand)
@@ -189,7 +191,7 @@ def _run_batch(cfgs: list[MarketConfig], seeds: list[int],
                           "seed": np.repeat(np.asarray(seeds), run_hours),
                           "hour": np.broadcast_to(hours, within.shape)[within],
                           **{key: per_hour[:, c].astype(int) if key in ("arrived", "outsourced", "rogue")
-                             else per_hour[:, c] for c, key in enumerate(_engine.STEP_COLUMNS)}})
+                             else per_hour[:, c] for c, key in enumerate(arrays.STEP_COLUMNS)}})
     events = None
     if with_events:
         events = pd.DataFrame({"job": task_run, "seed": np.asarray(seeds)[task_run], "hour": task_hour,

@@ -8,7 +8,7 @@ External cost (Eq. 6-9), contractor j running it::
 
     C_ext = P_j + C_comm + C_verif + C_integ + C_risk + C_latency
 
-Two accountings (MODEL.md section 2):
+Two accountings (``papers/model.md``, section 2):
 
 ``"paper"``
     The published code's execution time ``t = FLOPs / (peak FLOP/s x u)``, a
@@ -24,6 +24,10 @@ Two accountings (MODEL.md section 2):
     readings to local execution's cost (and the only one consistent with the
     latencies the paper reports).
 
+Every formula is written once, for one task or pair, in
+:mod:`coalesce_games.model.cost_terms`; the functions here validate their
+inputs and run compiled loops over those scalar forms.
+
 External cost does not depend on the accounting. Provider latency scales with
 task complexity like local latency does (ours: the paper quotes a latency per
 task type at complexity 1).
@@ -38,17 +42,31 @@ task type at complexity 1).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 import numba
 import numpy as np
 
 from coalesce_games import data
+from coalesce_games.model.cost_terms import (
+    communication_one,
+    eq69_constants,
+    ewma_one,
+    external_one,
+    internal_constants,
+    internal_one,
+    lateness_one,
+    price_one,
+    risk_one,
+    verification_one,
+)
 from coalesce_games.model.providers import Providers
 from coalesce_games.model.tasks import Tasks
 from coalesce_games.validation import as_array, check_choice, check_nonnegative, check_probability, check_scalar
 
-__all__ = ['ACCOUNTINGS', 'Eq69Constants', 'ExternalCost', 'InternalConstants', 'InternalCost', 'communication_cost', 'communication_one', 'dynamic_price', 'eq69_constants', 'ewma', 'execution_hours', 'external_cost', 'external_cost_pairs', 'external_one', 'internal_constants', 'internal_cost', 'internal_one', 'lateness_cost', 'queued_value_rate', 'risk_premium', 'verification_cost']
+__all__ = ['ACCOUNTINGS', 'ExternalCost', 'InternalCost', 'communication_cost', 'dynamic_price', 'ewma',
+           'execution_hours', 'external_cost', 'external_cost_pairs', 'internal_cost', 'lateness_cost',
+           'queued_value_rate', 'risk_premium', 'verification_cost']
 
 ACCOUNTINGS = ("consistent", "paper")
 
@@ -85,8 +103,32 @@ class ExternalCost:
     latency_min: np.ndarray
 
 
+def _flat(arrays: tuple, dtypes: tuple) -> tuple[tuple[int, ...], list[np.ndarray]]:
+    """The arrays broadcast together, each as a contiguous flat array of its dtype, and their common shape."""
+    together = np.broadcast_arrays(*arrays)
+    return together[0].shape, [np.ascontiguousarray(x, dtype=d).reshape(-1) for x, d in zip(together, dtypes)]
+
+
+def _internal_parts(tasks: Tasks, paper: bool, params: dict, rate: Any) -> np.ndarray:
+    """(8, m): :func:`cost_terms.internal_one`'s parts for every task."""
+    m = len(tasks)
+    out = np.empty((8, m))
+    _internal_rows(np.ascontiguousarray(tasks.task_type, dtype=np.int64), np.asarray(tasks.complexity, float),
+                   np.asarray(tasks.data_gb, float), np.ascontiguousarray(np.broadcast_to(rate, (m,)), dtype=float),
+                   paper, internal_constants(params), out)
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _internal_rows(kind, complexity, data_gb, rate, paper, k, out) -> None:  # pragma: no cover (compiled)
+    for i in range(len(kind)):
+        parts = internal_one(kind[i], complexity[i], data_gb[i], rate[i], paper, k)
+        for c in range(8):
+            out[c, i] = parts[c]
+
+
 def execution_hours(tasks: Tasks, accounting: str = "consistent", params: dict | None = None) -> np.ndarray:
-    """Hours the client needs for each task (Eq. 1's ``t``).
+    """Hours the client needs for each task (Eq. 1's ``t``, :func:`cost_terms.execution_hours_one`).
 
     ``paper``: ``FLOPs x (data_gb / 8.2) x complexity / (peak x u)``, the seconds
     count taken as hours. ``consistent``: local latency table x complexity / 60.
@@ -97,110 +139,35 @@ def execution_hours(tasks: Tasks, accounting: str = "consistent", params: dict |
     ([125.4], [2.09])
     """
     check_choice("accounting", accounting, ACCOUNTINGS)
-    p = _params(params)
-    types = data.task_arrays()
-    kind = tasks.task_type
-    if accounting == "paper":
-        hw = p["hardware"]
-        flops = types["flops"][kind] * (tasks.data_gb / types["reference_data_gb"][kind])
-        return flops * tasks.complexity / (hw["peak_flops"] * hw["utilisation"])
-    return types["local_latency_min"][kind] * tasks.complexity / 60.0
+    return _internal_parts(tasks, accounting == "paper", _params(params), 0.0)[0]
 
 
 def internal_cost(tasks: Tasks, accounting: str = "consistent", params: dict | None = None,
                   opportunity_rate: Any = 0.0) -> InternalCost:
-    """Internal cost of every task (Eq. 1-5).
+    """Internal cost of every task (Eq. 1-5, :func:`cost_terms.internal_one`).
 
     ``opportunity_rate`` (USD per hour, scalar or (m,)) is the value per hour of
     the best task waiting in the client's queue (Eq. 4, :func:`queued_value_rate`);
     the market supplies it in the paper accounting, and it is 0 for a client
     with an empty queue.
     """
-    p = _params(params)
-    hours = execution_hours(tasks, accounting, p)
+    check_choice("accounting", accounting, ACCOUNTINGS)
     rate = check_nonnegative("opportunity_rate", opportunity_rate)
-    k, kind = internal_constants(p), tasks.task_type
-    memory_used = (k.model_factor * k.model_size_gb[kind] + k.documents_factor * k.documents[kind] / k.documents_unit
-                   + k.complexity_factor * tasks.complexity)
-    compute = hours * k.compute_per_hour
-    memory = memory_used / k.memory_gb * hours * k.memory_per_hour
-    energy = k.energy_kw * hours * k.energy_per_kwh
-    depreciation = k.depreciation_per_hour * hours
-    opportunity = np.broadcast_to(rate * hours, hours.shape).copy()
-    latency = k.local_latency_min[kind] * tasks.complexity
-    total = compute + memory + energy + opportunity + depreciation
-    return InternalCost(hours, compute, memory, energy, opportunity, depreciation, total, latency)
-
-
-class InternalConstants(NamedTuple):
-    """The constants of Eq. 1-5 a compiled pass needs (:func:`internal_constants`): per task type, then
-    scalars combined as :func:`internal_cost` combines them."""
-
-    flops: np.ndarray              # (T,) FLOPs of a task of the type at its reference data size
-    reference_data_gb: np.ndarray
-    local_latency_min: np.ndarray  # minutes on the client at complexity 1
-    model_size_gb: np.ndarray
-    documents: np.ndarray
-    flops_per_hour_read: float     # peak x utilisation (the published code's seconds read as hours)
-    compute_per_hour: float
-    memory_per_hour: float
-    memory_gb: float
-    energy_kw: float               # TDP x utilisation / 1000
-    energy_per_kwh: float
-    depreciation_per_hour: float
-    model_factor: float
-    documents_factor: float
-    documents_unit: float
-    complexity_factor: float
-
-
-def internal_constants(params: dict | None = None) -> InternalConstants:
-    """Eq. 1-5's constants from ``data/parameters.toml`` and the task types (what :func:`internal_cost`
-    and :func:`internal_one` compute with)."""
-    p = _params(params)
-    hw, rates, mem, types = p["hardware"], p["rates"], p["memory"], data.task_arrays()
-    per_type = [np.ascontiguousarray(types[key], dtype=float)
-                for key in ("flops", "reference_data_gb", "local_latency_min", "model_size_gb", "documents")]
-    return InternalConstants(*per_type, hw["peak_flops"] * hw["utilisation"], float(rates["compute_per_hour"]),
-                         float(rates["memory_per_hour"]), float(hw["memory_gb"]),
-                         hw["tdp_w"] * hw["utilisation"] / 1000.0, float(rates["energy_per_kwh"]),
-                         hw["purchase_usd"] / (hw["writeoff_years"] * 365 * 24), float(mem["model_factor"]),
-                         float(mem["documents_factor"]), float(mem["documents_unit"]), float(mem["complexity_factor"]))
-
-
-@numba.njit(cache=True, nogil=True)
-def internal_one(kind: int, complexity: float, data_gb: float, opportunity_rate: float, paper: bool,
-                 k: InternalConstants) -> tuple[float, float]:  # pragma: no cover (compiled)
-    """Eq. 1-5 for one task in compiled code: ``(total, latency_min)``.
-
-    The scalar form of :func:`internal_cost` (``paper``: its paper
-    accounting), operation for operation, equal to it bit for bit (tested),
-    for a compiled market that costs each task as it meets it.
-
-    >>> total, minutes = internal_one(0, 1.0, 8.2, 0.0, False, internal_constants())
-    >>> round(total, 4), minutes            # 2.09 h of compute, memory, energy and depreciation
-    (2.0032, 125.4)
-    """
-    if paper:
-        hours = k.flops[kind] * (data_gb / k.reference_data_gb[kind]) * complexity / k.flops_per_hour_read
-    else:
-        hours = k.local_latency_min[kind] * complexity / 60.0
-    memory_used = (k.model_factor * k.model_size_gb[kind] + k.documents_factor * k.documents[kind] / k.documents_unit
-                   + k.complexity_factor * complexity)
-    total = hours * k.compute_per_hour + memory_used / k.memory_gb * hours * k.memory_per_hour
-    total += k.energy_kw * hours * k.energy_per_kwh
-    total += opportunity_rate * hours
-    total += k.depreciation_per_hour * hours
-    return total, k.local_latency_min[kind] * complexity
+    try:
+        np.broadcast_to(rate, (len(tasks),))
+    except ValueError as exc:
+        raise ValueError(f"opportunity_rate must be a scalar or one rate per task ({len(tasks)},); got shape "
+                         f"{rate.shape}") from exc
+    return InternalCost(*_internal_parts(tasks, accounting == "paper", _params(params), rate))
 
 
 def dynamic_price(base_price: Any, demand: Any, supply: Any, total_supply: Any, complexity: Any,
                   alpha: float = 0.5, complexity_factor: float = 0.3, *, check: bool = True) -> np.ndarray:
-    """Eq. 7: ``P = P_base (1 + alpha (D - S) / S_total) (1 + 0.3 (cf - 1))``.
+    """Eq. 7: ``P = P_base (1 + alpha (D - S) / S_total) (1 + 0.3 (cf - 1))`` (:func:`cost_terms.price_one`).
 
     Arguments broadcast. Demand and supply are counts of tasks (or rates);
     the price is refused if it would turn negative. ``check=False`` skips
-    validating the inputs (a market's own state, every hour).
+    validating the inputs (a market's own state).
     """
     base, d, s, total, cf = base_price, demand, supply, total_supply, complexity
     if check:
@@ -210,77 +177,103 @@ def dynamic_price(base_price: Any, demand: Any, supply: Any, total_supply: Any, 
         total = check_nonnegative("total_supply", total_supply)
         cf = check_nonnegative("complexity", complexity)
         check_scalar("alpha", alpha, low=0)
-    safe_total = np.where(total > 0, total, 1.0)
-    price = base * (1 + alpha * (d - s) / safe_total) * (1 + complexity_factor * (cf - 1))
+    shape, flat = _flat((base, d, s, total, cf), (float,) * 5)
+    price = np.empty(flat[0].size)
+    _price_rows(*flat, float(alpha), float(complexity_factor), price)
     if np.any(price < 0):
         raise ValueError(f"dynamic price turned negative (min {price.min()!r}); demand/supply out of range")
-    return price
+    return price.reshape(shape)
+
+
+@numba.njit(cache=True, nogil=True)
+def _price_rows(base, d, s, total, cf, alpha, factor, out) -> None:  # pragma: no cover (compiled)
+    for i in range(len(out)):
+        out[i] = price_one(base[i], d[i], s[i], total[i], cf[i], alpha, factor)
 
 
 def risk_premium(value: Any, reliability: Any, high_criticality: Any, params: dict | None = None) -> np.ndarray:
     """Eq. 9: ``V (P_fail + P_sec + P_qual) gamma`` with ``P_fail = 1 - rel``,
     ``P_sec = 0.02 + 0.1 (1 - rel)``, ``P_qual = 0.01 + 0.05 (1 - rel)`` and
-    ``gamma = 1.5`` for high-criticality tasks, else 1.
+    ``gamma = 1.5`` for high-criticality tasks, else 1 (:func:`cost_terms.risk_one`).
 
     >>> risk_premium(100.0, 0.9, True).round(6).item()
     21.75
     """
-    e = _params(params)["external"]
+    k = eq69_constants(params)
     v = check_nonnegative("value", value)
     rel = check_probability("reliability", reliability)
-    return _risk(v, rel, np.asarray(high_criticality, dtype=bool), e)
+    shape, flat = _flat((v, rel, np.asarray(high_criticality, dtype=bool)), (float, float, np.bool_))
+    out = np.empty(flat[0].size)
+    _risk_rows(*flat, k.risk_slope, k.risk_base, k.gamma_high_criticality, out)
+    return out.reshape(shape)
 
 
-def _risk(value: np.ndarray, rel: np.ndarray, critical: np.ndarray, e: dict) -> np.ndarray:
-    gamma = np.where(critical, e["gamma_high_criticality"], 1.0)
-    # P_fail + P_sec + P_qual is affine in (1 - rel): one pass over the (task, provider) pairs
-    slope = 1 + e["p_sec_slope"] + e["p_qual_slope"]
-    p_total = (1 - rel) * slope
-    p_total += e["p_sec_base"] + e["p_qual_base"]
-    return p_total * (value * gamma)
+@numba.njit(cache=True, nogil=True)
+def _risk_rows(value, rel, critical, slope, base, gamma, out) -> None:  # pragma: no cover (compiled)
+    for i in range(len(out)):
+        out[i] = risk_one(value[i], rel[i], critical[i], slope, base, gamma)
 
 
 def verification_cost(reliability: Any, params: dict | None = None) -> np.ndarray:
-    """2.50 USD (automated) when reliability > 0.95, else 3.80 USD (manual)."""
-    return _verification(check_probability("reliability", reliability), _params(params)["external"])
+    """2.50 USD (automated) when reliability > 0.95, else 3.80 USD (manual) (:func:`cost_terms.verification_one`).
+
+    >>> verification_cost([0.96, 0.95]).tolist()
+    [2.5, 3.8]
+    """
+    k = eq69_constants(params)
+    shape, (rel,) = _flat((check_probability("reliability", reliability),), (float,))
+    out = np.empty(rel.size)
+    _verification_rows(rel, k.automated_reliability, k.verification_automated, k.verification_manual, out)
+    return out.reshape(shape)
 
 
-def _verification(rel: np.ndarray, e: dict) -> np.ndarray:
-    return np.where(rel > e["automated_reliability"], e["verification_automated"], e["verification_manual"])
+@numba.njit(cache=True, nogil=True)
+def _verification_rows(rel, threshold, automated, manual, out) -> None:  # pragma: no cover (compiled)
+    for i in range(len(out)):
+        out[i] = verification_one(rel[i], threshold, automated, manual)
 
 
 def communication_cost(data_gb: Any, params: dict | None = None) -> np.ndarray:
-    """``(in_GB + out_GB) x 0.12 + 0.50`` USD, output 0.2 GB.
+    """``(in_GB + out_GB) x 0.12 + 0.50`` USD, output 0.2 GB (:func:`cost_terms.communication_one`).
 
     >>> communication_cost(10.0).round(6).item()
     1.724
     """
-    return _communication(check_nonnegative("data_gb", data_gb), _params(params)["external"])
+    k = eq69_constants(params)
+    shape, (gb,) = _flat((check_nonnegative("data_gb", data_gb),), (float,))
+    out = np.empty(gb.size)
+    _communication_rows(gb, k.output_gb, k.transfer_per_gb, k.communication_fixed, out)
+    return out.reshape(shape)
 
 
-def _communication(gb: np.ndarray, e: dict) -> np.ndarray:
-    return (gb + e["output_gb"]) * e["transfer_per_gb"] + e["communication_fixed"]
+@numba.njit(cache=True, nogil=True)
+def _communication_rows(gb, output_gb, transfer, fixed, out) -> None:  # pragma: no cover (compiled)
+    for i in range(len(out)):
+        out[i] = communication_one(gb[i], output_gb, transfer, fixed)
 
 
 def lateness_cost(latency_min: Any, max_latency_min: Any, penalty_per_min: float = 0.25, *,
                   check: bool = True) -> np.ndarray:
-    """0.25 USD per minute beyond the task's maximum latency.
+    """0.25 USD per minute beyond the task's maximum latency (:func:`cost_terms.lateness_one`).
 
     >>> lateness_cost([80.0, 100.0], 90.0).tolist()
     [0.0, 2.5]
     """
-    if not check:   # a market's own arrays, every hour
-        return _late(latency_min, max_latency_min, penalty_per_min)
-    lat = check_nonnegative("latency_min", latency_min)
-    cap = check_nonnegative("max_latency_min", max_latency_min)
-    return _late(lat, cap, check_scalar("penalty_per_min", penalty_per_min, low=0))
+    lat, cap = latency_min, max_latency_min
+    if check:
+        lat = check_nonnegative("latency_min", latency_min)
+        cap = check_nonnegative("max_latency_min", max_latency_min)
+        check_scalar("penalty_per_min", penalty_per_min, low=0)
+    shape, flat = _flat((lat, cap), (float, float))
+    out = np.empty(flat[0].size)
+    _lateness_rows(*flat, float(penalty_per_min), out)
+    return out.reshape(shape)
 
 
-def _late(lat: np.ndarray, cap: np.ndarray, penalty_per_min: float) -> np.ndarray:
-    late = np.asarray(np.subtract(lat, cap))       # 0-d inputs give a scalar: keep an array for out=
-    np.maximum(late, 0.0, out=late)
-    late *= penalty_per_min
-    return late
+@numba.njit(cache=True, nogil=True)
+def _lateness_rows(lat, cap, penalty, out) -> None:  # pragma: no cover (compiled)
+    for i in range(len(out)):
+        out[i] = lateness_one(lat[i], cap[i], penalty)
 
 
 def queued_value_rate(value: Any, queue: Any, params: dict | None = None) -> np.ndarray:
@@ -328,10 +321,11 @@ def external_cost(tasks: Tasks, providers: Providers, accounting: str = "consist
     ``accounting`` is accepted for symmetry: external cost is the same in both.
     """
     check_choice("accounting", accounting, ACCOUNTINGS)
-    e = _params(params)["external"]
+    k = eq69_constants(params)
     m, n = len(tasks), len(providers)
     if prices is None:
-        price = providers.base_price[None, :] * (1 + e["complexity_price_factor"] * (tasks.complexity[:, None] - 1))
+        price = dynamic_price(providers.base_price[None, :], 0.0, 0.0, 1.0, tasks.complexity[:, None],
+                              complexity_factor=k.complexity_price_factor, check=False)   # balanced demand
     else:
         price = np.broadcast_to(check_nonnegative("prices", prices), (m, n)).astype(float)
     rel = providers.reliability if reliability is None else check_probability("reliability", reliability)
@@ -339,132 +333,60 @@ def external_cost(tasks: Tasks, providers: Providers, accounting: str = "consist
 
 
 def external_cost_pairs(tasks: Tasks, price: Any, reliability: Any, latency: Any,
-                        params: dict | None = None, *, check: bool = True,
-                        task_of: np.ndarray | None = None) -> ExternalCost:
-    """Eq. 6-9 for m tasks against n providers given as arrays that broadcast to (m, n).
+                        params: dict | None = None, *, check: bool = True) -> ExternalCost:
+    """Eq. 6-9 for m tasks against n providers given as arrays that broadcast to (m, n)
+    (:func:`cost_terms.external_one` for every pair).
 
     The kernel of :func:`external_cost` for markets whose providers differ by
-    task (a batch of runs, each with its own providers): ``price``,
-    ``reliability`` and ``latency`` (minutes at complexity 1) are (n,) or
-    (m, n). With ``task_of`` (E,) they are given per pair instead, (E,):
-    pair p is task ``task_of[p]`` with one provider, and every result is (E,)
-    (a market costs only the pairs that pass the skill gate). ``check=False``
-    skips validating them (arrays a market derived from validated providers);
-    every pass over the pairs counts there.
+    task: ``price`` (Eq. 7's, complexity factor included), ``reliability`` and
+    ``latency`` (minutes at complexity 1) are (n,) or (m, n). ``check=False``
+    skips validating them (arrays derived from validated providers).
 
     >>> t = Tasks.sample(2, seed=0)
-    >>> dense = external_cost_pairs(t, np.array([10.0, 20.0]), np.array([0.9, 0.99]), np.array([30.0, 60.0]))
-    >>> pairs = external_cost_pairs(t, np.array([20.0, 10.0]), np.array([0.99, 0.9]), np.array([60.0, 30.0]),
-    ...                             task_of=np.array([0, 1]))
-    >>> bool(pairs.total[0] == dense.total[0, 1] and pairs.total[1] == dense.total[1, 0])
-    True
+    >>> cost = external_cost_pairs(t, np.array([10.0, 20.0]), np.array([0.9, 0.99]), np.array([30.0, 60.0]))
+    >>> cost.total.shape, cost.verification[0].tolist()     # manual verification below reliability 0.95
+    ((2, 2), [3.8, 2.5])
     """
-    p = _params(params)
-    e = p["external"]
+    k = eq69_constants(params)
     if check:
         price, reliability = check_nonnegative("prices", price), check_probability("reliability", reliability)
         latency = check_nonnegative("latency", latency)
-    if task_of is None:     # per task (m, 1) against the providers' (n,) or (m, n)
-        of = lambda x: x[:, None]   # noqa: E731
-        shape = np.broadcast_shapes(np.shape(price), np.shape(reliability), np.shape(latency), (len(tasks), 1))
-    else:                   # per pair (E,)
-        of = lambda x: x[task_of]   # noqa: E731
-        shape = np.shape(task_of)
-        if not (np.shape(price) == np.shape(reliability) == np.shape(latency) == shape):
-            raise ValueError(f"with task_of {shape}, prices, reliability and latency must be per pair; got "
-                             f"{np.shape(price)}, {np.shape(reliability)}, {np.shape(latency)}")
-    if task_of is None:
-        price, rel = np.broadcast_to(price, shape), np.broadcast_to(reliability, shape)
-    else:
-        rel = reliability
-    per_task = of(_communication(tasks.data_gb, e))   # tasks are valid by construction
-    comm = np.broadcast_to(per_task, shape)
-    integ = np.broadcast_to(np.float64(e["integration"]), shape)
-    verif = _verification(rel, e)
-    risk = _risk(of(tasks.value), rel, of(tasks.high_criticality), e)
-    latency_min = latency * of(tasks.complexity)
-    late = _late(latency_min, of(tasks.max_latency), e["latency_penalty_per_min"])
-    total = price + (per_task + e["integration"])    # Eq. 6, the per-task terms first
-    total += verif
-    total += risk
-    total += late
-    return ExternalCost(price, comm, verif, integ, risk, late, total, latency_min)
-
-
-class Eq69Constants(NamedTuple):
-    """The constants of Eq. 6-9 a compiled pass needs, as scalars (:func:`eq69_constants`)."""
-
-    integration: float
-    verification_automated: float
-    verification_manual: float
-    automated_reliability: float
-    risk_slope: float          # 1 + 0.1 + 0.05: P_fail + P_sec + P_qual per unit of (1 - rel)
-    risk_base: float           # 0.02 + 0.01
-    gamma_high_criticality: float
-    latency_penalty_per_min: float
-    output_gb: float           # Eq. 6: (in + out GB) x transfer + fixed
-    transfer_per_gb: float
-    communication_fixed: float
-    complexity_price_factor: float   # Eq. 7: 1 + 0.3 (cf - 1)
-
-
-def eq69_constants(params: dict | None = None) -> Eq69Constants:
-    """Eq. 6-9's constants from ``data/parameters.toml``, combined as :func:`external_cost_pairs` combines them."""
-    e = _params(params)["external"]
-    return Eq69Constants(float(e["integration"]), float(e["verification_automated"]),
-                         float(e["verification_manual"]), float(e["automated_reliability"]),
-                         1 + e["p_sec_slope"] + e["p_qual_slope"], e["p_sec_base"] + e["p_qual_base"],
-                         float(e["gamma_high_criticality"]), float(e["latency_penalty_per_min"]),
-                         float(e["output_gb"]), float(e["transfer_per_gb"]), float(e["communication_fixed"]),
-                         float(e["complexity_price_factor"]))
+    m = len(tasks)
+    shape = np.broadcast_shapes(np.shape(price), np.shape(reliability), np.shape(latency), (m, 1))
+    price, rel, lat = (np.broadcast_to(np.asarray(x, float), shape) for x in (price, reliability, latency))
+    comm = communication_cost(tasks.data_gb, params)        # tasks are valid by construction
+    parts = np.empty((5,) + shape)
+    _external_rows(price, rel, lat, np.asarray(tasks.complexity, float), np.asarray(tasks.value, float),
+                   np.asarray(tasks.high_criticality, bool), comm, np.asarray(tasks.max_latency, float), k, parts)
+    return ExternalCost(price, np.broadcast_to(comm[:, None], shape), parts[0],
+                        np.broadcast_to(np.float64(k.integration), shape), parts[1], parts[2], parts[3], parts[4])
 
 
 @numba.njit(cache=True, nogil=True)
-def communication_one(data_gb: float, k: Eq69Constants) -> float:  # pragma: no cover (compiled)
-    """Eq. 6's transfer cost of one task (:func:`communication_cost`, bit for bit: tested).
-
-    >>> round(communication_one(10.0, eq69_constants()), 6)   # (10 + 0.2) x 0.12 + 0.50
-    1.724
-    """
-    return (data_gb + k.output_gb) * k.transfer_per_gb + k.communication_fixed
-
-
-@numba.njit(cache=True, nogil=True)
-def external_one(price: float, reliability: float, latency: float, complexity: float, value: float,
-                 high_criticality: bool, communication: float, max_latency: float,
-                 k: Eq69Constants) -> tuple[float, float]:  # pragma: no cover (compiled)
-    """Eq. 6-9 for one (task, provider) pair in compiled code: ``(total, latency_min)``.
-
-    The scalar form of :func:`external_cost_pairs`, operation for operation
-    (equal to it bit for bit: tested), for a compiled market that costs each
-    pair as it meets it. ``price`` is Eq. 7's (complexity factor included),
-    ``latency`` the provider's minutes at complexity 1, ``communication``
-    the task's transfer cost.
-
-    >>> total, minutes = external_one(18.5, 0.987, 8.2, 1.0, 200.0, True, communication_cost(10.0).item(), 90.0,
-    ...                               eq69_constants())
-    >>> round(total, 3), minutes   # 18.5 + 1.724 + 1.2 + 2.5 + (0.013 x 1.15 + 0.03) x 200 x 1.5
-    (37.409, 8.2)
-    """
-    verification = k.verification_automated if reliability > k.automated_reliability else k.verification_manual
-    gamma = k.gamma_high_criticality if high_criticality else 1.0
-    p_total = (1 - reliability) * k.risk_slope
-    p_total += k.risk_base
-    risk = p_total * (value * gamma)
-    latency_min = latency * complexity
-    late = max(latency_min - max_latency, 0.0) * k.latency_penalty_per_min
-    total = price + (communication + k.integration)
-    total += verification
-    total += risk
-    total += late
-    return total, latency_min
+def _external_rows(price, rel, latency, complexity, value, critical, comm, max_latency, k,
+                   out) -> None:  # pragma: no cover (compiled)
+    for i in range(out.shape[1]):
+        for j in range(out.shape[2]):
+            parts = external_one(price[i, j], rel[i, j], latency[i, j], complexity[i], value[i], critical[i], comm[i],
+                                 max_latency[i], k)
+            for c in range(5):
+                out[c, i, j] = parts[c]
 
 
 def ewma(previous: Any, observed: Any, lam: float = 0.2) -> np.ndarray:
-    """Eq. 10 cost calibration: ``(1 - lambda) previous + lambda observed``.
+    """Eq. 10 cost calibration: ``(1 - lambda) previous + lambda observed`` (:func:`cost_terms.ewma_one`).
 
     >>> ewma(10.0, 20.0).item()
     12.0
     """
     check_scalar("lam", lam, low=0, high=1)
-    return (1 - lam) * as_array("previous", previous) + lam * as_array("observed", observed)
+    shape, flat = _flat((as_array("previous", previous), as_array("observed", observed)), (float, float))
+    out = np.empty(flat[0].size)
+    _ewma_rows(*flat, float(lam), out)
+    return out.reshape(shape)
+
+
+@numba.njit(cache=True, nogil=True)
+def _ewma_rows(previous, observed, lam, out) -> None:  # pragma: no cover (compiled)
+    for i in range(len(out)):
+        out[i] = ewma_one(previous[i], observed[i], lam)

@@ -1,27 +1,37 @@
 """A batch of decisions against a market: the context, the candidates, the choice.
 
 A :class:`DecisionContext` holds m tasks against n providers with every cost
-already computed (Eq. 1-10); :func:`best_candidates` gathers, for each task,
-the providers that pass the skill gate, are available and (with the cost test)
-beat the internal cost, and scores them with TOPSIS in one compiled pass per
-task. A :class:`Decision` records what each task did.
+already computed (Eq. 1-10). A compiled pass decides the tasks one by one with
+the market's own steps: :func:`gather_candidates` lists a task's usable
+providers with their four criteria, :func:`best_candidate` scores them with
+TOPSIS (:func:`coalesce_games.model.topsis.score_group`), and
+:func:`coalesce_games.model.rules.apply_rule` applies the policy's rule. A
+:class:`Decision` records what each task did.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import numba
 import numpy as np
 
 from coalesce_games.model.costs import ExternalCost, InternalCost
 from coalesce_games.model.criteria import BENEFIT
+from coalesce_games.model.rules import (
+    CoalesceRule,
+    PaperRule,
+    apply_rule,
+    eq15_table,
+    ring_from_history,
+    ring_to_history,
+)
 from coalesce_games.model.tasks import Tasks
 from coalesce_games.model.topsis import score_group
 
-__all__ = ['Decision', 'DecisionContext', 'Outcome', 'Policy', 'best_candidates', 'criteria_matrix', 'nth_usable', 'task_uniforms']
+__all__ = ['BatchArrays', 'Decision', 'DecisionContext', 'Policy', 'Work', 'best_candidate', 'criteria_matrix',
+           'decide_batch', 'gather_candidates', 'new_work', 'task_uniforms']
 
 
 @dataclass(frozen=True)
@@ -35,17 +45,10 @@ class DecisionContext:
     given per task ((m, n) ``reliability`` and ``security``). ``run=None`` is
     one run.
 
-    ``pairs`` (E,), when given, lists the (task, provider) pairs whose
-    criteria are known, as increasing flat indices ``task * n + provider``;
-    ``external``'s arrays and ``reliability``/``security`` are then (E,), one
-    entry per pair. It must hold every eligible pair: a market costs only
-    those, about one pair in seven.
-
     ``uniforms`` (m, 2), when given, are each task's own random numbers for
     exploration: column 0 decides whether the task explores (``< epsilon``),
-    column 1 which provider it tries (the ``floor(u x count)``-th of the usable
-    ones). A market draws them per task when the task is drawn, so a decision
-    needs no generator call; without them a policy draws them from ``rng``.
+    column 1 which provider it tries (the ``floor(u x count)``-th of those it
+    may try). Without them a policy draws them from ``rng``.
     """
 
     tasks: Tasks
@@ -58,7 +61,6 @@ class DecisionContext:
     available: np.ndarray     # (n,) or (R, n) bool: not blacklisted
     run: np.ndarray | None = None
     uniforms: np.ndarray | None = None   # (m, 2): exploration coin, which provider
-    pairs: np.ndarray | None = None      # (E,): the pairs the criteria are given for
 
     def runs(self, count: int) -> list[slice]:
         """The slice of tasks of each of ``count`` runs."""
@@ -72,10 +74,6 @@ class DecisionContext:
             raise ValueError(f"run indices must lie in 0..{count - 1} and be sorted")
         return [slice(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
 
-    def available_rows(self, tasks: Any) -> np.ndarray:
-        """Availability for the tasks at ``tasks`` (a slice or indices): (n,) or (len, n)."""
-        return self.available if self.available.ndim == 1 else self.available[self.run[tasks]]
-
 
 @dataclass(frozen=True)
 class Decision:
@@ -87,29 +85,11 @@ class Decision:
     confidence: np.ndarray
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What happened to each outsourced task (arrays of shape (k,)).
-
-    ``run`` (k,) is each task's run in a batch of runs (None: one run) and
-    ``price_index`` the market's price level per run (scalar or (R,)).
-    """
-
-    choice: np.ndarray
-    success: np.ndarray
-    incident: np.ndarray
-    late: np.ndarray
-    price_index: Any = 1.0
-    run: np.ndarray | None = None
-
-
 class Policy(Protocol):
     name: str
     runs: int
 
     def decide(self, ctx: DecisionContext, rng: Any) -> Decision: ...
-
-    def observe(self, decision: Decision, outcome: Outcome) -> None: ...
 
 
 def criteria_matrix(external: ExternalCost, reliability: Any, security: Any) -> np.ndarray:
@@ -143,61 +123,99 @@ def task_uniforms(ctx: DecisionContext, rng: Any, runs: int) -> np.ndarray:
     return np.concatenate([gen.random((sl.stop - sl.start, 2)) for sl, gen in zip(ctx.runs(runs), gens)])
 
 
-def nth_usable(usable: np.ndarray, u: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
-    """Per query i, the ``floor(u[i] count)``-th True column of row ``rows[i]`` of ``usable`` (-1 for an empty row).
+class Work(NamedTuple):
+    """Work space of a compiled pass that decides tasks against n providers."""
 
-    A uniform choice among a row's usable providers from one uniform per
-    query. ``usable`` is (R, n); ``rows`` defaults to query i reading row i
-    (a compiled pass reads the rows in place, without gathering them).
-
-    >>> nth_usable(np.array([[True, False, True], [False, False, False]]), np.array([0.75, 0.3])).tolist()
-    [2, -1]
-    >>> nth_usable(np.array([[True, False, True]]), np.array([0.2, 0.75]), rows=np.array([0, 0])).tolist()
-    [0, 2]
-    """
-    usable = np.asarray(usable, bool)
-    if usable.ndim != 2:
-        raise ValueError(f"usable must be a (rows, providers) matrix; got shape {usable.shape}")
-    rows = np.arange(len(usable)) if rows is None else np.asarray(rows, np.int64)
-    u = np.asarray(u, float)
-    if u.shape != rows.shape or rows.ndim != 1 or (len(rows) and not 0 <= rows.min() <= rows.max() < len(usable)):
-        raise ValueError(f"u and rows must be ({len(rows)},) with rows in 0..{len(usable) - 1}; got u {u.shape}, "
-                         f"rows {rows.shape}")
-    if len(u) and not (0 <= u.min() and u.max() <= 1):
-        raise ValueError(f"u must hold uniforms in [0, 1]; got values from {u.min()} to {u.max()}")
-    return _nth_true(usable, rows, u)
+    values: np.ndarray      # (4, n): the candidates' criteria
+    cols: np.ndarray        # (n,) int64: the candidates' providers
+    scratch: np.ndarray     # (3, 4): TOPSIS's per-criterion scales
 
 
 @numba.njit(cache=True, nogil=True)
-def _nth_true(usable: np.ndarray, rows: np.ndarray, u: np.ndarray) -> np.ndarray:  # pragma: no cover (compiled)
-    pick = np.full(len(rows), -1, dtype=np.int64)
-    for i in range(len(rows)):
-        r, count = rows[i], 0
-        for j in range(usable.shape[1]):
-            count += usable[r, j]
-        if count == 0:
-            continue
-        target, seen = min(math.floor(u[i] * count), count - 1), 0
-        for j in range(usable.shape[1]):
-            if usable[r, j]:
-                if seen == target:
-                    pick[i] = j
-                    break
-                seen += 1
-    return pick
+def new_work(n: int) -> Work:  # pragma: no cover (compiled)
+    """:class:`Work` for up to ``n`` candidates."""
+    return Work(np.empty((4, n)), np.empty(n, dtype=np.int64), np.empty((3, 4)))
 
 
-def best_candidates(ctx: DecisionContext, weights: np.ndarray, normalization: str,
-                    cost_test: bool) -> tuple[np.ndarray, np.ndarray]:
-    """TOPSIS-best usable provider per task: ``(pick, closeness)`` (-1 and 0 without one).
+@numba.njit(cache=True, nogil=True)
+def gather_candidates(listed: np.ndarray, n_listed: int, total: np.ndarray, reliability: np.ndarray,
+                      latency: np.ndarray, security: np.ndarray, internal: float, cost_test: bool,
+                      work: Work) -> int:  # pragma: no cover (compiled)
+    """The candidates among the first ``n_listed`` providers ``listed``: with ``cost_test``, those whose
+    external cost ``total[j]`` is below ``internal``. Their criteria (cost, reliability, latency, security,
+    each read at the provider's index) go to ``work.values[:, :count]``, the providers to ``work.cols``.
 
-    A provider is usable for a task when it passes the skill gate and is
-    available; with ``cost_test`` its external cost must also be below the
-    task's internal cost. Only usable pairs are scored: a compiled pass per
-    task gathers them (from (m, n) criteria, or from the pair list of
-    ``ctx.pairs``) and :func:`topsis.score_group` ranks them. Every shape is
-    checked here, as the compiled passes do not check indices.
+    >>> work = new_work(3)
+    >>> gather_candidates(np.array([0, 2]), 2, np.array([5.0, 9.0, 7.0]), np.full(3, 0.9), np.full(3, 10.0),
+    ...                   np.full(3, 0.95), 6.0, True, work), work.cols[:1].tolist()   # 7 > 6: only provider 0
+    (1, [0])
     """
+    count = 0
+    for e in range(n_listed):
+        j = listed[e]
+        if not cost_test or total[j] < internal:
+            work.values[0, count], work.values[1, count] = total[j], reliability[j]
+            work.values[2, count], work.values[3, count] = latency[j], security[j]
+            work.cols[count] = j
+            count += 1
+    return count
+
+
+@numba.njit(cache=True, nogil=True)
+def best_candidate(listed: np.ndarray, n_listed: int, total: np.ndarray, reliability: np.ndarray,
+                   latency: np.ndarray, security: np.ndarray, internal: float, cost_test: bool, weights: np.ndarray,
+                   benefit: np.ndarray, minmax: bool, work: Work) -> tuple[int, float]:  # pragma: no cover (compiled)
+    """TOPSIS's best candidate (:func:`gather_candidates`, then :func:`score_group`) and its closeness;
+    ``(-1, 0.0)`` without one."""
+    count = gather_candidates(listed, n_listed, total, reliability, latency, security, internal, cost_test, work)
+    if count == 0:
+        return -1, 0.0
+    best, top = score_group(work.values[:, :count], weights, benefit, minmax, work.scratch)
+    return work.cols[best], top
+
+
+class BatchArrays(NamedTuple):
+    """A batch of decisions as the compiled pass reads it (:func:`decide_batch`)."""
+
+    eligible: np.ndarray      # (m, n) bool
+    available: np.ndarray     # (R, n) bool: run r's available providers
+    run: np.ndarray           # (m,) int64
+    total: np.ndarray         # (m, n) external cost
+    reliability: np.ndarray   # (1, n) or (m, n)
+    latency: np.ndarray       # (m, n)
+    security: np.ndarray      # (1, n) or (m, n)
+    internal: np.ndarray      # (m,)
+    weights: np.ndarray       # (m, 4)
+    uniforms: np.ndarray      # (m, 2)
+
+
+def decide_batch(ctx: DecisionContext, weights: np.ndarray, uniforms: np.ndarray, paper: PaperRule | None,
+                 coalesce: CoalesceRule | None, history: np.ndarray | None = None,
+                 filled: np.ndarray | None = None) -> Decision:
+    """Every task of ``ctx`` in order, under the published rule (``paper`` given, with each run's Eq. 15
+    ``history`` (R, window) of ``filled[r]`` flags, oldest first, both updated) or ours (``coalesce``).
+
+    Under the published rule TOPSIS ranks the eligible, available providers and
+    exploration tries any available one; under ours TOPSIS ranks those whose
+    external cost beats the task's internal cost, and exploration tries any
+    eligible, available one. Every shape is checked here, as the compiled pass
+    does not check indices.
+    """
+    arrays = _batch_arrays(ctx, weights, uniforms)
+    m, n = arrays.eligible.shape
+    is_paper = paper is not None
+    if history is None:
+        history, filled = np.zeros((len(arrays.available), 1), bool), np.zeros(len(arrays.available), np.int64)
+    choice, explored = np.empty(m, dtype=np.int64), np.empty(m, dtype=bool)
+    closeness, confidence = np.empty(m), np.empty(m)
+    paper_rule = paper if is_paper else PaperRule(0.0, 0.0, 0.0, 0.0, 0.0, False, False, False, 1)
+    coalesce_rule = coalesce if coalesce is not None else CoalesceRule(0.0, 0.0, False)
+    _decide_rows(arrays, is_paper, paper_rule, coalesce_rule, np.asarray(BENEFIT), eq15_table(history.shape[1]),
+                 history, filled, choice, explored, closeness, confidence)
+    return Decision(choice, explored, closeness, confidence)
+
+
+def _batch_arrays(ctx: DecisionContext, weights: np.ndarray, uniforms: np.ndarray) -> BatchArrays:
     m, n = ctx.skill_score.shape
     available = np.asarray(ctx.available, bool)
     if available.ndim == 1:
@@ -211,21 +229,11 @@ def best_candidates(ctx: DecisionContext, weights: np.ndarray, normalization: st
     if internal.shape != (m,) or weights.shape != (m, len(BENEFIT)):
         raise ValueError(f"internal costs ({m},) and weights ({m}, {len(BENEFIT)}) are needed; got "
                          f"{internal.shape} and {weights.shape}")
-    eligible = _rows("eligible", ctx.eligible, (m, n), bool, per_provider=False)
-    common = (available, run, internal, cost_test, weights, np.asarray(BENEFIT), normalization == "minmax")
-    if ctx.pairs is not None:
-        pairs = np.asarray(ctx.pairs, np.int64)
-        criteria = [np.asarray(x, float) for x in (ctx.external.total, ctx.reliability, ctx.external.latency_min,
-                                                   ctx.security)]
-        if (pairs.ndim != 1 or any(x.shape != pairs.shape for x in criteria)
-                or not _lists_every_eligible_pair(pairs, eligible.reshape(-1))):
-            raise ValueError(f"pairs ({pairs.size}) must list every eligible pair once, in increasing order, and the "
-                             f"criteria one value per pair; got external costs of shape {criteria[0].shape}")
-        return _best_of_pair_list(pairs, *criteria, eligible.reshape(-1), *common)
-    return _best_usable(_rows("external.total", ctx.external.total, (m, n), per_provider=False),
-                        _rows("reliability", ctx.reliability, (m, n)),
-                        _rows("external.latency_min", ctx.external.latency_min, (m, n), per_provider=False),
-                        _rows("security", ctx.security, (m, n)), eligible, *common)
+    return BatchArrays(_rows("eligible", ctx.eligible, (m, n), bool, per_provider=False), available, run,
+                       _rows("external.total", ctx.external.total, (m, n), per_provider=False),
+                       _rows("reliability", ctx.reliability, (m, n)),
+                       _rows("external.latency_min", ctx.external.latency_min, (m, n), per_provider=False),
+                       _rows("security", ctx.security, (m, n)), internal, weights, np.asarray(uniforms, float))
 
 
 def _rows(name: str, x: Any, shape: tuple[int, int], dtype: Any = float, per_provider: bool = True) -> np.ndarray:
@@ -239,66 +247,32 @@ def _rows(name: str, x: Any, shape: tuple[int, int], dtype: Any = float, per_pro
 
 
 @numba.njit(cache=True, nogil=True)
-def _lists_every_eligible_pair(pairs: np.ndarray, eligible: np.ndarray) -> bool:  # pragma: no cover (compiled)
-    """Whether ``pairs`` are increasing flat indices into ``eligible`` that include every True entry."""
-    listed = 0
-    for p in range(len(pairs)):
-        if pairs[p] < 0 or pairs[p] >= len(eligible) or (p and pairs[p] <= pairs[p - 1]):
-            return False
-        listed += eligible[pairs[p]]
-    return listed == np.count_nonzero(eligible)
-
-
-@numba.njit(cache=True, nogil=True)
-def _best_of_pair_list(pairs: np.ndarray, total: np.ndarray, reliability: np.ndarray, latency: np.ndarray,
-                       security: np.ndarray, eligible: np.ndarray, available: np.ndarray, run: np.ndarray,
-                       internal: np.ndarray, cost_test: bool, weights: np.ndarray, benefit: np.ndarray,
-                       minmax: bool) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover (compiled)
-    """:func:`_best_usable` for criteria given per pair: ``pairs`` (E,) are increasing ``k * n + j``."""
-    m, n = len(internal), available.shape[1]
-    pick, closeness = np.full(m, -1, dtype=np.int64), np.zeros(m)
-    values, cols, scratch = np.empty((4, n)), np.empty(n, dtype=np.int64), np.empty((3, 4))
-    p = 0
-    while p < len(pairs):
-        k, count = pairs[p] // n, 0
-        while p < len(pairs) and pairs[p] // n == k:
-            j = pairs[p] - k * n
-            if eligible[pairs[p]] and available[run[k], j] and (not cost_test or total[p] < internal[k]):
-                values[0, count], values[1, count] = total[p], reliability[p]
-                values[2, count], values[3, count] = latency[p], security[p]
-                cols[count] = j
-                count += 1
-            p += 1
-        if count:
-            best, closeness[k] = score_group(values[:, :count], weights[k], benefit, minmax, scratch)
-            pick[k] = cols[best]
-    return pick, closeness
-
-
-@numba.njit(cache=True, nogil=True)
-def _best_usable(total: np.ndarray, reliability: np.ndarray, latency: np.ndarray, security: np.ndarray,
-                 eligible: np.ndarray, available: np.ndarray, run: np.ndarray, internal: np.ndarray,
-                 cost_test: bool, weights: np.ndarray, benefit: np.ndarray,
-                 minmax: bool) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover (compiled)
-    """Per task: gather the usable providers' four criteria, then score them (one pass over the row).
-
-    ``reliability`` and ``security`` are (1, n) (per provider) or (m, n);
-    ``available`` is (R, n), row ``run[k]`` for task k.
-    """
-    m, n = eligible.shape
-    pick, closeness = np.full(m, -1, dtype=np.int64), np.zeros(m)
-    values, cols, scratch = np.empty((4, n)), np.empty(n, dtype=np.int64), np.empty((3, 4))
+def _decide_rows(b: BatchArrays, is_paper: bool, paper: PaperRule, coalesce: CoalesceRule, benefit: np.ndarray,
+                 table: np.ndarray, history: np.ndarray, filled: np.ndarray, choice: np.ndarray, explored: np.ndarray,
+                 closeness: np.ndarray, confidence: np.ndarray) -> None:  # pragma: no cover (compiled)
+    """Task by task: list the usable (and, for the published rule, the available) providers, find TOPSIS's
+    best (:func:`best_candidate`) and apply the rule (:func:`apply_rule`) with the run's Eq. 15 ring."""
+    m, n = b.eligible.shape
+    state = np.zeros((len(history), 3), dtype=np.int64)
+    for r in range(len(history)):
+        ring_from_history(history[r], filled[r], state[r])
+    work, usable, available = new_work(n), np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
     for k in range(m):
-        r = run[k]
-        kr, ks = min(k, reliability.shape[0] - 1), min(k, security.shape[0] - 1)   # per pair or per provider
-        count = 0
+        r, n_usable, n_available = b.run[k], 0, 0
         for j in range(n):
-            if eligible[k, j] and available[r, j] and (not cost_test or total[k, j] < internal[k]):
-                values[0, count], values[1, count] = total[k, j], reliability[kr, j]
-                values[2, count], values[3, count] = latency[k, j], security[ks, j]
-                cols[count] = j
-                count += 1
-        if count:
-            best, closeness[k] = score_group(values[:, :count], weights[k], benefit, minmax, scratch)
-            pick[k] = cols[best]
-    return pick, closeness
+            if b.available[r, j]:
+                available[n_available] = j
+                n_available += 1
+                if b.eligible[k, j]:
+                    usable[n_usable] = j
+                    n_usable += 1
+        kr, ks = min(k, len(b.reliability) - 1), min(k, len(b.security) - 1)   # per pair or per provider
+        pick, top = best_candidate(usable, n_usable, b.total[k], b.reliability[kr], b.latency[k], b.security[ks],
+                                   b.internal[k], not is_paper, b.weights[k], benefit,
+                                   paper.minmax if is_paper else coalesce.minmax, work)
+        ring = r if is_paper else 0
+        choice[k], closeness[k], confidence[k], explored[k] = apply_rule(
+            is_paper, pick, top, b.uniforms[k, 0], b.uniforms[k, 1], available if is_paper else usable,
+            n_available if is_paper else n_usable, history[ring], state[ring], table, paper, coalesce)
+    for r in range(len(history)):
+        filled[r] = ring_to_history(history[r], state[r])

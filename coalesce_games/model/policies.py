@@ -5,8 +5,11 @@ skill-eligible contractors; outsource when closeness > 0.6 and the Eq. 15
 confidence > 0.8; epsilon-random exploration that ignores the skill gate).
 :class:`CoalescePolicy` (the default) keeps local execution in the comparison,
 ranks only candidates whose risk-adjusted external cost beats the internal
-cost, and explores only eligible providers. Both decide with the compiled rules
-of :mod:`coalesce_games.model.rules` (``papers/model.md``, section 4).
+cost, and explores only eligible providers. Both decide with the market's own
+compiled steps (:func:`coalesce_games.model.decisions.decide_batch`: the
+candidates, TOPSIS and :func:`coalesce_games.model.rules.apply_rule`;
+``papers/model.md``, section 4). Their criteria weights follow the market only
+inside the market's compiled hours (:func:`coalesce_games.model.weights.follow_market`).
 """
 
 from __future__ import annotations
@@ -16,17 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from coalesce_games.model.decisions import (
-    Decision,
-    DecisionContext,
-    Outcome,
-    Policy,
-    best_candidates,
-    nth_usable,
-    task_uniforms,
-)
-from coalesce_games.model.rules import CoalesceRule, PaperRule, _paper_decisions, eq15_table
-from coalesce_games.model.weights import market_weights, task_weights, update_weights
+from coalesce_games.model.decisions import Decision, DecisionContext, Policy, decide_batch, task_uniforms
+from coalesce_games.model.rules import CoalesceRule, PaperRule
+from coalesce_games.model.weights import task_weights
 from coalesce_games.validation import check_choice, check_int, check_probability, check_scalar, check_weights
 
 __all__ = ['CoalescePolicy', 'PaperPolicy', 'make_policy']
@@ -39,7 +34,7 @@ class PaperPolicy:
     ``runs`` independent copies of the rule (one per run of a batch decided together),
     each with its own Eq. 15 history of the last 50 flags.
 
-    ``record`` says what a decision adds to that history (PAPER_FACTS 3 and 7):
+    ``record`` says what a decision adds to that history:
     ``"closeness"``, whether the best candidate's closeness exceeded 0.7,
     whatever was done; or ``"decision"``, whether the task was outsourced with
     a recorded closeness above 0.7 (a task kept local records nothing above
@@ -84,7 +79,7 @@ class PaperPolicy:
         check_choice("record", self.record, ("closeness", "decision"))
         check_choice("scope", self.scope, ("scored", "every_task"))
         self.history = np.zeros((self.runs, self.window), bool)
-        self.filled = np.zeros(self.runs, int)
+        self.filled = np.zeros(self.runs, np.int64)
 
     def rule(self) -> PaperRule:
         """The parameters :func:`paper_rule` reads."""
@@ -96,24 +91,12 @@ class PaperPolicy:
         """TOPSIS over the usable providers, then the rule task by task (:func:`paper_rule`).
 
         The confidence of task k depends on the flags of the tasks before it in
-        its run, as in the published loop; a compiled pass walks the tasks in
-        order, each run's history held as a ring (:func:`_paper_decisions`).
+        its run, as in the published loop; the run's history carries over from
+        one call to the next.
         """
-        m, n = ctx.skill_score.shape
         u = task_uniforms(ctx, rng, self.runs)
         weights = task_weights(np.asarray(self.weights), ctx.tasks)
-        pick, top = best_candidates(ctx, weights, self.normalization, cost_test=False)
-        # exploration ignores the skill gate: a uniformly random available provider
-        tries = np.flatnonzero(u[:, 0] < self.epsilon)
-        tried = np.full(m, -1, dtype=np.int64)
-        run = np.zeros(m, np.int64) if ctx.run is None else np.asarray(ctx.run, np.int64)
-        tried[tries] = nth_usable(np.asarray(ctx.available, bool).reshape(-1, n), u[tries, 1], run[tries])
-        choice, closeness, confidence = _paper_decisions(pick, top, tried, run, self.history, self.filled,
-                                                         eq15_table(self.window), self.rule())
-        return Decision(choice, tried >= 0, closeness, confidence)
-
-    def observe(self, decision: Decision, outcome: Outcome) -> None:
-        """The published rule does not learn from outcomes."""
+        return decide_batch(ctx, weights, u, self.rule(), None, self.history, self.filled)
 
 
 @dataclass
@@ -157,36 +140,11 @@ class CoalescePolicy:
         return base
 
     def decide(self, ctx: DecisionContext, rng: Any) -> Decision:
-        m = ctx.skill_score.shape[0]
+        """TOPSIS over the usable providers that beat local execution, or an eligible one explored."""
         u = task_uniforms(ctx, rng, self.runs)
-        run = np.zeros(m, int) if ctx.run is None else ctx.run
+        run = np.zeros(ctx.skill_score.shape[0], int) if ctx.run is None else ctx.run
         weights = task_weights(self.current[run], ctx.tasks)
-        pick, closeness = best_candidates(ctx, weights, self.normalization, cost_test=True)
-        confidence = np.where(pick >= 0, 1.0, 0.0)
-        choice = pick.copy()
-        # epsilon-greedy among skill-eligible providers (the cost test is waived to learn)
-        tried = np.flatnonzero(u[:, 0] < self.epsilon)
-        tried_pick = nth_usable(ctx.eligible[tried] & ctx.available_rows(tried), u[tried, 1])
-        tried = tried[tried_pick >= 0]
-        choice[tried] = tried_pick[tried_pick >= 0]
-        explore = np.zeros(m, bool)
-        explore[tried] = True
-        confidence = np.where(explore, self.exploration_confidence, confidence)
-        return Decision(choice, explore, closeness, confidence)
-
-    def observe(self, decision: Decision, outcome: Outcome) -> None:
-        """Raise the weight of criteria under market pressure (MODEL.md section 4), run by run."""
-        out = outcome.choice >= 0
-        run = np.zeros(len(out), int) if outcome.run is None else np.asarray(outcome.run)
-        count = np.bincount(run[out], minlength=self.runs)
-        seen = count > 0
-        if not seen.any():
-            return
-        share = lambda flags: np.bincount(run[out], flags[out].astype(float), minlength=self.runs)[seen] / count[seen]
-        price_index = np.broadcast_to(np.asarray(outcome.price_index, float), (self.runs,))[seen]
-        pressure = np.stack([np.maximum(price_index - 1.0, 0.0), 1.0 - share(outcome.success),
-                             share(outcome.late), share(outcome.incident)], axis=1)
-        self.current[seen] = update_weights(self.current[seen], market_weights(self._base(), pressure), self.beta)
+        return decide_batch(ctx, weights, u, None, self.rule())
 
 
 def make_policy(name: str, **params: Any) -> Policy:

@@ -10,6 +10,10 @@ the prior 0.8.
 **Our rule** (:func:`coalesce_rule`): local execution stays an alternative;
 with probability epsilon explore a random *eligible* provider.
 
+:func:`apply_rule` decides one task under either rule from TOPSIS's best and the
+task's two uniforms; the market's compiled hours and the policies' ``decide``
+both call it.
+
 >>> eq15_confidence([True] * 20)          # p = 1: no doubt left
 1.0
 >>> round(eq15_confidence([True, False] * 10), 4)   # 1 - 1.96 * 2 * 0.5 / sqrt(20)
@@ -24,7 +28,8 @@ from typing import Any, NamedTuple
 import numba
 import numpy as np
 
-__all__ = ['CoalesceRule', 'HIGH_CLOSENESS', 'PaperRule', 'coalesce_rule', 'eq15_confidence', 'eq15_table', 'paper_rule']
+__all__ = ['CoalesceRule', 'HIGH_CLOSENESS', 'PaperRule', 'apply_rule', 'coalesce_rule', 'eq15_confidence', 'eq15_table',
+           'paper_rule', 'ring_from_history', 'ring_to_history', 'uniform_pick']
 
 
 def eq15_confidence(flags: Any, window: int = 50, min_decisions: int = 10, prior: float = 0.8) -> float:
@@ -75,7 +80,7 @@ class CoalesceRule(NamedTuple):
     minmax: bool
 
 
-#: a decision's flag in the Eq. 15 history is high above this closeness (PAPER_FACTS 3)
+#: a decision's flag in the Eq. 15 history is high above this closeness
 HIGH_CLOSENESS = 0.7
 
 
@@ -135,37 +140,67 @@ def _eq15_push(ring: np.ndarray, state: np.ndarray, flag: bool) -> None:  # prag
 
 
 @numba.njit(cache=True, nogil=True)
-def _paper_decisions(pick: np.ndarray, top: np.ndarray, tried: np.ndarray, run: np.ndarray, history: np.ndarray,
-                     filled: np.ndarray, table: np.ndarray,
-                     rule: PaperRule) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover (compiled)
-    """:func:`paper_rule` for a batch of tasks in task order; ``history`` (R, window) holds each run's
-    last ``filled[r]`` flags oldest first and is updated in place, as is ``filled``.
-
-    Within the call each history is a ring (the next slot is the oldest once
-    full), rotated back to oldest first at the end.
-    """
-    runs, window = history.shape
-    state = np.zeros((runs, 3), dtype=np.int64)
-    for r in range(runs):
-        state[r, 0], state[r, 1] = filled[r] % window, filled[r]
-        for i in range(window):
-            state[r, 2] += history[r, i]
-    choice, closeness, confidence = np.empty(len(run), dtype=np.int64), np.empty(len(run)), np.empty(len(run))
-    for k in range(len(run)):
-        r = run[k]
-        choice[k], closeness[k], confidence[k] = paper_rule(pick[k], top[k], tried[k], history[r], state[r], table,
-                                                            rule)
-    for r in range(runs):
-        filled[r] = state[r, 1]
-        if filled[r] == window and state[r, 0]:                 # oldest first again: the oldest is at the slot
-            history[r] = np.concatenate((history[r, state[r, 0]:], history[r, :state[r, 0]]))
-    return choice, closeness, confidence
-
-
-@numba.njit(cache=True, nogil=True)
 def coalesce_rule(pick: int, tried: int, rule: CoalesceRule) -> tuple[int, float]:  # pragma: no cover (compiled)
     """One task under the coalesce rule: ``(choice, confidence)``: the explored eligible provider
     (confidence 0.7) or TOPSIS's best among those that beat local execution (1.0; local 0.0)."""
     if tried >= 0:
         return tried, rule.exploration_confidence
     return pick, (1.0 if pick >= 0 else 0.0)
+
+
+@numba.njit(cache=True, nogil=True)
+def uniform_pick(listed: np.ndarray, count: int, u: float) -> int:  # pragma: no cover (compiled)
+    """The ``floor(u x count)``-th of the ``count`` providers ``listed``, -1 when there is none:
+    a uniformly random pick from one uniform.
+
+    >>> uniform_pick(np.array([4, 7, 9]), 3, 0.5), uniform_pick(np.array([4, 7, 9]), 0, 0.5)
+    (7, -1)
+    """
+    return listed[min(int(np.floor(u * count)), count - 1)] if count else -1
+
+
+@numba.njit(cache=True, nogil=True)
+def apply_rule(paper_policy: bool, pick: int, top: float, u_explore: float, u_which: float, explorable: np.ndarray,
+               n_explorable: int, ring: np.ndarray, state: np.ndarray, table: np.ndarray, paper: PaperRule,
+               coalesce: CoalesceRule) -> tuple[int, float, float, bool]:  # pragma: no cover (compiled)
+    """One task under the published rule (``paper_policy``) or ours: ``(choice, closeness, confidence, explored)``.
+
+    The task explores when ``u_explore < epsilon``, trying the ``u_which``-th of
+    the ``n_explorable`` providers ``explorable`` (:func:`uniform_pick`: every
+    available provider under the published rule, the eligible ones under ours);
+    otherwise :func:`paper_rule` or :func:`coalesce_rule` judges TOPSIS's ``pick``
+    (-1 for none) and its closeness ``top``. ``ring`` and ``state`` hold the
+    published rule's Eq. 15 history (``table`` is :func:`eq15_table`).
+
+    >>> from coalesce_games.model.policies import CoalescePolicy, PaperPolicy
+    >>> ring, state, table = np.zeros(50, bool), np.zeros(3, np.int64), eq15_table(50)
+    >>> apply_rule(False, 3, 0.8, 0.5, 0.0, np.array([3, 5]), 2, ring, state, table, PaperPolicy().rule(),
+    ...            CoalescePolicy().rule())       # 0.5 >= epsilon 0.1: TOPSIS's best
+    (3, 0.8, 1.0, False)
+    >>> apply_rule(False, 3, 0.8, 0.05, 0.9, np.array([3, 5]), 2, ring, state, table, PaperPolicy().rule(),
+    ...            CoalescePolicy().rule())       # explores: the second of the two
+    (5, 0.8, 0.7, True)
+    """
+    epsilon = paper.epsilon if paper_policy else coalesce.epsilon
+    tried = uniform_pick(explorable, n_explorable, u_which) if u_explore < epsilon else -1
+    if paper_policy:
+        choice, closeness, confidence = paper_rule(pick, top, tried, ring, state, table, paper)
+        return choice, closeness, confidence, tried >= 0
+    choice, confidence = coalesce_rule(pick, tried, coalesce)
+    return choice, top, confidence, tried >= 0
+
+
+@numba.njit(cache=True, nogil=True)
+def ring_from_history(history: np.ndarray, filled: int, state: np.ndarray) -> None:  # pragma: no cover (compiled)
+    """Start a ring over ``history`` (its ``filled`` flags oldest first): ``state`` = [next slot, held, high]."""
+    state[0], state[1], state[2] = filled % len(history), filled, 0
+    for i in range(len(history)):
+        state[2] += history[i]
+
+
+@numba.njit(cache=True, nogil=True)
+def ring_to_history(history: np.ndarray, state: np.ndarray) -> int:  # pragma: no cover (compiled)
+    """Rotate a ring back to oldest first; returns the number of flags held."""
+    if state[1] == len(history) and state[0]:           # full: the oldest is at the next slot
+        history[:] = np.concatenate((history[state[0]:], history[:state[0]]))
+    return state[1]

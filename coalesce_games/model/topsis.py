@@ -19,6 +19,15 @@ Two normalisations are offered:
 The matrix may carry leading batch axes (decisions x alternatives x criteria),
 so one call scores many decisions, each with its own ideal and anti-ideal.
 
+The scoring is written once, in compiled code, for one decision's candidates:
+:func:`column_scales` (each criterion's scale and extremes) and
+:func:`distances` (a candidate's squared distances to the ideal and the
+anti-ideal). :func:`topsis` runs them over every decision of a batch;
+:func:`score_group` finds one decision's best candidate with them, as the
+market's compiled hours and the policies do. Vector normalisation stays exact
+at extreme scales: a column whose largest magnitude lies outside
+``2^-500 .. 2^500`` is scaled by a power of two before it is squared.
+
 Documented edge cases (no NaN, no division warnings):
 
 - A column that is constant among the eligible alternatives does not separate
@@ -28,7 +37,7 @@ Documented edge cases (no NaN, no division warnings):
   (``D+ = D- = 0``: a single eligible candidate, or all eligible candidates
   tied on every criterion), the closeness is 0.5: the alternative is as near
   to the best as to the worst. The published code's rule "outsource when
-  closeness > 0.6" can therefore never pick a lone candidate (PAPER_FACTS 7).
+  closeness > 0.6" can therefore never pick a lone candidate.
 - Ineligible alternatives (``mask`` False) get closeness 0.0 and are excluded
   from the normalisation, the ideal and the anti-ideal. A decision with no
   eligible alternative gets all zeros; :func:`best` returns -1 for it.
@@ -44,6 +53,7 @@ Documented edge cases (no NaN, no division warnings):
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numba
@@ -51,9 +61,31 @@ import numpy as np
 
 from coalesce_games.validation import as_array, check_choice, check_weights
 
-__all__ = ['NORMALIZATIONS', 'best', 'best_of_columns', 'score_group', 'topsis', 'topsis_best']
+__all__ = ['NORMALIZATIONS', 'best', 'closeness_of', 'column_scales', 'distances', 'score_group', 'topsis']
 
 NORMALIZATIONS = ("vector", "minmax")
+
+#: vector normalisation squares a column as it is when its largest magnitude lies in this range, and scales
+#: it by a power of two first otherwise (exactly the same numbers inside the range, no overflow or underflow
+#: outside it)
+_SAFE_LOW, _SAFE_HIGH = 2.0 ** -500, 2.0 ** 500
+
+
+def _criterion_flags(benefit: Any, n_crit: int) -> np.ndarray:
+    """Booleans (True: larger is better), or pymcdm's criterion types (+1 benefit, -1 cost), as booleans."""
+    flags = np.asarray(benefit)
+    if flags.shape != (n_crit,):
+        raise ValueError(
+            f"benefit must have one flag per criterion, shape ({n_crit},); got shape {flags.shape}"
+        )
+    if flags.dtype == bool:
+        return flags
+    if not np.issubdtype(flags.dtype, np.number):
+        raise TypeError(f"benefit must be booleans or criterion types +1/-1; got dtype {flags.dtype}")
+    if not np.isin(flags, (1, -1)).all():
+        raise ValueError(f"benefit must be booleans or pymcdm's criterion types, +1 (benefit) or -1 (cost); "
+                         f"got {flags.tolist()}")
+    return flags == 1
 
 
 def _check_inputs(matrix: Any, weights: Any, benefit: Any, mask: Any):
@@ -67,13 +99,7 @@ def _check_inputs(matrix: Any, weights: Any, benefit: Any, mask: Any):
         raise ValueError("matrix must hold at least one alternative; got 0 rows")
     if n_crit == 0:
         raise ValueError("matrix must hold at least one criterion; got 0 columns")
-    flags = np.asarray(benefit)
-    if flags.dtype != bool:
-        raise TypeError(f"benefit must be an array of booleans; got dtype {flags.dtype}")
-    if flags.shape != (n_crit,):
-        raise ValueError(
-            f"benefit must have one flag per criterion, shape ({n_crit},); got shape {flags.shape}"
-        )
+    flags = _criterion_flags(benefit, n_crit)
     w = check_weights("weights", weights, size=n_crit)
     try:
         np.broadcast_shapes(w.shape[:-1], values.shape[:-2])
@@ -99,24 +125,6 @@ def _check_inputs(matrix: Any, weights: Any, benefit: Any, mask: Any):
     return values, w, flags, eligible
 
 
-def _normalise(values: np.ndarray, flags: np.ndarray, eligible: np.ndarray, how: str) -> np.ndarray:
-    """Normalised criteria, oriented so that larger is better for ``minmax``."""
-    keep = eligible[..., None]
-    if how == "vector":
-        squares = np.where(keep, values * values, 0.0)
-        norm = np.sqrt(squares.sum(axis=-2, keepdims=True))
-        safe = np.where(norm > 0, norm, 1.0)
-        return np.where(keep, values / safe, 0.0)
-    high = np.where(keep, values, -np.inf).max(axis=-2, keepdims=True)
-    low = np.where(keep, values, np.inf).min(axis=-2, keepdims=True)
-    spread = high - low
-    has_spread = np.isfinite(spread) & (spread > 0)
-    safe = np.where(has_spread, spread, 1.0)
-    gain = np.where(flags, values - low, high - values)
-    scaled = np.where(has_spread, gain / safe, 0.0)
-    return np.where(keep, scaled, 0.0)
-
-
 def topsis(
     matrix: Any,
     weights: Any,
@@ -135,8 +143,9 @@ def topsis(
         Non-negative criterion weights, shape ``(C,)`` or ``(..., C)``
         broadcasting against the batch axes; normalised to sum to one.
     benefit
-        Boolean flags, shape ``(C,)``: True where larger is better
-        (reliability, security), False for costs (price, latency).
+        Shape ``(C,)``: booleans, True where larger is better (reliability,
+        security) and False for costs (price, latency); or pymcdm's criterion
+        types, +1 for a benefit and -1 for a cost.
     normalization
         ``"vector"`` (classic, default) or ``"minmax"`` (published code).
     mask
@@ -153,28 +162,41 @@ def topsis(
 
     >>> topsis([[1.0, 0.9], [2.0, 0.99]], [0.5, 0.5], [False, True]).round(4).tolist()
     [0.8693, 0.1307]
+    >>> topsis([[1.0, 0.9], [2.0, 0.99]], [0.5, 0.5], [-1, 1]).round(4).tolist()   # pymcdm's types
+    [0.8693, 0.1307]
     >>> topsis([[3.0, 1.0]], [1, 1], [False, True]).tolist()
     [0.5]
     """
     check_choice("normalization", normalization, NORMALIZATIONS)
     values, w, flags, eligible = _check_inputs(matrix, weights, benefit, mask)
-    weighted = _normalise(values, flags, eligible, normalization) * w[..., None, :]
-    keep = eligible[..., None]
-    top = np.where(keep, weighted, -np.inf).max(axis=-2, keepdims=True)
-    bottom = np.where(keep, weighted, np.inf).min(axis=-2, keepdims=True)
-    if normalization == "vector":
-        ideal = np.where(flags, top, bottom)
-        anti = np.where(flags, bottom, top)
-    else:  # min-max has already turned every criterion into a benefit
-        ideal, anti = top, bottom
-    any_eligible = eligible.any(axis=-1)[..., None, None]
-    ideal = np.where(any_eligible, ideal, 0.0)
-    anti = np.where(any_eligible, anti, 0.0)
-    d_plus = np.sqrt(((weighted - ideal) ** 2).sum(axis=-1))
-    d_minus = np.sqrt(((weighted - anti) ** 2).sum(axis=-1))
-    total = d_plus + d_minus
-    closeness = np.where(total > 0, d_minus / np.where(total > 0, total, 1.0), 0.5)
-    return np.where(eligible, closeness, 0.0)
+    (n_alt, n_crit), batch = values.shape[-2:], np.broadcast_shapes(w.shape[:-1], values.shape[:-2])
+    rows = np.ascontiguousarray(np.broadcast_to(values, batch + (n_alt, n_crit)).reshape(-1, n_alt, n_crit))
+    out = np.zeros(rows.shape[:2])
+    _closeness_rows(rows, np.ascontiguousarray(np.broadcast_to(w, batch + (n_crit,)).reshape(-1, n_crit)),
+                    np.ascontiguousarray(flags), np.ascontiguousarray(np.broadcast_to(eligible, batch + (n_alt,))
+                                                                      .reshape(-1, n_alt)),
+                    normalization == "minmax", out)
+    return out.reshape(batch + (n_alt,))
+
+
+@numba.njit(cache=True, nogil=True)
+def _closeness_rows(values: np.ndarray, weights: np.ndarray, benefit: np.ndarray, eligible: np.ndarray,
+                    minmax: bool, out: np.ndarray) -> None:  # pragma: no cover (compiled)
+    """Every decision's eligible alternatives gathered as (criteria, candidates) and scored (:func:`topsis`)."""
+    n_alt, n_crit = values.shape[1:]
+    group, cols, scratch = np.empty((n_crit, n_alt)), np.empty(n_alt, dtype=np.int64), np.empty((3, n_crit))
+    for b in range(values.shape[0]):
+        count = 0
+        for i in range(n_alt):
+            if eligible[b, i]:
+                group[:, count] = values[b, i]
+                cols[count] = i
+                count += 1
+        if count:
+            column_scales(group[:, :count], weights[b], minmax, scratch)
+            for p in range(count):
+                plus, minus = distances(group, p, benefit, scratch)
+                out[b, cols[p]] = closeness_of(plus, minus)
 
 
 def best(closeness: Any, mask: Any = None) -> np.ndarray:
@@ -201,96 +223,85 @@ def best(closeness: Any, mask: Any = None) -> np.ndarray:
     return np.where(eligible.any(axis=-1), pick, -1)
 
 
-def topsis_best(matrix: Any, weights: Any, benefit: Any, mask: Any,
-                normalization: str = "vector") -> tuple[np.ndarray, np.ndarray]:
-    """Best eligible alternative and its closeness per decision, touching only eligible pairs.
+@numba.njit(cache=True, nogil=True)
+def column_scales(values: np.ndarray, weights: np.ndarray, minmax: bool,
+                  scratch: np.ndarray) -> None:  # pragma: no cover (compiled)
+    """Pass one over a decision's candidates ``values`` (criteria x candidates), into ``scratch`` (3, C).
 
-    Equivalent to ``best(topsis(...), mask)`` for a (decisions, M, C) matrix,
-    but works on the flat list of eligible (decision, alternative) pairs, so its
-    cost follows the number of eligible pairs rather than decisions x M: the
-    skill gate usually leaves a few of hundreds of providers. Ties go to the
-    lowest index; a decision with no eligible alternative gets (-1, 0.0).
+    Both normalisations reduce to one form. With ``lo``/``hi`` a criterion's
+    smallest and largest value among the candidates and a scale ``f``
+    (``w / ||x||`` for ``"vector"``, ``w / (hi - lo)`` for ``"minmax"``, 0 for
+    a constant column), a candidate's weighted distance from the worst value is
+    ``y = x f - lo f`` and from the best ``S - y`` with ``S = (hi - lo) f``.
+    Rows: ``lo f``, ``S`` and ``f``, the products every candidate shares.
 
-    >>> import numpy as np
-    >>> m = np.array([[[1.0, 0.9], [2.0, 0.99]], [[5.0, 0.5], [1.0, 0.5]]])
-    >>> idx, close = topsis_best(m, [0.5, 0.5], [False, True], np.array([[True, True], [True, False]]))
-    >>> idx.tolist(), close.round(4).tolist()   # the second decision has a lone candidate
-    ([0, 0], [0.8693, 0.5])
+    >>> scratch = np.empty((3, 1))
+    >>> column_scales(np.array([[3.0, 4.0]]), np.array([1.0]), False, scratch)   # ||(3, 4)|| = 5
+    >>> scratch[:, 0].tolist()
+    [0.6000000000000001, 0.2, 0.2]
     """
-    check_choice("normalization", normalization, NORMALIZATIONS)
-    values, w, flags, eligible = _check_inputs(matrix, weights, benefit, mask)
-    if values.ndim != 3:
-        raise ValueError(f"matrix must have shape (decisions, alternatives, criteria); got {values.shape}")
-    m = values.shape[0]
-    rows, cols = np.nonzero(eligible)                       # row-major: each decision's pairs contiguous
-    w = np.broadcast_to(w, (m, values.shape[-1]))
-    return best_of_columns(eligible.sum(axis=-1), cols, [values[rows, cols, c] for c in range(values.shape[-1])],
-                           w, flags, normalization)
-
-
-def best_of_columns(counts: np.ndarray, cols: np.ndarray, columns: list[np.ndarray],
-                    weights: np.ndarray, flags: Any, normalization: str = "vector") -> tuple[np.ndarray, np.ndarray]:
-    """Best alternative per decision from the flat list of eligible (decision, alternative) pairs.
-
-    The pairs are listed decision by decision: ``counts[k]`` (m,) pairs belong
-    to decision k, ``cols`` (E,) are their alternatives in increasing order,
-    ``columns[c]`` (E,) their values of criterion c; ``weights`` (m, C) holds
-    each decision's normalised weights. Returns ``(pick, closeness)`` with
-    ``pick = -1`` and closeness 0 for decisions without pairs.
-
-    Both normalisations reduce to one form. With ``lo``/``hi`` the smallest
-    and largest value of a criterion among a decision's candidates and a
-    per-decision scale ``f`` (``w / ||x||`` for ``"vector"``, ``w / (hi - lo)``
-    for ``"minmax"``, 0 for a constant column), the weighted distance of a
-    candidate from the worst value is ``y = (x - lo) f`` and from the best
-    ``S - y`` with ``S = (hi - lo) f``: ``D+`` sums ``(S - y)^2`` over benefit
-    criteria and ``y^2`` over cost criteria, ``D-`` the other way round.
-    Closeness falls with ``D+^2 / D-^2``, so candidates are ranked by that
-    ratio (no square root per pair). The kernel is compiled (numba): it makes
-    two passes over each decision's pairs where numpy needs about fourteen
-    per criterion, which is what deciding 100,000 tasks x 200 providers in
-    a tenth of a second takes (``benchmarks/decisions.py``).
-
-    >>> import numpy as np
-    >>> counts, cols = np.array([2, 1]), np.array([0, 1, 0])   # decision 0: alternatives 0, 1
-    >>> cost, quality = np.array([1.0, 2.0, 5.0]), np.array([0.9, 0.99, 0.5])
-    >>> pick, close = best_of_columns(counts, cols, [cost, quality], np.full((2, 2), 0.5), [False, True])
-    >>> pick.tolist(), close.round(4).tolist()
-    ([0, 0], [0.8693, 0.5])
-    """
-    m = len(counts)
-    if len(cols) == 0:
-        return np.full(m, -1), np.zeros(m)
-    counts = np.asarray(counts, dtype=np.int64)
-    starts = np.zeros(m, dtype=np.int64)
-    np.cumsum(counts[:-1], out=starts[1:])
-    values = np.ascontiguousarray(np.stack(columns), dtype=np.float64)
-    benefit = np.ascontiguousarray(np.broadcast_to(flags, (len(columns),)), dtype=np.bool_)
-    first, closeness = _best_of_groups(starts, counts, values, np.ascontiguousarray(weights, dtype=np.float64),
-                                       benefit, normalization == "minmax")
-    pick = np.full(m, -1)
-    found = first >= 0
-    pick[found] = np.asarray(cols)[first[found]]
-    return pick, closeness
+    lo_f, span_f, f = scratch[0], scratch[1], scratch[2]
+    for c in range(values.shape[0]):
+        low, high = values[c, 0], values[c, 0]
+        if minmax:
+            for p in range(1, values.shape[1]):
+                x = values[c, p]
+                low, high = min(low, x), max(high, x)
+            f[c] = weights[c] / (high - low) if high - low > 0 else 0.0
+        else:
+            squares = 0.0
+            for p in range(values.shape[1]):
+                x = values[c, p]
+                low, high, squares = min(low, x), max(high, x), squares + x * x
+            scale = np.sqrt(squares)
+            f[c] = weights[c] / scale if scale > 0 else 0.0
+            largest = max(-low, high)
+            if not _SAFE_LOW < largest < _SAFE_HIGH:
+                f[c] = _scaled_weight(values[c], weights[c], largest)
+        lo_f[c], span_f[c] = low * f[c], (high - low) * f[c]
 
 
 @numba.njit(cache=True, nogil=True)
-def _best_of_groups(starts: np.ndarray, counts: np.ndarray, values: np.ndarray, weights: np.ndarray,
-                    benefit: np.ndarray, minmax: bool) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover
-    """The compiled kernel of :func:`best_of_columns`: :func:`score_group` on each decision's pairs.
+def _scaled_weight(row: np.ndarray, weight: float, largest: float) -> float:  # pragma: no cover (compiled)
+    """``weight / ||row||`` for a row of extreme magnitude: the row is scaled by ``2^-e`` (exact), ``e`` the
+    binary exponent of its largest magnitude, before it is squared, and the quotient scaled back."""
+    if largest == 0 or not math.isfinite(largest):
+        return 0.0
+    e = math.frexp(largest)[1]
+    squares = 0.0
+    for x in row:
+        y = math.ldexp(x, -e)
+        squares += y * y
+    return math.ldexp(weight / np.sqrt(squares), -e)
 
-    Returns each decision's best pair position (-1 without pairs) and its closeness.
+
+@numba.njit(cache=True, nogil=True)
+def distances(values: np.ndarray, p: int, benefit: np.ndarray,
+              scratch: np.ndarray) -> tuple[float, float]:  # pragma: no cover (compiled)
+    """Candidate ``p``'s squared distances ``(D+^2, D-^2)`` to the ideal and the anti-ideal, from the scales
+    :func:`column_scales` left in ``scratch``: ``D+`` sums ``(S - y)^2`` over benefit criteria and ``y^2``
+    over cost criteria, ``D-`` the other way round."""
+    lo_f, span_f, f = scratch[0], scratch[1], scratch[2]
+    plus, minus = 0.0, 0.0
+    for c in range(len(benefit)):
+        near = f[c] * values[c, p] - lo_f[c]
+        far = span_f[c] - near
+        if benefit[c]:
+            plus, minus = plus + far * far, minus + near * near
+        else:
+            plus, minus = plus + near * near, minus + far * far
+    return plus, minus
+
+
+@numba.njit(cache=True, nogil=True)
+def closeness_of(plus: float, minus: float) -> float:  # pragma: no cover (compiled)
+    """``D- / (D+ + D-)`` from the squared distances; 0.5 when both are 0.
+
+    >>> closeness_of(1.0, 9.0)          # 3 / (1 + 3)
+    0.75
     """
-    m = len(counts)
-    first = np.full(m, -1, dtype=np.int64)
-    closeness = np.zeros(m)
-    scratch = np.empty((3, values.shape[0]))
-    for k in range(m):
-        if counts[k]:
-            a = starts[k]
-            best, closeness[k] = score_group(values[:, a:a + counts[k]], weights[k], benefit, minmax, scratch)
-            first[k] = a + best
-    return first, closeness
+    total = np.sqrt(plus) + np.sqrt(minus)
+    return np.sqrt(minus) / total if total > 0 else 0.5
 
 
 @numba.njit(cache=True, nogil=True)
@@ -298,44 +309,20 @@ def score_group(values: np.ndarray, weights: np.ndarray, benefit: np.ndarray, mi
                 scratch: np.ndarray) -> tuple[int, float]:  # pragma: no cover (compiled)
     """The best of one decision's candidates ``values`` (criteria x candidates) and its closeness.
 
-    Pass one takes each criterion's ``lo``, ``hi`` (and, for vector
-    normalisation, its sum of squares), giving the scale ``f`` and the products
-    ``lo f`` and ``S = (hi - lo) f`` every candidate shares; pass two computes
-    ``y = x f - lo f`` and ``S - y`` per
-    criterion, sums ``D+^2`` and ``D-^2`` and keeps the first candidate with
-    the smallest ``D+^2 / D-^2`` (0/0 and x/0 count as infinite). The
-    closeness is ``D- / (D+ + D-)``, 0.5 when both are 0. ``scratch`` (3, C)
-    is work space.
+    :func:`column_scales`, then per candidate :func:`distances`; closeness
+    falls with ``D+^2 / D-^2``, so the first candidate with the smallest ratio
+    wins (0/0 and x/0 count as infinite; no square root per candidate).
+    ``scratch`` (3, C) is work space.
+
+    >>> score_group(np.array([[1.0, 2.0], [0.9, 0.99]]), np.array([0.5, 0.5]), np.array([False, True]), False,
+    ...             np.empty((3, 2)))[0]              # the cheaper one: as topsis ranks them
+    0
     """
-    crit, count = values.shape
-    lo_f, span_f, f = scratch[0], scratch[1], scratch[2]
-    for c in range(crit):
-        low, high = values[c, 0], values[c, 0]
-        if minmax:
-            for p in range(1, count):
-                x = values[c, p]
-                low, high = min(low, x), max(high, x)
-            scale = high - low
-        else:
-            squares = 0.0
-            for p in range(count):
-                x = values[c, p]
-                low, high, squares = min(low, x), max(high, x), squares + x * x
-            scale = np.sqrt(squares)
-        f[c] = weights[c] / scale if scale > 0 else 0.0
-        lo_f[c], span_f[c] = low * f[c], (high - low) * f[c]     # the same products for every candidate
+    column_scales(values, weights, minmax, scratch)
     best, best_ratio, best_plus, best_minus = 0, np.inf, 0.0, 0.0
-    for p in range(count):
-        plus, minus = 0.0, 0.0
-        for c in range(crit):
-            near = f[c] * values[c, p] - lo_f[c]
-            far = span_f[c] - near
-            if benefit[c]:
-                plus, minus = plus + far * far, minus + near * near
-            else:
-                plus, minus = plus + near * near, minus + far * far
+    for p in range(values.shape[1]):
+        plus, minus = distances(values, p, benefit, scratch)
         ratio = plus / minus if minus > 0 else np.inf
         if ratio < best_ratio or p == 0:
             best, best_ratio, best_plus, best_minus = p, ratio, plus, minus
-    total = np.sqrt(best_plus) + np.sqrt(best_minus)
-    return best, (np.sqrt(best_minus) / total if total > 0 else 0.5)
+    return best, closeness_of(best_plus, best_minus)
