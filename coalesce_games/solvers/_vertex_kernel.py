@@ -163,21 +163,25 @@ def _read_vertex(T: np.ndarray, row_of: np.ndarray, C: int, lab: np.ndarray, tol
 @numba.njit(cache=True, nogil=True)
 def _record(point: np.ndarray, labels: np.ndarray, vk: np.ndarray, vv: np.ndarray, pts: np.ndarray,
             masks: np.ndarray, nv: int):
-    """Store a vertex unless its label set is known; returns the (possibly grown) buffers and count."""
-    s = _slot(vk, vv, labels)
-    if vv[s] >= 0:
-        return vk, vv, pts, masks, nv
-    vk[s] = labels
-    vv[s] = nv
+    """Store a vertex unless its label set is known; returns the (possibly grown) buffers and count.
+
+    A vertex with exactly ``dim`` labels has a single basis, so it is met once:
+    only degenerate vertices (more labels) go through the table of label sets.
+    """
+    if _popcount(labels) > point.shape[0]:
+        s = _slot(vk, vv, labels)
+        if vv[s] >= 0:
+            return vk, vv, pts, masks, nv
+        vk[s] = labels
+        vv[s] = nv
+        if 2 * (nv + 1) >= vv.shape[0]:
+            vk, vv = _grown(vk, vv)
     if nv == pts.shape[0]:
         pts = np.concatenate((pts, np.empty_like(pts)))
         masks = np.concatenate((masks, np.empty_like(masks)))
     pts[nv] = point
     masks[nv] = labels
-    nv += 1
-    if 2 * nv >= vv.shape[0]:
-        vk, vv = _grown(vk, vv)
-    return vk, vv, pts, masks, nv
+    return vk, vv, pts, masks, nv + 1
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -267,7 +271,8 @@ def enumerate_vertices(M: np.ndarray, r: np.ndarray, lab: np.ndarray, tol: float
     since = 0
     while True:
         j = stack[d, 2]
-        while j < K and row_of[j] >= 0:
+        # skip basic variables, and the one that just left: entering it again leads back to the parent
+        while j < K and (row_of[j] >= 0 or j == stack[d, 1]):
             j += 1
         if j >= K:  # every edge of this basis explored: step back with the inverse pivot
             if d == 0:
