@@ -6,18 +6,16 @@ game, provider competition, the empirical meta-game, ...) is a
 dispatches to one public function per algorithm, each with its own documented
 settings (pass them to ``solve`` as keyword arguments):
 
-==========================  ==================================================  =========================
-``method``                  function                                            settings
-==========================  ==================================================  =========================
-``"vertex"``                :func:`~.enumeration.vertex_enumeration`             ``max_vertices``
-``"exact"``                 :func:`~.enumeration.exact_enumeration`              ``max_bases``
-``"lemke_howson"``          :func:`~.restarts.lemke_howson_restarts`             ``initial_budget``,
-                                                                                ``double_every``, ``max_pivots``
-``"lp"``                    :func:`~.zero_sum.zero_sum_lp`                       (none)
-``"nashpy_support"``        :func:`~.nashpy_methods.nashpy_support`              ``time_limit``, ``max_support_pairs``
-``"nashpy_vertex"``         :func:`~.nashpy_methods.nashpy_vertex`               ``time_limit``, ``max_vertices``
-``"nashpy_lemke_howson"``   :func:`~.nashpy_methods.nashpy_lemke_howson`         ``time_limit``, ``initial_dropped_label``
-==========================  ==================================================  =========================
+- ``"vertex"``: :func:`~coalesce_games.solvers.enumeration.vertex_enumeration`
+  (every extreme equilibrium; setting ``max_vertices``);
+- ``"exact"``: :func:`~coalesce_games.solvers.enumeration.exact_enumeration`
+  (every extreme equilibrium in rationals; ``max_bases``);
+- ``"lemke_howson"``: :func:`~coalesce_games.solvers.restarts.lemke_howson_restarts`
+  (one equilibrium; ``initial_budget``, ``double_every``, ``max_pivots``);
+- ``"lp"``: :func:`~coalesce_games.solvers.zero_sum.zero_sum_lp` (zero-sum games, one equilibrium);
+- ``"nashpy_support"``, ``"nashpy_vertex"``, ``"nashpy_lemke_howson"``:
+  :mod:`coalesce_games.solvers.nashpy_methods` (``time_limit``, and
+  ``max_support_pairs``, ``max_vertices`` or ``initial_dropped_label``).
 
 ``"auto"`` is ``"vertex"`` while ``m + n <= 30``, otherwise ``"lp"`` for
 zero-sum games and ``"lemke_howson"`` for the rest. Every method verifies its
