@@ -16,7 +16,7 @@ import sympy
 
 from coalesce_games.explorer.analytic import G4_FORMULAS, closed_forms, g4_values, stage_parameters, stage_view
 from coalesce_games.explorer.controls import MAX_SEEDS, ExplorerControls
-from coalesce_games.explorer.render import closed_forms_markdown, figure_values, market_markdown, stage_markdown
+from coalesce_games.explorer.render import closed_forms_markdown, market_markdown, stage_markdown
 from coalesce_games.explorer.simulated import V_GRID, interval, market_view, rogue_curve
 from coalesce_games.market.simulation import simulate_many
 from coalesce_games.solvers.equilibria import is_equilibrium
@@ -216,14 +216,14 @@ def test_the_interface_updates_and_never_raises() -> None:
 
     ex = Explorer(POINT)
     assert "v* = **0.0988**" in ex.closed.object
-    assert figure_values(ex.plot.object) == pytest.approx({"v*": 0.0988, "v*_G1": 0.4938, "chosen v": 0.2},
+    assert ex.rogue_plot.values() == pytest.approx({"v*": 0.0988, "v*_G1": 0.4938, "chosen v": 0.2},
                                                           abs=1e-4)
     ex.widgets["delta"].value = 0.5            # v* = 8 x 0.5 / (0.5 x 0.9 x 10) = 0.8889
     assert "v* = **0.8889**" in ex.closed.object
-    assert figure_values(ex.plot.object)["v*"] == pytest.approx(0.8889, abs=1e-4)
+    assert ex.rogue_plot.values()["v*"] == pytest.approx(0.8889, abs=1e-4)
     ex.widgets["delta"].value = 1.0
     assert "no answer at delta = 1" in ex.closed.object and ex.status.object == ""
-    assert "v*" not in figure_values(ex.plot.object)
+    assert "v*" not in ex.rogue_plot.values()
     ex.widgets["detection"].value = 0.0
     assert "no answer at d = 0" in ex.closed.object
     assert ex.timings["analytic"] < 5.0        # a guard against a hang; the speed is benchmarks/explorer.py's
@@ -251,3 +251,15 @@ def test_serve_refuses_a_bad_port_and_the_cli_knows_explore() -> None:
             serve_explorer(bad)
     args = build_parser().parse_args(["explore", "--port", "0"])
     assert args.port == 0 and args.func.__name__ == "_explore"
+
+
+def test_the_figure_shows_the_curve_and_the_market_at_the_point() -> None:
+    from coalesce_games.explorer.app import Explorer
+
+    c = POINT.replace(rogue_share=0.2)
+    ex = Explorer(c)
+    frame, _ = rogue_curve(c)
+    assert ex.rogue_plot.curve.data["mean"] == frame["mean"].tolist()
+    at = market_view(c).summary["rogue_task_share"]
+    assert ex.rogue_plot.point.data == {"v": [0.2], "mean": [at.mean], "low": [at.low], "high": [at.high]}
+    assert ex.rogue_plot.figure.title.text == "v* = 0.099 (red) | v*_G1 = 0.494 (green) | chosen v = 0.20 (black)"

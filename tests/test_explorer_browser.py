@@ -111,9 +111,17 @@ def _text(driver: object, cls: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-def _plot_src(driver: object) -> str:
-    return driver.execute_script(DEEP + "const im = within('explorer-plot').flatMap(e => walk(e.shadowRoot || e, []))"
-                                        ".filter(e => e.tagName === 'IMG'); return im.length ? im[0].src : '';")
+def _plot(driver: object) -> tuple:
+    """What the figure shows: its v* line's position (None when hidden), its title, and its pixels."""
+    state = driver.execute_script(
+        "if (!window.Bokeh || !Bokeh.documents.length) return null;"
+        "const doc = Bokeh.documents[0], line = doc.get_model_by_name('v-star'),"
+        " fig = doc.get_model_by_name('rogue-plot');"
+        "return line && fig ? [line.visible ? line.location : null, fig.title.text] : null;")
+    host = driver.execute_script(DEEP + "return within('explorer-plot')[0] || null;")
+    if state is None or host is None:
+        return ()
+    return (*state, host.screenshot_as_png)
 
 
 def _wait(what: str, condition, timeout: float = 60.0):
@@ -153,14 +161,16 @@ def _screenshot(driver: object, name: str, tmp_path: Path) -> Path:
 def test_moving_a_control_changes_v_star_and_the_plot(server: str, browser: object, tmp_path: Path) -> None:
     browser.get(server)
     before = _wait("v* on the page", lambda: _v_star(browser))
-    plot_before = _wait("the figure", lambda: _plot_src(browser))
+    plot_before = _wait("the figure", lambda: _plot(browser))
     assert before == "0.0988"                       # 8 x 0.1 / (0.9 x 0.9 x 10) at the defaults
     assert _screenshot(browser, "explorer-before.png", tmp_path).stat().st_size > 10_000
     _type_into(browser, "delta", "0.5")             # v* = 8 x 0.5 / (0.5 x 0.9 x 10) = 0.8889
     after = _wait("v* to change", lambda: (v := _v_star(browser)) != before and v)
     assert after == "0.8889"
-    plot_after = _wait("the figure to change", lambda: (s := _plot_src(browser)) != plot_before and s)
-    assert plot_after.startswith("data:image/png")
+    assert plot_before[0] == pytest.approx(0.0988, abs=1e-4) and "v* = 0.099 (red)" in plot_before[1]
+    plot_after = _wait("the figure to change", lambda: (p := _plot(browser))[0] != plot_before[0] and p)
+    assert plot_after[0] == pytest.approx(0.8889, abs=1e-4) and "v* = 0.889 (red)" in plot_after[1]
+    assert plot_after[2] != plot_before[2]          # and the figure's pixels changed
     assert _screenshot(browser, "explorer-after.png", tmp_path).stat().st_size > 10_000
 
 

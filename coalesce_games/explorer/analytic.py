@@ -166,6 +166,24 @@ def _mix_text(labels: tuple[str, ...], strategy: np.ndarray) -> str:
     return ", ".join(f"{k} {p:.4g}" for k, p in zip(labels, strategy) if p > 1e-12)
 
 
+@lru_cache(maxsize=256)
+def _solved_stage(par: StageParameters) -> tuple[Game, pd.DataFrame, bool | None, bool]:
+    """G1 and its verified, certified equilibria; cached, since moving v or delta leaves G1 unchanged."""
+    game = stage_game(par)
+    res = solve(game, exact=True)
+    X, Y = res.row_strategies, res.col_strategies
+    certified = [None] * len(res) if res.certified is None else [bool(x) for x in res.certified]
+    equilibria = pd.DataFrame({
+        "client": [_mix_text(game.row_labels, x) for x in X],
+        "provider": [_mix_text(game.col_labels, y) for y in Y],
+        "client payoff": np.einsum("ei,ij,ej->e", X, game.A, Y),
+        "provider payoff": np.einsum("ei,ij,ej->e", X, game.B, Y),
+        "max regret": np.asarray(res.max_regret, float),
+        "certified": certified,
+    })
+    return game, equilibria, res.degenerate, res.complete
+
+
 def stage_view(c: ExplorerControls) -> StageView:
     """G1 at a point, solved by :func:`coalesce_games.solvers.equilibria.solve` with exact certification.
 
@@ -180,21 +198,10 @@ def stage_view(c: ExplorerControls) -> StageView:
     """
     if not isinstance(c, ExplorerControls):
         raise TypeError(f"c must be ExplorerControls; got {type(c).__name__}")
-    game = stage_game(stage_parameters(c))
-    res = solve(game, exact=True)
-    X, Y = res.row_strategies, res.col_strategies
-    certified = [None] * len(res) if res.certified is None else [bool(x) for x in res.certified]
-    equilibria = pd.DataFrame({
-        "client": [_mix_text(game.row_labels, x) for x in X],
-        "provider": [_mix_text(game.col_labels, y) for y in Y],
-        "client payoff": np.einsum("ei,ij,ej->e", X, game.A, Y),
-        "provider payoff": np.einsum("ei,ij,ej->e", X, game.B, Y),
-        "max regret": np.asarray(res.max_regret, float),
-        "certified": certified,
-    })
+    game, equilibria, degenerate, complete = _solved_stage(stage_parameters(c))
     mix = np.array([0.0, 1.0 - c.verification, c.verification])
     best_reply = pd.DataFrame({"provider": list(game.col_labels), "payoff": mix @ game.B})
-    return StageView(game, equilibria, best_reply, res.degenerate, res.complete)
+    return StageView(game, equilibria.copy(), best_reply, degenerate, complete)
 
 
 def g4_values(formula_key: str, **values: Any) -> float:

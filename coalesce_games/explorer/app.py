@@ -29,7 +29,7 @@ import panel as pn
 
 from coalesce_games.explorer.analytic import closed_forms, stage_view
 from coalesce_games.explorer.controls import MARKET_FIELDS, MAX_SEEDS, MIN_SEEDS, ExplorerControls
-from coalesce_games.explorer.render import closed_forms_markdown, figure, market_markdown, stage_markdown
+from coalesce_games.explorer.render import RoguePlot, closed_forms_markdown, market_markdown, stage_markdown
 from coalesce_games.explorer.simulated import MarketView, market_view, rogue_curve
 
 __all__ = ["Explorer", "free_port", "serve_explorer", "warm_up"]
@@ -78,8 +78,8 @@ class Explorer:
         self.closed = pn.pane.Markdown("", css_classes=["explorer-closed-forms"], width=390)
         self.stage = pn.pane.Markdown("", css_classes=["explorer-stage"], width=480)
         self.market = pn.pane.Markdown("", css_classes=["explorer-market"], width=470)
-        self.plot = pn.pane.Matplotlib(None, format="png", tight=False, css_classes=["explorer-plot"],
-                                       width=470, height=280)
+        self.rogue_plot = RoguePlot(width=470, height=300)
+        self.plot = pn.pane.Bokeh(self.rogue_plot.figure, width=470, height=300)
         self.busy = pn.indicators.LoadingSpinner(value=False, size=24, label="simulating...", visible=False)
         self.timings: dict[str, float] = {}
         self._curve: tuple[Any, str] | None = None
@@ -130,7 +130,7 @@ class Explorer:
         if not self._cf:
             return
         curve, message = self._curve if self._curve is not None else (_empty_curve(), "simulating ...")
-        self.plot.object = figure(c, curve, message, self._cf["v_star"], self._cf["v_star_g1"], self._market)
+        self.rogue_plot.update(c, curve, message, self._cf["v_star"], self._cf["v_star_g1"], self._market)
 
     def update_market(self) -> float:
         """Simulate the market and the curve at the widgets' point (blocking); returns seconds taken."""

@@ -2,8 +2,8 @@
 
 Each function turns a view of :mod:`~coalesce_games.explorer.analytic` or
 :mod:`~coalesce_games.explorer.simulated` into Markdown (which Panel renders on
-the server, so the page loads nothing from the network) or into a matplotlib
-figure. No function here computes a number of the model: they only format.
+the server, so the page loads nothing from the network) or into a Bokeh figure
+updated in place (:class:`RoguePlot`; Bokeh comes with Panel). No function here computes a number of the model: they only format.
 
 >>> from coalesce_games.explorer.analytic import closed_forms
 >>> from coalesce_games.explorer.controls import ExplorerControls
@@ -16,15 +16,13 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from coalesce_games.explorer.analytic import Quantity, StageView, stage_parameters
 from coalesce_games.explorer.controls import ExplorerControls
 from coalesce_games.explorer.simulated import METRICS, MarketView
 
-__all__ = ["closed_forms_markdown", "figure", "figure_values", "market_markdown", "markdown_table", "stage_markdown"]
+__all__ = ["RoguePlot", "closed_forms_markdown", "market_markdown", "markdown_table", "stage_markdown"]
 
 
 def markdown_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -109,50 +107,82 @@ def market_markdown(c: ExplorerControls, view: MarketView) -> str:
                              "(t-intervals over the seeds; with few seeds a skewed metric's can reach below 0)"])
 
 
-def figure(c: ExplorerControls, curve: pd.DataFrame, message: str, v_star: Quantity, v_star_g1: Quantity,
-           market: MarketView | None = None) -> Figure:
-    """Rogue share of outsourced tasks against ``v``: the curve's mean and band, v*, v*_G1 and the chosen v."""
-    fig = Figure(figsize=(5.8, 3.4), dpi=80, layout="constrained")
-    ax = fig.add_subplot()
-    if len(curve):
-        ax.fill_between(curve["verification"], curve["low"], curve["high"], alpha=0.25, color="C0",
-                        label="95% interval")
-        ax.plot(curve["verification"], curve["mean"], "o-", color="C0", ms=3, label="mean over seeds")
-    else:
-        ax.text(0.5, 0.5, message or "no market", ha="center", va="center", wrap=True, transform=ax.transAxes)
-    for q, style, color in ((v_star, "--", "C3"), (v_star_g1, ":", "C2")):
-        if q.value is not None and q.value <= 1:
-            ax.axvline(q.value, ls=style, color=color, label=f"{q.name} = {q.value:.3f}")
-        else:
-            why = "no answer" if q.value is None else f"{q.value:.3g} > 1"
-            ax.plot([], [], ls=style, color=color, label=f"{q.name}: {why}")
-    ax.axvline(c.verification, color="k", lw=1.5, label=f"chosen v = {c.verification:.2f}")
-    if market is not None and not market.message:
-        iv = market.summary["rogue_task_share"]
-        ax.errorbar([c.verification], [iv.mean], yerr=[[iv.mean - iv.low], [iv.high - iv.mean]], fmt="s",
-                    color="k", ms=5, capsize=3)
-    ax.set_xlim(-0.02, 1.02)
-    ax.set_ylim(bottom=0)
-    ax.set_xlabel("verification share v")
-    ax.set_ylabel("rogue share of tasks")
-    ax.legend(fontsize=7, loc="center right")
-    ax.grid(alpha=0.3)
-    return fig
+class RoguePlot:
+    """The rogue share of outsourced tasks against ``v``, a Bokeh figure updated in place.
 
-
-def figure_values(fig: Figure) -> dict[str, float]:
-    """The x positions of the figure's vertical lines by label (what the tests read back).
+    The curve's mean and 95% band, the market at the chosen point (a square
+    with its interval), and three vertical lines: G4's ``v*`` (red, dashed),
+    G1's ``v*_G1`` (green, dotted) and the chosen ``v`` (black). A move of an
+    analytic control only moves lines and retitles the figure, so the page
+    receives a few numbers, not a new picture. A threshold with no answer, or
+    above 1, hides its line and says so in the title.
 
     >>> from coalesce_games.explorer.analytic import Quantity
-    >>> q = Quantity("v*", "f", 0.25)
-    >>> fig = figure(ExplorerControls(verification=0.5), pd.DataFrame(), "m", q, Quantity("v*_G1", "f", None))
-    >>> sorted(figure_values(fig).items())
+    >>> plot = RoguePlot()
+    >>> plot.update(ExplorerControls(verification=0.5), _empty_curve(), "", Quantity("v*", "f", 0.25),
+    ...             Quantity("v*_G1", "f", None))
+    >>> sorted(plot.values().items())
     [('chosen v', 0.5), ('v*', 0.25)]
+    >>> plot.figure.title.text
+    'v* = 0.250 (red) | v*_G1: no answer | chosen v = 0.50 (black)'
     """
-    out = {}
-    for line in fig.axes[0].get_lines():
-        x = np.asarray(line.get_xdata(), float)
-        label = str(line.get_label()).split(" = ")[0].split(":")[0]
-        if x.size == 2 and x[0] == x[1]:
-            out[label] = float(x[0])
-    return out
+
+    def __init__(self, width: int = 470, height: int = 300) -> None:
+        from bokeh.models import ColumnDataSource, Span, Whisker
+        from bokeh.plotting import figure as bokeh_figure
+
+        fig = bokeh_figure(width=width, height=height, x_range=(-0.02, 1.02), tools="", toolbar_location=None,
+                           x_axis_label="verification share v", y_axis_label="rogue share of tasks",
+                           name="rogue-plot", css_classes=["explorer-plot"])
+        fig.y_range.start = 0
+        self.curve = ColumnDataSource({"v": [], "mean": [], "low": [], "high": []}, name="rogue-curve")
+        self.point = ColumnDataSource({"v": [], "mean": [], "low": [], "high": []}, name="rogue-point")
+        fig.varea("v", "low", "high", source=self.curve, fill_alpha=0.25, legend_label="95% interval")
+        fig.line("v", "mean", source=self.curve, line_width=2, legend_label="mean over seeds")
+        fig.scatter("v", "mean", source=self.point, marker="square", size=8, color="black",
+                    legend_label="market at v")
+        fig.add_layout(Whisker(source=self.point, base="v", lower="low", upper="high"))
+        self.lines = {"v*": Span(dimension="height", line_color="firebrick", line_dash="dashed", line_width=2,
+                                 name="v-star"),
+                      "v*_G1": Span(dimension="height", line_color="green", line_dash="dotted", line_width=2,
+                                    name="v-star-g1"),
+                      "chosen v": Span(dimension="height", line_color="black", line_width=2, name="chosen-v")}
+        for line in self.lines.values():
+            fig.add_layout(line)
+        fig.legend.location = "top_right"
+        fig.legend.background_fill_alpha = 0.6
+        fig.legend.label_text_font_size = "8pt"
+        fig.title.text_font_size = "9pt"
+        self.figure = fig
+
+    def update(self, c: ExplorerControls, curve: pd.DataFrame, message: str, v_star: Quantity,
+               v_star_g1: Quantity, market: MarketView | None = None) -> None:
+        """Show the point: the curve (or the market's message), the point's market, the three lines."""
+        data = {"v": curve["verification"].tolist(), "mean": curve["mean"].tolist(), "low": curve["low"].tolist(),
+                "high": curve["high"].tolist()} if len(curve) else {"v": [], "mean": [], "low": [], "high": []}
+        if self.curve.data != data:
+            self.curve.data = data
+        point = {"v": [], "mean": [], "low": [], "high": []}
+        if market is not None and not market.message:
+            iv = market.summary["rogue_task_share"]
+            point = {"v": [c.verification], "mean": [iv.mean], "low": [iv.low], "high": [iv.high]}
+        self.point.data = point
+        parts = []
+        for q, style in ((v_star, "red"), (v_star_g1, "green")):
+            shown = q.value is not None and q.value <= 1
+            self.lines[q.name].visible = shown
+            self.lines[q.name].location = q.value if shown else None
+            why = f"{q.value:.3f} ({style})" if shown else ("no answer" if q.value is None else f"{q.value:.3g} > 1")
+            parts.append(f"{q.name} = {why}" if shown else f"{q.name}: {why}")
+        self.lines["chosen v"].location = c.verification
+        parts.append(f"chosen v = {c.verification:.2f} (black)")
+        self.figure.title.text = " | ".join(parts) if not message else f"{message} | " + " | ".join(parts)
+
+    def values(self) -> dict[str, float]:
+        """The x positions of the visible vertical lines by name (what the tests read back)."""
+        return {name: float(line.location) for name, line in self.lines.items()
+                if line.visible and line.location is not None}
+
+
+def _empty_curve() -> pd.DataFrame:
+    return pd.DataFrame(columns=["verification", "mean", "low", "high"])
