@@ -15,12 +15,13 @@ Subpackages, each importing only those above it in this list::
     games       G1-G5 built from the model and the market
     findings    F1-F7, verdicts, figures, the report and reproduce
     cli         the ``coalesce-games`` command
+    explorer    the interactive explorer (notebook widget and ``coalesce-games explore``)
 
 Every public name is importable from here and loaded lazily (PEP 562), so
 ``import coalesce_games`` is cheap.
 
 >>> import coalesce_games as cg
->>> cg.solve.__module__
+>>> cg.solve.__wrapped__.__module__       # each function checks its arguments' types (validation.boundary)
 'coalesce_games.solvers.equilibria'
 """
 
@@ -131,16 +132,30 @@ _EXPORTS: dict[str, str] = {
     "FINDINGS": "findings.catalogue",
     "Finding": "findings.common",
     "reproduce": "findings.reproduce",
+    # explorer
+    "closed_forms": "explorer.analytic",
+    "stage_view": "explorer.analytic",
+    "ExplorerControls": "explorer.controls",
+    "market_view": "explorer.simulated",
+    "rogue_curve": "explorer.simulated",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
 
 
+_CHECKED: dict[str, Any] = {}   # public functions wrapped by validation.boundary (outside globals: no doctest twins)
+
+
 def __getattr__(name: str) -> Any:
+    if name in _CHECKED:
+        return _CHECKED[name]
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'coalesce_games' has no attribute {name!r}")
     value = getattr(importlib.import_module(f"coalesce_games.{module}"), name)
+    checked = importlib.import_module("coalesce_games.validation").boundary(value, name)  # arguments checked by type
+    if checked is not value:
+        return _CHECKED.setdefault(name, checked)
     globals()[name] = value
     return value
 

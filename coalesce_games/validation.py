@@ -20,8 +20,13 @@ ValueError: price must be finite; got nan at index (1,)
 
 from __future__ import annotations
 
+import collections.abc
+import functools
+import inspect
 import numbers
-from collections.abc import Sequence
+import types
+import typing
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -36,7 +41,7 @@ from coalesce_games.solvers._checks import (
     check_scalar,
 )
 
-__all__ = ['SEED_MAX', 'as_array', 'check_bool', 'check_choice', 'check_int', 'check_nonnegative', 'check_positive',
+__all__ = ['SEED_MAX', 'as_array', 'boundary', 'check_bool', 'check_choice', 'check_int', 'check_nonnegative', 'check_positive',
            'check_probability', 'check_real', 'check_scalar', 'check_seed', 'check_seeds', 'check_sequence',
            'check_weights', 'make_rng']
 
@@ -193,3 +198,178 @@ def make_rng(seed: int | Sequence[int] | np.random.SeedSequence | np.random.Gene
 
 
 _UINT32_MAX = 2**32 - 1
+
+
+# --- the public boundary: arguments checked against their annotations ------------------------------------------
+
+Rule = Callable[[str, Any], None]
+
+
+def boundary(fn: Callable, public_name: str | None = None) -> Callable:
+    """``fn`` with each argument checked against its type annotation before the call.
+
+    The package applies it to every public function as it is exported
+    (``coalesce_games.solve``, ...; ``coalesce_games/__init__.py``), so that
+    the wrong kind of argument is a ``TypeError`` naming the argument, the bad
+    value and the type allowed, however deep the function would have failed
+    (an ``AttributeError`` on a ``None`` config, a string flag read as ``True``).
+    Calls inside the package go to the unwrapped functions: no cost on hot
+    paths. The rules refuse only what cannot be meant (a string, a bool, a
+    complex number or ``None`` for a number; a number or ``None`` for a flag;
+    an object of another class); ranges and shapes remain each function's own
+    checks. An annotation its own default does not satisfy is not enforced.
+    Given ``public_name``, the wrapper is named ``coalesce_games.<public_name>``
+    (so that it pickles by that name); ``__wrapped__`` is the function itself.
+
+    >>> def scale(x: float, times: int = 2, exact: bool = False) -> float:
+    ...     return x * times
+    >>> checked = boundary(scale)
+    >>> checked(1.5, times=3)
+    4.5
+    >>> checked(1.5, exact="no")
+    Traceback (most recent call last):
+    ...
+    TypeError: exact must be True or False; got 'no'
+    """
+    if not inspect.isfunction(fn):
+        return fn
+    signature = inspect.signature(fn)
+    rules: dict[str, Rule] | None = None
+
+    @functools.wraps(fn)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        nonlocal rules
+        if rules is None:
+            rules = _rules(fn, signature)
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError as exc:
+            raise TypeError(f"{fn.__name__}(): {exc}") from None
+        for name, value in bound.arguments.items():
+            rule = rules.get(name)
+            if rule is not None:
+                rule(name, value)
+        return fn(*args, **kwargs)
+
+    if public_name is not None:
+        checked.__module__, checked.__qualname__ = "coalesce_games", public_name
+    return checked
+
+
+def _rules(fn: Callable, signature: inspect.Signature) -> dict[str, Rule]:
+    try:
+        hints = typing.get_type_hints(fn)
+    except Exception:  # noqa: BLE001 - an annotation that does not resolve is not enforced
+        return {}
+    rules = {}
+    for name, param in signature.parameters.items():
+        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD) or name not in hints:
+            continue
+        rule = _rule_for(hints[name])
+        if rule is None:
+            continue
+        if param.default is not param.empty:
+            try:
+                rule(name, param.default)
+            except (TypeError, ValueError):
+                continue
+        rules[name] = rule
+    return rules
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def _not_a_number(value: Any) -> bool:
+    """Values that are no number in any reading (arrays and lists are left to the function)."""
+    return value is None or isinstance(value, (bool, np.bool_, str, bytes, complex, np.complexfloating, dict, set))
+
+
+def _rule_float(name: str, value: Any) -> None:
+    if _not_a_number(value) or (_is_number(value) and value != value):
+        raise TypeError(f"{name} must be a real number (not a bool, a string, a complex number, None or NaN); "
+                        f"got {value!r}")
+
+
+def _rule_int(name: str, value: Any) -> None:
+    if _not_a_number(value) or (_is_number(value) and not isinstance(value, numbers.Integral)):
+        raise TypeError(f"{name} must be an integer (not a bool, a float or a string); got {value!r}")
+
+
+def _rule_str(name: str, value: Any) -> None:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string; got {value!r}")
+
+
+def _rule_sequence(name: str, value: Any) -> None:
+    if isinstance(value, (str, bytes, dict, set)) or not isinstance(value, (collections.abc.Sequence, np.ndarray)):
+        raise TypeError(f"{name} must be a list, a tuple or an array; got {value!r}")
+
+
+def _rule_mapping(name: str, value: Any) -> None:
+    if not isinstance(value, collections.abc.Mapping):
+        raise TypeError(f"{name} must be a dict; got {value!r}")
+
+
+def _rule_callable(name: str, value: Any) -> None:
+    if not callable(value):
+        raise TypeError(f"{name} must be a function; got {value!r}")
+
+
+def _rule_instance(cls: type) -> Rule:
+    def rule(name: str, value: Any) -> None:
+        if not isinstance(value, cls):
+            raise TypeError(f"{name} must be a {cls.__name__}; got {_brief(value)}")
+    return rule
+
+
+def _brief(value: Any) -> str:
+    text = repr(value)
+    return f"a {type(value).__name__}: {text[:80]}" + ("..." if len(text) > 80 else "")
+
+
+_SIMPLE: dict[Any, Rule] = {bool: lambda name, value: None if isinstance(value, (bool, np.bool_)) else check_bool(name, value),
+                            int: _rule_int, float: _rule_float, str: _rule_str, dict: _rule_mapping,
+                            list: _rule_sequence, tuple: _rule_sequence}
+_ORIGINS: dict[Any, Rule] = {dict: _rule_mapping, collections.abc.Mapping: _rule_mapping,
+                             list: _rule_sequence, tuple: _rule_sequence, collections.abc.Sequence: _rule_sequence,
+                             collections.abc.Callable: _rule_callable}
+
+
+def _rule_for(hint: Any) -> Rule | None:
+    """The rule of one annotation, or None where it allows anything (``Any``, arrays, type variables)."""
+    if hint in _SIMPLE:
+        return _SIMPLE[hint]
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        return _rule_union(typing.get_args(hint))
+    if origin is typing.Literal:
+        allowed = typing.get_args(hint)
+        return lambda name, value: check_choice(name, value, allowed)
+    if origin in _ORIGINS:
+        return _ORIGINS[origin]
+    if inspect.isclass(hint) and hint is not np.ndarray and hint.__module__.split(".")[0] in ("coalesce_games", "pandas"):
+        return _rule_instance(hint)
+    return None
+
+
+def _rule_union(members: tuple) -> Rule | None:
+    optional = type(None) in members
+    rules = [_rule_for(m) for m in members if m is not type(None)]
+    if any(r is None for r in rules):
+        return None
+
+    def rule(name: str, value: Any) -> None:
+        if value is None and optional:
+            return
+        errors = []
+        for r in rules:
+            try:
+                r(name, value)
+                return
+            except TypeError as exc:
+                errors.append(str(exc).removeprefix(f"{name} must be ").split("; got")[0])
+        allowed = " or ".join(errors + (["None"] if optional else []))
+        raise TypeError(f"{name} must be {allowed}; got {_brief(value)}")
+    return rule
