@@ -139,11 +139,11 @@ def measure(selected: Iterable[str] | None = None) -> pd.DataFrame:
 
 
 def totals(table: pd.DataFrame) -> pd.DataFrame:
-    """Per nashpy method, summed over the games."""
-    cols = ["extreme", "returned", "found", "missed", "invented", "valid_not_extreme", "failed_calls"]
+    """Per method, summed over the games (the columns the docs page shows)."""
+    cols = ["missed", "found", "invented", "valid_not_extreme", "failed_calls"]
     out = table.groupby("method", sort=False)[cols].sum()
-    out.insert(0, "games", table.groupby("method", sort=False).size())
-    out.insert(1, "games_with_a_miss", table.assign(m=table.missed > 0).groupby("method", sort=False).m.sum())
+    out.insert(0, "extreme", table.groupby("method", sort=False).extreme.sum())
+    out["games_with_a_miss"] = table.assign(m=table.missed > 0).groupby("method", sort=False).m.sum()
     return out.reset_index()
 
 
