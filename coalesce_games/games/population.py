@@ -312,7 +312,18 @@ def _bootstrap_means(table: HeuristicPayoffTable, n_boot: int, seed: int) -> lis
     return [table.mean(ps[rng.choice(run, size=len(run))]) for _ in range(n_boot)]
 
 
-def role_equilibria(table: HeuristicPayoffTable, starts: int = 64, seed: int = 0, tol: float = 1e-3,
+def _in_range_units(payoffs: np.ndarray, like: np.ndarray | None = None) -> np.ndarray:
+    """Each role's payoffs divided by the range of that role's payoffs in ``like`` (default: their own),
+    which makes clients' USD and providers' tasks comparable."""
+    pay = np.array(payoffs, dtype=float)
+    ref = pay if like is None else like
+    for lo in (0, 4):
+        spread = np.nanmax(ref[..., lo:lo + 4]) - np.nanmin(ref[..., lo:lo + 4])
+        pay[..., lo:lo + 4] /= spread if spread > 0 else 1.0
+    return pay
+
+
+def role_equilibria(table: HeuristicPayoffTable, starts: int = 64, seed: int = 0, tol: float = 0.01,
                     n_boot: int = 200, level: float = 0.95, horizon: float = 200.0,
                     steps: int = 1000) -> pd.DataFrame:
     """Role-symmetric Nash equilibria of the mean table, by replicator dynamics from many starts.
@@ -320,8 +331,8 @@ def role_equilibria(table: HeuristicPayoffTable, starts: int = 64, seed: int = 0
     Starts: the uniform mix and ``starts - 1`` Dirichlet(1) draws per role.
     Candidates: each path's end point and its mean over the second half of the
     horizon (an orbit that cycles around an equilibrium averages to it). Every
-    candidate whose regret (:func:`profile_regret`) is below ``tol``
-    times the larger role's payoff range is kept, duplicates (within 0.01)
+    candidate whose regret (:func:`profile_regret`, in units of each role's
+    payoff range) is below ``tol`` is kept, duplicates (within 0.01)
     merged; each row gives the mixes, the regret, how many candidates reached it,
     and the ``level`` percentile interval of its regret over ``n_boot``
     bootstrap resamples of the seeds.
@@ -330,7 +341,8 @@ def role_equilibria(table: HeuristicPayoffTable, starts: int = 64, seed: int = 0
     check_scalar("tol", tol, low=0, low_open=True)
     check_int("n_boot", n_boot, minimum=1)
     check_scalar("level", level, low=0, high=1, low_open=True, high_open=True)
-    game = table.role_game()
+    mean = table.mean()
+    game = table.role_game(_in_range_units(mean))
     rng = make_rng([seed, 0x5EED])
     x0 = np.vstack([np.full((1, 4), 0.25), rng.dirichlet(np.ones(4), starts - 1)])
     y0 = np.vstack([np.full((1, 4), 0.25), rng.dirichlet(np.ones(4), starts - 1)])
@@ -338,10 +350,9 @@ def role_equilibria(table: HeuristicPayoffTable, starts: int = 64, seed: int = 0
     late = path[steps // 2:].mean(axis=0)             # where an orbit cycles, its time average is the candidate
     x, y = np.vstack([path[-1, :, :4], late[:, :4]]), np.vstack([path[-1, :, 4:], late[:, 4:]])
     regret = profile_regret(game, [x, y])
-    spread = max(np.nanmax(p) - np.nanmin(p) for p in (game.payoffs[..., :4], game.payoffs[..., 4:]))
     found: list[list[Any]] = []
     for xi, yi, ri in zip(x, y, regret):
-        if ri > tol * spread:
+        if ri > tol:
             continue
         for row in found:
             if np.abs(row[0] - xi).max() < 0.01 and np.abs(row[1] - yi).max() < 0.01:
@@ -349,7 +360,7 @@ def role_equilibria(table: HeuristicPayoffTable, starts: int = 64, seed: int = 0
                 break
         else:
             found.append([xi, yi, ri, 1])
-    boots = [table.role_game(m) for m in _bootstrap_means(table, n_boot, seed)]
+    boots = [table.role_game(_in_range_units(m, mean)) for m in _bootstrap_means(table, n_boot, seed)]
     rows = []
     for xi, yi, ri, hits in found:
         b = np.array([profile_regret(g, [xi, yi])[0] for g in boots])
@@ -371,11 +382,7 @@ def market_alpha_rank(table: HeuristicPayoffTable, alpha: float, payoffs: np.nda
     trusting one, or any at a budget of 0).
     """
     check_scalar("alpha", alpha, low=0)
-    pay = np.array(table.mean() if payoffs is None else payoffs, dtype=float)
-    for lo in (0, 4):
-        spread = np.nanmax(pay[..., lo:lo + 4]) - np.nanmin(pay[..., lo:lo + 4])
-        pay[..., lo:lo + 4] /= spread if spread > 0 else 1.0
-    pi = alpha_rank(table.role_game(pay), alpha)
+    pi = alpha_rank(table.role_game(_in_range_units(table.mean() if payoffs is None else payoffs)), alpha)
     c, p = np.divmod(np.arange(16), 4)
     return pd.DataFrame({"client": np.array(CLIENT_STRATEGIES)[c], "provider": np.array(PROVIDER_STRATEGIES)[p],
                          "mass": pi,

@@ -113,6 +113,14 @@ class RoleGame:
         pay[~present] = np.nan
         pay.flags.writeable = False
         object.__setattr__(self, "payoffs", pay)
+        object.__setattr__(self, "_filled", np.nan_to_num(pay, nan=0.0))
+        own = []
+        for prof in profiles:      # the other N_r - 1 agents of an s-player's role, per (profile, s)
+            counts = prof[:, None, :] - np.eye(prof.shape[1], dtype=np.int64)[None, :, :]       # (n_r, S_r, S_r)
+            ok = (counts >= 0).all(axis=2)
+            own.append((np.where(ok[..., None], counts, 0).reshape(-1, prof.shape[1]), ok.reshape(-1)))
+        object.__setattr__(self, "_own", tuple(own))
+        object.__setattr__(self, "_rows", tuple({tuple(c): i for i, c in enumerate(p.tolist())} for p in profiles))
 
     def offsets(self) -> np.ndarray:
         """Where each role's strategies start on the last axis."""
@@ -130,14 +138,13 @@ class RoleGame:
 
 
 def _log_multinomial(counts: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """log P(counts) under the multinomial with probabilities ``x`` (rows of x broadcast), -inf where
-    a count falls on a strategy of probability 0. counts (n, s); x (k, s) -> (k, n)."""
+    """log P(counts) under the multinomial with probabilities ``x``, for every row of counts (n, s) and
+    every mix of x (k, s) -> (k, n); a count on a strategy of probability 0 gives (effectively) -inf."""
     total = counts.sum(axis=1)
     coef = gammaln(total + 1) - gammaln(counts + 1).sum(axis=1)
     with np.errstate(divide="ignore"):
-        logx = np.log(x)
-    terms = counts[None, :, :] * np.where(counts[None, :, :] > 0, logx[:, None, :], 0.0)
-    return coef[None, :] + terms.sum(axis=2)
+        logx = np.maximum(np.log(x), -1e250)       # finite, so a zero count times it is 0, not nan
+    return coef[None, :] + logx @ counts.T
 
 
 def _check_mixes(game: RoleGame, mixes: Sequence[Any]) -> list[np.ndarray]:
@@ -169,22 +176,26 @@ def deviation_payoffs(game: RoleGame, mixes: Sequence[Any]) -> np.ndarray:
     >>> deviation_payoffs(g, [[0.5, 0.5]]).tolist()
     [[1.0, 1.0]]
     """
-    xs = _check_mixes(game, mixes)
-    pay = np.nan_to_num(game.payoffs, nan=0.0)
+    return _deviation(game, _check_mixes(game, mixes))
+
+
+def _deviation(game: RoleGame, xs: list[np.ndarray]) -> np.ndarray:
+    """:func:`deviation_payoffs` for checked mixes, one (k, S_r) array per role."""
+    pay = game._filled
     offsets = game.offsets()
     full = [np.exp(_log_multinomial(prof, x)) for prof, x in zip(game.profiles, xs)]    # (k, n_r)
     out = np.empty((len(xs[0]), offsets[-1]))
     for r, prof in enumerate(game.profiles):
         table = np.moveaxis(pay[..., offsets[r]:offsets[r + 1]], r, 0)       # (n_r, other roles..., S_r)
         others = [q for q in range(len(game.profiles)) if q != r]
-        table = table[None] if not others else table
+        if not others:
+            table = table[None]
         for step, q in enumerate(others):      # the other roles: all their N_q agents drawn from their mixes
-            table = np.einsum("kq,nq...->kn..." if step == 0 else "kq,knq...->kn...", full[q], table)
+            table = (np.tensordot(full[q], table, axes=([1], [1])) if step == 0
+                     else np.einsum("kq,knq...->kn...", full[q], table))
         # role r's own axis: the other N_r - 1 agents of the role drawn from its mix
-        own = prof[:, None, :] - np.eye(prof.shape[1], dtype=np.int64)[None, :, :]       # (n_r, S_r, S_r)
-        ok = (own >= 0).all(axis=2)                                                      # (n_r, S_r)
-        logw = _log_multinomial(np.where(ok[..., None], own, 0).reshape(-1, prof.shape[1]), xs[r])
-        w = np.where(ok.reshape(-1)[None, :], np.exp(logw), 0.0).reshape(len(xs[r]), len(prof), prof.shape[1])
+        counts, ok = game._own[r]
+        w = np.where(ok[None, :], np.exp(_log_multinomial(counts, xs[r])), 0.0).reshape(len(xs[r]), len(prof), -1)
         out[:, offsets[r]:offsets[r + 1]] = np.einsum("kns,kns->ks", w, np.broadcast_to(table, w.shape))
     return out
 
@@ -251,7 +262,7 @@ def role_replicator(game: RoleGame, mixes: Sequence[Any], horizon: float = 50.0,
 
     def velocity(logx: np.ndarray) -> np.ndarray:
         x = _softmax_roles(game, logx)
-        f = deviation_payoffs(game, _split(game, x)) / scale
+        f = _deviation(game, _split(game, x)) / scale
         return np.where(np.isfinite(logx), f - _by_role(game, x * f, lambda b: b.sum(axis=1, keepdims=True)), 0.0)
 
     with np.errstate(divide="ignore"):
@@ -328,7 +339,10 @@ def stationary_distribution(transitions: Any) -> np.ndarray:
     rhs = np.zeros(n)
     rhs[-1] = 1.0
     pi = np.linalg.solve(system, rhs)
-    pi[np.abs(pi) < 1e-15] = 0.0            # rounding noise on states that carry no mass
+    if pi.min() < -1e-9:
+        raise ValueError(f"the stationary solve is numerically unstable (a share of {pi.min():.3g}); "
+                         f"the transition matrix is too ill-conditioned")
+    pi = np.maximum(pi, 0.0)                 # rounding noise (above -1e-9) on states that carry no mass
     return pi / pi.sum()
 
 
@@ -378,8 +392,7 @@ def _role_differences(game: RoleGame, profile: np.ndarray, role: int, mutant: in
     n = game.agents[role]
     off = game.offsets()
     rows = []
-    for q, prof in enumerate(game.profiles):
-        lookup = {tuple(c): i for i, c in enumerate(prof.tolist())}
+    for q, lookup in enumerate(game._rows):
         if q != role:
             mono = tuple(game.agents[q] if s == profile[q] else 0 for s in range(game.strategies[q]))
             rows.append(np.full(n - 1, lookup[mono]))
@@ -418,7 +431,7 @@ def alpha_rank(game_or_payoffs: Any, alpha: float, m: int | None = None) -> np.n
       each meeting the other population's monomorphic strategy, so the
       mutant's advantage ``u`` is constant and ``rho = (1 - e^-u) / (1 - e^-mu)``.
       This equals OpenSpiel's ``alpharank.compute([A, B], alpha=alpha, m=m)``
-      reordered: OpenSpiel numbers profiles with the first population fastest.
+      stationary distribution, in the same (row-major) order.
     * A :class:`RoleGame`: each role's population is its ``N_r`` agents, and the
       fitnesses along an invasion come from the payoff table at ``k`` mutants and
       ``N_r - k`` residents (the others monomorphic); ``m`` must be ``None``.
@@ -437,8 +450,8 @@ def alpha_rank(game_or_payoffs: Any, alpha: float, m: int | None = None) -> np.n
         if min(game.agents) < 2:
             raise ValueError(f"agents per role must be >= 2 for an invasion path; got {game.agents}")
 
-        def rho(profile: np.ndarray, role: int, mutant: int) -> float:
-            return float(fixation_probability(_role_differences(game, profile, role, mutant), alpha))
+        def differences(profile: np.ndarray, role: int, mutant: int) -> np.ndarray:
+            return _role_differences(game, profile, role, mutant)
     else:
         tables = _bimatrix_tables(game_or_payoffs)
         size = check_int("m", m, minimum=2) if m is not None else None
@@ -446,28 +459,33 @@ def alpha_rank(game_or_payoffs: Any, alpha: float, m: int | None = None) -> np.n
             raise ValueError("m (the population size) is required for a bimatrix game")
         strategies = tables[0].shape
 
-        def rho(profile: np.ndarray, role: int, mutant: int) -> float:
+        def differences(profile: np.ndarray, role: int, mutant: int) -> np.ndarray:
             other = profile.copy()
             other[role] = mutant
-            u = tables[role][tuple(other)] - tables[role][tuple(profile)]
-            return float(fixation_probability(np.full(size - 1, u), alpha))
-    return _alpha_rank_chain(tuple(int(s) for s in strategies), rho)
+            return np.full(size - 1, tables[role][tuple(other)] - tables[role][tuple(profile)])
+    return _alpha_rank_chain(tuple(int(s) for s in strategies), differences, float(alpha))
 
 
-def _alpha_rank_chain(strategies: tuple[int, ...], rho: Any) -> np.ndarray:
-    """The alpha-Rank transition matrix over pure profiles from the fixation probabilities ``rho``."""
+def _alpha_rank_chain(strategies: tuple[int, ...], differences: Any, alpha: float) -> np.ndarray:
+    """The alpha-Rank chain over pure profiles: every single-role mutation, its fitness differences
+    along the invasion (``differences(profile, role, mutant)``), all fixations computed at once."""
     profiles = _pure_profiles(strategies)
     if len(profiles) == 1:
         return np.ones(1)
     eta = 1.0 / sum(s - 1 for s in strategies)
     index = {tuple(p): i for i, p in enumerate(profiles.tolist())}
-    t = np.zeros((len(profiles), len(profiles)))
+    moves: dict[int, list[tuple[int, int, np.ndarray]]] = {}          # by invasion length
     for i, profile in enumerate(profiles):
         for role, count in enumerate(strategies):
             for mutant in range(count):
                 if mutant != profile[role]:
                     target = profile.copy()
                     target[role] = mutant
-                    t[i, index[tuple(target)]] = eta * rho(profile, role, mutant)
-        t[i, i] = 1.0 - t[i].sum()
+                    d = differences(profile, role, mutant)
+                    moves.setdefault(len(d), []).append((i, index[tuple(target)], d))
+    t = np.zeros((len(profiles), len(profiles)))
+    for group in moves.values():
+        src, dst = np.array([g[0] for g in group]), np.array([g[1] for g in group])
+        t[src, dst] = eta * fixation_probability(np.stack([g[2] for g in group]), alpha)
+    t[np.diag_indices(len(profiles))] = 1.0 - t.sum(axis=1)
     return stationary_distribution(t)
