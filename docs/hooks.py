@@ -97,3 +97,15 @@ def on_files(files: Files, config) -> Files:
         files.append(File.generated(config, uri, abs_src_path=str(path)))
     files.append(File.generated(config, "reference.md", content=reference_page()))
     return files
+
+
+def on_post_page(output: str, page, config) -> str:
+    """A notebook's page links its ``.ipynb`` file (copied beside the page by mkdocs-jupyter), under its title."""
+    uri = page.file.src_uri
+    if not (uri.startswith("notebooks/") and uri.endswith(".ipynb")):
+        return output
+    name = uri.rsplit("/", 1)[-1]
+    link = (f'<p><a href="{name}" download>Download {name}</a> (committed without outputs; '
+            f"set <code>QUICK</code> in its parameters cell)</p>")
+    head, sep, tail = output.partition("</h1>")
+    return head + sep + link + tail if sep else output
