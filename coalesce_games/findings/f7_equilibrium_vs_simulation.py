@@ -46,6 +46,14 @@ G3_PROVIDERS = {"spoof": {"rogue_mix": (1.0, 0.0, 0.0)}, "leech": {"rogue_mix": 
 G4_POINTS = {"A": (10.0, 8.0, 0.9, 0.9), "B": (5.0, 8.0, 0.8, 0.9), "C": (12.0, 4.0, 0.7, 0.6)}
 
 
+#: the columns the report prints of F7's wide tables (the CSV files hold all)
+F7_SHOWN = {"F7_G4_v_star": ["point", "payment_withheld", "v_star", "v_star_sim", "ci_low", "ci_high", "within_ci"],
+            "F7_dynamics": ["verification", "predicted", "model_late", "simulated_late", "ci_low", "ci_high",
+                            "simulated_direction", "agree"],
+            "F7_G2_security": ["security_weight", "budget", "equilibria", "security_min", "security_max", "price_min",
+                               "price_max"]}
+
+
 def _mix(mix) -> str:
     """A mixed strategy as ``"eps0 0.23, eps0,v0.5 0.55"`` (two decimals; pure strategies of weight 0 left out).
 
@@ -191,4 +199,5 @@ def f7_equilibrium_vs_simulation(quick: bool = False, progress: Callable | None 
                    "G3 payoffs: client = cost reduction; provider = rogue share of outsourced tasks net of detections. "
                    "G4 is checked on a Monte-Carlo repeated game with the market's verification and blacklisting "
                    "rules (the market's rogues cannot choose honesty).", lambda fig: f7_figure(fig, tables),
-                   "G3: seeds 0-1 (quick) or 0-7 a cell; G4: seed 0; dynamics: seeds 0-3 or 0-11 a share")
+                   f"G3: seeds 0-{1 if quick else 7} a cell; G4: seed 0; dynamics: seeds 0-{3 if quick else 11} a share",
+                   F7_SHOWN)

@@ -28,7 +28,7 @@ from coalesce_games.findings.verdicts import Claim
 __all__ = ['MAX_COLUMNS', 'MAX_ROWS', 'fmt', 'format_table', 'markdown_table', 'render_report']
 
 #: tables wider or longer than this go to their CSV file only (plus any columns the finding shows)
-MAX_COLUMNS, MAX_ROWS = 9, 24
+MAX_COLUMNS, MAX_ROWS = 10, 24
 
 
 def fmt(v: Any) -> str:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import json
 import platform
 import subprocess
 import time
@@ -21,6 +22,7 @@ from coalesce_games.findings.catalogue import FINDINGS
 from coalesce_games.findings.common import Finding
 from coalesce_games.findings.f1_published_table import F1_READINGS
 from coalesce_games.findings.figures import save_figure
+from coalesce_games.findings.narrative import NEEDED, narrative_numbers, render_narrative
 from coalesce_games.findings.report import render_report
 from coalesce_games.findings.verdicts import preliminary
 
@@ -110,7 +112,10 @@ def _git_commit() -> str:
 
 
 def _reproduce_into(out_dir: Path, quick: bool, only: str | None, progress: bool) -> Path:
-    """Run the findings and write figures (PNG, SVG), tables (CSV), summary.csv, report.md and report.html."""
+    """Run the findings and write figures (PNG, SVG), tables (CSV), summary.csv, report.md and report.html.
+
+    When every finding ran, also ``numbers.json`` and ``reproduction.md`` (:mod:`.narrative`).
+    """
     keys = parse_only(only)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -130,5 +135,11 @@ def _reproduce_into(out_dir: Path, quick: bool, only: str | None, progress: bool
     finally:
         bar.close()
     pd.DataFrame([c.__dict__ for f in findings for c in f.claims]).to_csv(out / "summary.csv", index=False)
-    render_report(findings, run_stamp(quick, findings, started, time.perf_counter() - t0), out, quick)
+    stamp = run_stamp(quick, findings, started, time.perf_counter() - t0)
+    render_report(findings, stamp, out, quick)
+    tables = {name: table for f in findings for name, table in f.tables.items()}
+    if all(name in tables for name in NEEDED):           # the written account needs every finding
+        numbers = narrative_numbers(tables, stamp)
+        (out / "numbers.json").write_text(json.dumps(numbers, indent=1, sort_keys=True) + "\n")
+        (out / "reproduction.md").write_text(render_narrative(numbers))
     return out
