@@ -94,7 +94,6 @@ def simulated(repeat: int) -> None:
 
 def browser(repeat: int) -> None:
     import os
-    import subprocess
     import sys
 
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
@@ -103,15 +102,14 @@ def browser(repeat: int) -> None:
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.keys import Keys
 
-    proc = subprocess.Popen([sys.executable, "-m", "coalesce_games.cli", "explore", "--port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = page.Server()
     opts = webdriver.ChromeOptions()
     opts.binary_location = page.CHROMIUM
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1720,1080"):
         opts.add_argument(arg)
     driver = None
     try:
-        url = page._address(proc)
+        url = server.address()
         driver = webdriver.Chrome(service=Service(page.CHROMEDRIVER), options=opts)
         driver.get(url)
         page._wait("v*", lambda: page._v_star(driver))
@@ -135,8 +133,7 @@ def browser(repeat: int) -> None:
     finally:
         if driver is not None:
             driver.quit()
-        proc.terminate()
-        proc.wait(timeout=20)
+        server.stop()
 
 
 #: in the page: clock Enter in the box (keydown) to the closed forms' DOM showing a v* other than ``before``

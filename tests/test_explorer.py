@@ -263,3 +263,16 @@ def test_the_figure_shows_the_curve_and_the_market_at_the_point() -> None:
     at = market_view(c).summary["rogue_task_share"]
     assert ex.rogue_plot.point.data == {"v": [0.2], "mean": [at.mean], "low": [at.low], "high": [at.high]}
     assert ex.rogue_plot.figure.title.text == "v* = 0.099 (red) | v*_G1 = 0.494 (green) | chosen v = 0.20 (black)"
+
+
+def test_an_emptied_box_is_a_message_in_the_page() -> None:
+    from coalesce_games.explorer.app import Explorer
+
+    ex = Explorer(POINT)
+    shown = ex.closed.object
+    ex.widgets["rogue_share"].value = None     # what a browser sends when the user erases the box
+    asyncio.run(ex._market_changed())
+    assert ex.status.object == "**market: rogue_share must be finite; got nan**"
+    assert ex.closed.object == shown
+    ex.widgets["rogue_share"].value = 0.2
+    assert ex.status.object == ""

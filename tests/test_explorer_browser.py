@@ -56,39 +56,56 @@ function deepText(el) {
 """
 
 
-def _address(proc: subprocess.Popen, timeout: float = 180.0) -> str:
-    """The address the server prints (it prints it once it listens); fails with its output otherwise."""
-    lines: queue.Queue = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout], daemon=True).start()
-    seen, deadline = [], time.monotonic() + timeout
-    while time.monotonic() < deadline:
+class Server:
+    """``coalesce-games explore --port 0`` in a subprocess, its output collected as it prints."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-m", "coalesce_games.cli", "explore", "--port", "0"],
+                                     cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.lines: list[str] = []
+        self._queue: queue.Queue = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.append(line)
+            self._queue.put(line)
+
+    def address(self, timeout: float = 180.0) -> str:
+        """The address the server prints once it listens; fails with its output otherwise."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self._queue.get(timeout=0.5)
+            except queue.Empty:
+                if self.proc.poll() is not None and self._queue.empty():
+                    break
+                continue
+            found = re.search(r"http://127\.0\.0\.1:\d+/", line)
+            if found:
+                return found.group(0)
+        pytest.fail("coalesce-games explore printed no address:\n" + "".join(self.lines))
+
+    def log(self) -> str:
+        return "".join(self.lines)
+
+    def stop(self) -> None:
+        self.proc.terminate()
         try:
-            line = lines.get(timeout=0.5)
-        except queue.Empty:
-            if proc.poll() is not None and lines.empty():
-                break
-            continue
-        seen.append(line)
-        found = re.search(r"http://127\.0\.0\.1:\d+/", line)
-        if found:
-            return found.group(0)
-    pytest.fail("coalesce-games explore printed no address:\n" + "".join(seen))
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=20)
 
 
 @pytest.fixture
-def server() -> Iterator[str]:
-    """``coalesce-games explore --port 0`` in a subprocess; yields its address; stops it afterwards."""
-    proc = subprocess.Popen([sys.executable, "-m", "coalesce_games.cli", "explore", "--port", "0"], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+def server() -> Iterator[Server]:
+    """The served explorer, stopped at the end of the test."""
+    srv = Server()
     try:
-        yield _address(proc)
+        yield srv
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=20)
+        srv.stop()
 
 
 @pytest.fixture
@@ -122,6 +139,12 @@ def _plot(driver: object) -> tuple:
     if state is None or host is None:
         return ()
     return (*state, host.screenshot_as_png)
+
+
+def _busy(driver: object) -> bool:
+    """Whether a pane shows Panel's busy overlay (the class ``pn-loading``)."""
+    return driver.execute_script(DEEP + "return walk(document, []).some(e => e.classList && "
+                                        "e.classList.contains('pn-loading'));")
 
 
 def _wait(what: str, condition, timeout: float = 60.0):
@@ -158,8 +181,8 @@ def _screenshot(driver: object, name: str, tmp_path: Path) -> Path:
     return path
 
 
-def test_moving_a_control_changes_v_star_and_the_plot(server: str, browser: object, tmp_path: Path) -> None:
-    browser.get(server)
+def test_moving_a_control_changes_v_star_and_the_plot(server: Server, browser: object, tmp_path: Path) -> None:
+    browser.get(server.address())
     before = _wait("v* on the page", lambda: _v_star(browser))
     plot_before = _wait("the figure", lambda: _plot(browser))
     assert before == "0.0988"                       # 8 x 0.1 / (0.9 x 0.9 x 10) at the defaults
@@ -172,10 +195,11 @@ def test_moving_a_control_changes_v_star_and_the_plot(server: str, browser: obje
     assert plot_after[0] == pytest.approx(0.8889, abs=1e-4) and "v* = 0.889 (red)" in plot_after[1]
     assert plot_after[2] != plot_before[2]          # and the figure's pixels changed
     assert _screenshot(browser, "explorer-after.png", tmp_path).stat().st_size > 10_000
+    assert "Traceback" not in server.log(), server.log()
 
 
-def test_a_point_without_an_answer_shows_a_message(server: str, browser: object) -> None:
-    browser.get(server)
+def test_a_point_without_an_answer_shows_a_message(server: Server, browser: object) -> None:
+    browser.get(server.address())
     _wait("v* on the page", lambda: _v_star(browser))
     _type_into(browser, "detection", "0")
     _wait("the message", lambda: "no answer at d = 0" in _text(browser, "explorer-closed-forms"))
@@ -185,3 +209,7 @@ def test_a_point_without_an_answer_shows_a_message(server: str, browser: object)
                                          ".join(' ');")
     assert "Traceback" not in page
     assert _v_star(browser) == "no answer"
+    _type_into(browser, "rogue_share", "0.3")       # a market again: the busy overlay comes and goes
+    _wait("the market", lambda: "rogue share of outsourced tasks" in _text(browser, "explorer-market"))
+    _wait("the busy overlay to go", lambda: not _busy(browser), timeout=30)
+    assert "Traceback" not in server.log(), server.log()

@@ -158,20 +158,37 @@ class Explorer:
         try:
             c = self.controls()
         except (ValueError, TypeError) as exc:
-            self.status.object = f"**market: {exc}**"
+            message = f"**market: {exc}**"        # bound now: ``exc`` is unbound once the block ends
+            self._on_page(lambda: setattr(self.status, "object", message))
             return
-        self._set_busy(True)
+        self._on_page(lambda: self._set_busy(True))
         start = time.perf_counter()
         try:
             result = await asyncio.get_running_loop().run_in_executor(_SIMULATOR, self._simulate, c)
         except Exception as exc:                  # noqa: BLE001 - shown in the page
             log.exception("explorer market failed")
-            result, self.status.object = None, f"**market failed: {type(exc).__name__}: {exc}**"
-        if generation == self._generation:
+            result, failure = None, f"**market failed: {type(exc).__name__}: {exc}**"
+            self._on_page(lambda: setattr(self.status, "object", failure))
+        if generation != self._generation:
+            return
+
+        def show() -> None:
             if result is not None:
                 self._guard("market", lambda: self._show_market(*result))
             self.timings["market"] = time.perf_counter() - start
             self._set_busy(False)
+
+        self._on_page(show)
+
+    @staticmethod
+    def _on_page(change: Callable[[], None]) -> None:
+        """Apply a change to the page's models: on a served page in the document's next tick (under its
+        lock, as Bokeh requires outside a browser event), elsewhere (notebook, tests) at once."""
+        doc = pn.state.curdoc
+        if doc is not None and doc.session_context is not None:
+            doc.add_next_tick_callback(change)
+        else:
+            change()
 
     def _set_busy(self, busy: bool) -> None:
         self.busy.value = self.busy.visible = busy
