@@ -144,7 +144,8 @@ def totals(table: pd.DataFrame) -> pd.DataFrame:
     out = table.groupby("method", sort=False)[cols].sum()
     out.insert(0, "extreme", table.groupby("method", sort=False).extreme.sum())
     out["games_with_a_miss"] = table.assign(m=table.missed > 0).groupby("method", sort=False).m.sum()
-    return out.reset_index()
+    return out.reset_index().rename(columns={"valid_not_extreme": "interior", "failed_calls": "failed",
+                                             "games_with_a_miss": "games_missed"})
 
 
 if __name__ == "__main__":
