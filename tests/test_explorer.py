@@ -276,3 +276,15 @@ def test_an_emptied_box_is_a_message_in_the_page() -> None:
     assert ex.closed.object == shown
     ex.widgets["rogue_share"].value = 0.2
     assert ex.status.object == ""
+
+
+def test_after_a_move_of_v_the_markets_square_waits_for_its_run() -> None:
+    from coalesce_games.explorer.app import Explorer
+
+    ex = Explorer(POINT)
+    assert ex.rogue_plot.point.data["v"] == [0.2]
+    ex.widgets["verification"].value = 0.5      # no event loop here: Panel runs the market's watcher to its end
+    assert ex.rogue_plot.point.data["v"] == [0.5]
+    ex._market_v = 0.2                          # as on a page where the run at v = 0.5 has not ended yet
+    ex.update_analytic()
+    assert ex.rogue_plot.point.data["v"] == [] and ex.rogue_plot.values()["chosen v"] == 0.5

@@ -84,6 +84,7 @@ class Explorer:
         self.timings: dict[str, float] = {}
         self._curve: tuple[Any, str] | None = None
         self._market: MarketView | None = None
+        self._market_v: float | None = None
         self._generation = 0
         self._cf: dict[str, Any] = {}
         for key, widget in self.widgets.items():
@@ -130,7 +131,9 @@ class Explorer:
         if not self._cf:
             return
         curve, message = self._curve if self._curve is not None else (_empty_curve(), "simulating ...")
-        self.rogue_plot.update(c, curve, message, self._cf["v_star"], self._cf["v_star_g1"], self._market)
+        # the market's square only where it was simulated (after a move of v, until the new run ends)
+        market = self._market if self._market_v == c.verification else None
+        self.rogue_plot.update(c, curve, message, self._cf["v_star"], self._cf["v_star_g1"], market)
 
     def update_market(self) -> float:
         """Simulate the market and the curve at the widgets' point (blocking); returns seconds taken."""
@@ -144,7 +147,7 @@ class Explorer:
         return c, market_view(c), rogue_curve(c)
 
     def _show_market(self, c: ExplorerControls, view: MarketView, curve: tuple[Any, str]) -> None:
-        self._market, self._curve = view, curve
+        self._market, self._curve, self._market_v = view, curve, c.verification
         self.market.object = market_markdown(c, view)
         self._draw(c)
 
@@ -215,7 +218,11 @@ def warm_up() -> float:
 
 
 def free_port() -> int:
-    """A port on 127.0.0.1 that was free a moment ago (the OS's choice for port 0)."""
+    """A port on 127.0.0.1 that was free a moment ago (the OS's choice for port 0).
+
+    >>> 1024 <= free_port() <= 65535
+    True
+    """
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])

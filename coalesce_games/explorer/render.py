@@ -94,7 +94,13 @@ def stage_markdown(view: StageView) -> str:
 
 
 def market_markdown(c: ExplorerControls, view: MarketView) -> str:
-    """The simulated market's means and 95% intervals over the seeds, or why there is no market."""
+    """The simulated market's means and 95% intervals over the seeds, or why there is no market.
+
+    >>> from coalesce_games.explorer.simulated import market_view
+    >>> c = ExplorerControls(rogue_share=0.01)
+    >>> market_markdown(c, market_view(c)).splitlines()[-1]
+    '**no market at this point: rogue_share 0.01 of 30 contractors is no provider**'
+    """
     head = [f"### Simulated market ({len(view.seeds)} seeds, {view.seeds[0]} to {view.seeds[-1]})",
             f"v = {c.verification:g}, d = {c.detection:g}, rogue share = {c.rogue_share:g}, "
             f"epsilon = {c.epsilon:g}, beta = {c.beta:g}, tau = {c.tau:g}; delta, pi and g are G4's and G1's "

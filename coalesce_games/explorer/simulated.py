@@ -127,6 +127,10 @@ def rogue_curve(c: ExplorerControls) -> tuple[pd.DataFrame, str]:
     one row per :data:`V_GRID` share) and a message (empty unless the market
     has no configuration at the point, when the frame is empty). The point's
     own ``v`` does not enter: the curve is cached across moves of ``v``.
+
+    >>> frame, message = rogue_curve(ExplorerControls(rogue_share=0.0))
+    >>> message, len(frame), float(frame["mean"].abs().max())      # no rogues, no rogue share
+    ('', 11, 0.0)
     """
     if not isinstance(c, ExplorerControls):
         raise TypeError(f"c must be ExplorerControls; got {type(c).__name__}")
