@@ -33,6 +33,7 @@ import numpy as np
 
 from coalesce_games.solvers._checks import (
     as_array,
+    check_bool,
     check_choice,
     check_int,
     check_nonnegative,
@@ -90,23 +91,6 @@ def check_real(name: str, value: Any) -> Any:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number (int or float, not a bool or a string); got {value!r}")
     return value
-
-
-def check_bool(name: str, value: Any) -> bool:
-    """A flag: ``True`` or ``False`` (a numpy bool too), never a number, a string or ``None``.
-
-    ``"no"`` would otherwise switch a flag on (a non-empty string is truthy).
-
-    >>> check_bool("resume", False)
-    False
-    >>> check_bool("resume", "no")
-    Traceback (most recent call last):
-    ...
-    TypeError: resume must be True or False; got 'no'
-    """
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False; got {value!r}")
-    return bool(value)
 
 
 def check_sequence(name: str, value: Any, *, what: str = "values") -> list:
@@ -229,7 +213,7 @@ def boundary(fn: Callable, public_name: str | None = None) -> Callable:
     >>> checked(1.5, exact="no")
     Traceback (most recent call last):
     ...
-    TypeError: exact must be True or False; got 'no'
+    TypeError: exact must be a bool; got 'no'
     """
     if not inspect.isfunction(fn):
         return fn
