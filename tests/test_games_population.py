@@ -139,11 +139,15 @@ def test_f8_g4_threshold_by_hand() -> None:
 def test_f8_claims_follow_the_rule() -> None:
     import pandas as pd
 
-    from coalesce_games.findings.f8_population import F8_SELECTION, _claims
+    from coalesce_games.findings.f8_population import _claims
 
-    mass = pd.DataFrame({"budget": [0.0, 0.1, 0.5, 1.0], "alpha": F8_SELECTION, "insecure": [0.9, 0.6, 0.2, 0.45],
-                         "ci_low": [0.8, 0.55, 0.1, 0.3], "ci_high": [0.95, 0.7, 0.3, 0.6]})
-    below, above = _claims(mass, v_star=0.3, quick=False, seeds=4)
+    mass = pd.DataFrame({"budget": [0.0, 0.1, 0.5, 1.0], "insecure": [0.9, 0.6, 0.2, 0.45],
+                         "ci_low": [0.8, 0.55, 0.1, 0.3], "ci_high": [0.95, 0.7, 0.3, 0.6],
+                         "rogue": [0.9, 0.8, 0.3, 0.7], "rogue_ci_low": [0.8, 0.4, 0.2, 0.6],
+                         "rogue_ci_high": [1.0, 0.9, 0.4, 0.8]})
+    below, above, rogue = _claims(mass, v_star=0.3, quick=False, seeds=4)
     assert below.verdict == "reproduced"                      # both budgets below v*: whole interval above 1/2
     assert above.verdict.startswith("partly reproduced (1 of 2")   # v = 1: the interval straddles 1/2
     assert "v=0.5: 20 % [10, 30]" in above.simulated
+    # rogue mass: v=0 above 1/2 (reproduced), v=0.1 straddles, v=0.5 below (reproduced), v=1 above (not)
+    assert rogue.verdict == "partly reproduced (2 of 4 assessed budgets; 1 inconclusive; 1 not reproduced)"

@@ -71,53 +71,65 @@ def _g4_threshold(table: HeuristicPayoffTable) -> pd.DataFrame:
                           "detection": d, "v_star": v_star, "v_star_withheld": v_star_w}])
 
 
-def _masses(table: HeuristicPayoffTable, n_boot: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Insecure, rogue and verifying mass at each alpha (bootstrap interval at :data:`F8_SELECTION`),
-    and the alpha-Rank distribution at :data:`F8_SELECTION`."""
+def _masses(table: HeuristicPayoffTable, n_boot: int) -> tuple[dict[str, float], pd.DataFrame]:
+    """One row for the budget: insecure mass at :data:`F8_SELECTION` with its seed-bootstrap interval, the
+    rogue and verifying mass there, the insecure mass at the other alphas; and the alpha-Rank distribution."""
     v = table.settings.budget
-    rows = []
+    ranked = market_alpha_rank(table, F8_SELECTION)
+    boots = [market_alpha_rank(table, F8_SELECTION, m) for m in _bootstrap_means(table, n_boot, seed=8)]
+    low, high = np.quantile([b[b.insecure].mass.sum() for b in boots], [0.025, 0.975])
+    rogue_low, rogue_high = np.quantile([b[b.provider != "honest"].mass.sum() for b in boots], [0.025, 0.975])
+    row = {"budget": v, "insecure": ranked[ranked.insecure].mass.sum(), "ci_low": low, "ci_high": high,
+           "rogue": ranked[ranked.provider != "honest"].mass.sum(), "rogue_ci_low": rogue_low,
+           "rogue_ci_high": rogue_high,
+           "verifying": ranked[ranked.client.str.startswith("verify")].mass.sum() if v > 0 else 0.0}
     for alpha in F8_ALPHAS:
-        ar = market_alpha_rank(table, alpha)
-        row = {"budget": v, "alpha": alpha, "insecure": ar[ar.insecure].mass.sum(),
-               "rogue": ar[ar.provider != "honest"].mass.sum(),
-               "verifying": ar[ar.client.str.startswith("verify")].mass.sum() if v > 0 else 0.0}
-        if alpha == F8_SELECTION:
-            boots = [market_alpha_rank(table, alpha, m) for m in _bootstrap_means(table, n_boot, seed=8)]
-            insecure = np.array([b[b.insecure].mass.sum() for b in boots])
-            row["ci_low"], row["ci_high"] = np.quantile(insecure, [0.025, 0.975])
-            ranked = ar.assign(budget=v)
-        rows.append(row)
-    return pd.DataFrame(rows), ranked
+        if alpha != F8_SELECTION:
+            other = market_alpha_rank(table, alpha)
+            row[f"insecure_alpha_{alpha:g}"] = other[other.insecure].mass.sum()
+    return row, ranked.assign(budget=v)
+
+
+def _side_verdict(low: float, high: float, above: bool) -> str:
+    """Is the interval wholly above (``above``) or wholly below :data:`F8_MAJORITY`?"""
+    if low > F8_MAJORITY:
+        return "reproduced" if above else "not reproduced"
+    if high < F8_MAJORITY:
+        return "not reproduced" if above else "reproduced"
+    return "inconclusive"
 
 
 def _claims(mass: pd.DataFrame, v_star: float, quick: bool, seeds: int) -> list[Claim]:
-    main = mass[mass.alpha == F8_SELECTION]
-    below, above = main[main.budget < v_star], main[main.budget > v_star]
+    below, above = mass[mass.budget < v_star], mass[mass.budget > v_star]
 
-    def verdict(row: pd.Series, devolves: bool) -> str:
-        if row.ci_low > F8_MAJORITY:
-            return "reproduced" if devolves else "not reproduced"
-        if row.ci_high < F8_MAJORITY:
-            return "not reproduced" if devolves else "reproduced"
-        return "inconclusive"
+    def text(part: pd.DataFrame, col: str, low: str, high: str) -> str:
+        return "; ".join(f"v={r['budget']:g}: {100 * r[col]:.0f} % [{100 * r[low]:.0f}, {100 * r[high]:.0f}]"
+                         for _, r in part.iterrows()) or "no budget on this side"
 
-    def text(part: pd.DataFrame) -> str:
-        return "; ".join(f"v={r.budget:g}: {100 * r.insecure:.0f} % [{100 * r.ci_low:.0f}, {100 * r.ci_high:.0f}]"
-                         for r in part.itertuples()) or "no budget on this side"
+    def counted(part: pd.DataFrame, low: str, high: str, devolves: bool) -> str:
+        if not len(part):
+            return "not assessed (no budget on this side of v*)"
+        return count_verdict([_side_verdict(r[low], r[high], devolves) for _, r in part.iterrows()], "budgets")
 
-    rule = (f"alpha-Rank at alpha {F8_SELECTION:g} (payoffs in units of each role's range); 'devolved' = more than "
-            f"{100 * F8_MAJORITY:.0f} % of the stationary mass on insecure states, the whole 95 % seed-bootstrap "
-            f"interval on one side; one verdict per budget, counted")
+    rule = (f"alpha-Rank at alpha {F8_SELECTION:g} (payoffs in units of each role's range); more than "
+            f"{100 * F8_MAJORITY:.0f} % of the stationary mass, the whole 95 % seed-bootstrap interval on one side; "
+            f"one verdict per budget, counted")
     source = "arXiv:2506.01900 (teams devolve without security budgets)"
+    star = f"v* = {v_star:.3f}"
     return [
-        Claim("F8", "below G4's v* the population devolves", "devolution without security budgets",
-              f"v* = {v_star:.3f}", f"insecure mass {text(below)} ({seeds} seeds a cell)",
-              count_verdict([verdict(r, True) for _, r in below.iterrows()], "budgets") if len(below) else
-              "not assessed (no budget below v*)", rule, source),
-        Claim("F8", "above G4's v* it does not", "security budgets prevent it", f"v* = {v_star:.3f}",
-              f"insecure mass {text(above)}",
-              count_verdict([verdict(r, False) for _, r in above.iterrows()], "budgets") if len(above) else
-              "not assessed (no budget above v*)", rule, source),
+        Claim("F8", "below G4's v* the population devolves (insecure: rogue providers, clients verifying nothing)",
+              "devolution without security budgets", star,
+              f"insecure mass {text(below, 'insecure', 'ci_low', 'ci_high')} ({seeds} seeds a cell or more)",
+              counted(below, "ci_low", "ci_high", True), rule, source),
+        Claim("F8", "above G4's v* it does not", "security budgets prevent it", star,
+              f"insecure mass {text(above, 'insecure', 'ci_low', 'ci_high')}",
+              counted(above, "ci_low", "ci_high", False), rule, source),
+        Claim("F8", "providers: rogue behaviour holds most of the long run below v*, not above",
+              "devolution without security budgets", star,
+              f"rogue mass below v*: {text(below, 'rogue', 'rogue_ci_low', 'rogue_ci_high')}; above: "
+              f"{text(above, 'rogue', 'rogue_ci_low', 'rogue_ci_high')}",
+              count_verdict([_side_verdict(r.rogue_ci_low, r.rogue_ci_high, r.budget < v_star)
+                             for r in mass.itertuples() if r.budget != v_star], "budgets"), rule, source),
     ]
 
 
@@ -134,10 +146,10 @@ def f8_population(quick: bool = False, progress: Callable | None = None) -> Find
         ranked.append(r)
         eq = role_equilibria(table, starts=8 if quick else 16, n_boot=10 if quick else 50,
                              steps=300 if quick else 800)
-        equilibria.append(eq.assign(budget=budget))
+        equilibria.append(_summarised(eq, budget))
         if progress is not None:
             progress()
-    mass_t, ranked_t = pd.concat(mass, ignore_index=True), pd.concat(ranked, ignore_index=True)
+    mass_t, ranked_t = pd.DataFrame(mass), pd.concat(ranked, ignore_index=True)
     eq_t = pd.concat(equilibria, ignore_index=True)
     v_star, v_star_w = float(vstar.v_star.iloc[0]), float(vstar.v_star_withheld.iloc[0])
     claims = _claims(mass_t, v_star, quick, settings.seeds)
@@ -151,48 +163,65 @@ def f8_population(quick: bool = False, progress: Callable | None = None) -> Find
         fig.set_size_inches(11.0, 4.2)
         a, b = fig.subplots(1, 2)
         _draw_mass(a, mass_t, v_star, v_star_w)
-        _draw_providers(b, ranked_t, v_star)
+        _draw_providers(b, ranked_t, mass_t, v_star)
 
     return Finding("F8", "Devolution as a population result",
                    {"F8_mass": mass_t, "F8_alpharank": ranked_t, "F8_equilibria": eq_t, "F8_vstar": vstar},
                    claims, note, figure, f"seeds 0-{settings.max_seeds - 1} (from {settings.seeds} a cell, "
-                   f"more where strategies are within {settings.z:g} SE), {len(f8_budgets(quick))} budgets")
+                   f"more where strategies are within {settings.z:g} SE), {len(f8_budgets(quick))} budgets",
+                   shown={"F8_alpharank": ["budget", "client", "provider", "mass"],
+                          "F8_equilibria": ["budget", "clients_verifying", "providers_rogue", "regret",
+                                            "regret_ci_low", "regret_ci_high"]})
+
+
+def _summarised(eq: pd.DataFrame, budget: float) -> pd.DataFrame:
+    """An equilibria table with the budget and what matters for devolution first."""
+    verifying = [c for c in eq.columns if c.startswith("client:verify")]
+    rogue = [c for c in eq.columns if c.startswith("provider:") and c != "provider:honest"]
+    front = pd.DataFrame({"budget": budget,
+                          "clients_verifying": eq[verifying].sum(axis=1) if budget > 0 else 0.0,
+                          "providers_rogue": eq[rogue].sum(axis=1)}, index=eq.index)
+    return pd.concat([front, eq], axis=1)
 
 
 def _mark(ax, v_star: float, v_star_w: float) -> None:
     ax.axvline(v_star, color=PALETTE["black"], lw=0.9)
     ax.axvline(v_star_w, color=PALETTE["black"], lw=0.9, ls=":")
-    ax.annotate(f"G4 v* = {v_star:.2f}", (v_star, 0.97), xycoords=("data", "axes fraction"), xytext=(3, 0),
-                textcoords="offset points", fontsize=8, va="top")
-    ax.annotate(f"withheld: {v_star_w:.2f}", (v_star_w, 0.88), xycoords=("data", "axes fraction"), xytext=(3, 0),
-                textcoords="offset points", fontsize=7, va="top")
+    ax.annotate(f"G4 v* = {v_star:.2f}", (v_star, 0.03), xycoords=("data", "axes fraction"), xytext=(3, 0),
+                textcoords="offset points", fontsize=8, va="bottom")
+    ax.annotate(f"withheld\npayment: {v_star_w:.2f}", (v_star_w, 0.10), xycoords=("data", "axes fraction"),
+                xytext=(-3, 0), textcoords="offset points", fontsize=7, va="bottom", ha="right")
 
 
 def _draw_mass(ax, mass: pd.DataFrame, v_star: float, v_star_w: float) -> None:
-    main = mass[mass.alpha == F8_SELECTION]
-    ax.errorbar(main.budget, 100 * main.insecure, yerr=[100 * (main.insecure - main.ci_low),
-                                                        100 * (main.ci_high - main.insecure)],
+    ax.errorbar(mass.budget, 100 * mass.insecure, yerr=[100 * (mass.insecure - mass.ci_low),
+                                                        100 * (mass.ci_high - mass.insecure)],
                 fmt="o-", capsize=3, color=PALETTE["vermillion"],
-                label=f"alpha {F8_SELECTION:g}: mean, 95 % seed bootstrap")
+                label=f"alpha {F8_SELECTION:g}: alpha-Rank, 95 % seed bootstrap")
     styles = {1.0: ("--", "s", PALETTE["sky"]), 50.0: (":", "^", PALETTE["purple"])}
-    for alpha, part in mass[mass.alpha != F8_SELECTION].groupby("alpha"):
-        dash, marker, colour = styles.get(alpha, ("-.", ".", PALETTE["grey"]))
-        ax.plot(part.budget, 100 * part.insecure, dash, marker=marker, ms=4, color=colour, label=f"alpha {alpha:g}")
+    for alpha in F8_ALPHAS:
+        if alpha != F8_SELECTION:
+            dash, marker, colour = styles.get(alpha, ("-.", ".", PALETTE["grey"]))
+            ax.plot(mass.budget, 100 * mass[f"insecure_alpha_{alpha:g}"], dash, marker=marker, ms=4, color=colour,
+                    label=f"alpha {alpha:g}")
     ax.axhline(100 * F8_MAJORITY, color=PALETTE["grey"], lw=0.8, ls="-.", label="half the long run")
     _mark(ax, v_star, v_star_w)
     ax.set_ylim(0, 100)
     ax.set_xlabel("verification budget v (share a verifying client checks)")
     ax.set_ylabel("stationary mass on insecure states (%)")
     ax.set_title("rogue providers with clients that verify nothing", fontsize=9)
-    ax.legend(fontsize=7, loc="center right")
+    ax.legend(fontsize=7, loc="upper right")
 
 
-def _draw_providers(ax, ranked: pd.DataFrame, v_star: float) -> None:
+def _draw_providers(ax, ranked: pd.DataFrame, mass: pd.DataFrame, v_star: float) -> None:
     by = ranked.groupby(["budget", "provider"]).mass.sum().unstack("provider")
     styles = {"honest": ("-", "o", PALETTE["green"]), "spoof": ("--", "s", PALETTE["orange"]),
               "leech": (":", "^", PALETTE["blue"]), "fabricate": ("-.", "D", PALETTE["vermillion"])}
     for name, (dash, marker, colour) in styles.items():
         ax.plot(by.index, 100 * by[name], dash, marker=marker, ms=4, color=colour, label=name)
+    ax.fill_between(mass.budget, 100 * (1 - mass.rogue_ci_high), 100 * (1 - mass.rogue_ci_low),
+                    color=PALETTE["green"], alpha=0.2, lw=0, label="honest: 95 % seed bootstrap")
+    ax.axhline(100 * F8_MAJORITY, color=PALETTE["grey"], lw=0.8, ls="-.")
     ax.axvline(v_star, color=PALETTE["black"], lw=0.9)
     ax.set_ylim(0, 100)
     ax.set_xlabel("verification budget v")
