@@ -169,9 +169,8 @@ def f8_population(quick: bool = False, progress: Callable | None = None) -> Find
                    {"F8_mass": mass_t, "F8_alpharank": ranked_t, "F8_equilibria": eq_t, "F8_vstar": vstar},
                    claims, note, figure, f"seeds 0-{settings.max_seeds - 1} (from {settings.seeds} a cell, "
                    f"more where strategies are within {settings.z:g} SE), {len(f8_budgets(quick))} budgets",
-                   shown={"F8_alpharank": ["budget", "client", "provider", "mass"],
-                          "F8_equilibria": ["budget", "clients_verifying", "providers_rogue", "regret",
-                                            "regret_ci_low", "regret_ci_high"]})
+                   shown={"F8_mass": ["budget", "insecure", "ci_low", "ci_high", "rogue", "rogue_ci_low",
+                                      "rogue_ci_high", "verifying"]})
 
 
 def _summarised(eq: pd.DataFrame, budget: float) -> pd.DataFrame:
