@@ -8,7 +8,7 @@ forms), with the page's Bokeh models attached to a document as on the served pag
   would cost as a picture: one matplotlib PNG of the same curve and lines (the first design, which made an
   update cost ~0.4 s on this machine).
 * simulated: a market control (tau) moved to a point never simulated before (so no cache hit): the
-  analytic views, then the market at the point plus the rogue-share curve (11 shares), at the fewest and the most seeds the control allows (8 and 32).
+  analytic views, then the market at the point plus the rogue-share curve (11 shares), at the fewest and the most seeds the control allows (8 and 16).
 
 With ``--browser`` (needs Debian's chromium and chromium-driver) it also times the whole round trip on the
 served page: from the keydown of Enter in delta's box (the new value typed) to the page's DOM holding the

@@ -35,7 +35,7 @@ from coalesce_games.validation import check_int, check_nonnegative, check_probab
 __all__ = ["ANALYTIC_FIELDS", "MARKET_FIELDS", "MIN_SEEDS", "MAX_SEEDS", "ExplorerControls"]
 
 #: fewest and most seeds the market view simulates at one point
-MIN_SEEDS, MAX_SEEDS = 8, 32
+MIN_SEEDS, MAX_SEEDS = 8, 16
 
 #: controls that move the closed forms and G1
 ANALYTIC_FIELDS = frozenset({"verification", "delta", "margin", "gain", "detection"})
