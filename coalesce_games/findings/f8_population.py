@@ -188,7 +188,7 @@ def _mark(ax, v_star: float, v_star_w: float) -> None:
     ax.axvline(v_star_w, color=PALETTE["black"], lw=0.9, ls=":")
     ax.annotate(f"G4 v* = {v_star:.2f}", (v_star, 0.03), xycoords=("data", "axes fraction"), xytext=(3, 0),
                 textcoords="offset points", fontsize=8, va="bottom")
-    ax.annotate(f"withheld\npayment: {v_star_w:.2f}", (v_star_w, 0.10), xycoords=("data", "axes fraction"),
+    ax.annotate(f"withheld\npayment: {v_star_w:.2f}", (v_star_w, 0.03), xycoords=("data", "axes fraction"),
                 xytext=(-3, 0), textcoords="offset points", fontsize=7, va="bottom", ha="right")
 
 
