@@ -106,6 +106,7 @@ def server() -> Iterator[Server]:
         yield srv
     finally:
         srv.stop()
+        print("server output:\n" + srv.log())       # shown by pytest when the test fails
 
 
 @pytest.fixture
@@ -147,7 +148,7 @@ def _busy(driver: object) -> bool:
                                         "e.classList.contains('pn-loading'));")
 
 
-def _wait(what: str, condition, timeout: float = 60.0):
+def _wait(what: str, condition, timeout: float = 120.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = condition()
