@@ -1,6 +1,6 @@
 """The market as a role-symmetric population game: a heuristic payoff table from the simulator.
 
-``N`` clients and ``N`` providers (``papers/model.md``, sections 5, 6.3 and 8,
+``N`` clients and ``N`` providers (``papers/model.md``, sections 5, 6.7 and 8,
 F8). Each client plays one of four settings, each provider one of four
 behaviours:
 

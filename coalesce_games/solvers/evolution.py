@@ -1,7 +1,7 @@
 """Evolutionary dynamics of populations: replicator dynamics, fixation in finite populations, alpha-Rank.
 
 Three models of a population that learns which strategy pays
-(``papers/model.md``, sections 6.6 and 8, F8):
+(``papers/model.md``, sections 6.6 and 6.7):
 
 * **Replicator dynamics** of a symmetric or role-symmetric N-player game given
   by its *heuristic payoff table*: for every count profile (how many of the N
