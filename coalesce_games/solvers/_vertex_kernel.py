@@ -146,17 +146,21 @@ def _refactor(T: np.ndarray, T0: np.ndarray, var_of: np.ndarray) -> None:
 
 
 @numba.njit(cache=True, nogil=True)
-def _read_vertex(T: np.ndarray, row_of: np.ndarray, C: int, lab: np.ndarray, tol: float,
-                 point: np.ndarray, labels: np.ndarray) -> None:
-    """The current basis's point ``u`` and full label mask (every variable within ``tol`` of 0)."""
-    K = row_of.shape[0]
-    labels[:] = 0
-    for v in range(K):
-        r = row_of[v]
-        val = T[r, K] if r >= 0 else 0.0
-        if v < C:
-            point[v] = val
-        if val <= tol:
+def _read_vertex(T: np.ndarray, var_of: np.ndarray, full: np.ndarray, lab: np.ndarray, tol: float,
+                 values: np.ndarray, labels: np.ndarray) -> None:
+    """The current basis's variable values and full label mask (every variable within ``tol`` of 0).
+
+    Nonbasic variables are zero, so every label starts present (``full``) and
+    is removed for each basic variable above ``tol``.
+    """
+    K = T.shape[1] - 1
+    labels[:] = full
+    values[:] = 0.0
+    for r in range(T.shape[0]):
+        v = var_of[r]
+        val = T[r, K]
+        values[v] = val
+        if val > tol:
             _flip(labels, lab[v])
 
 
@@ -262,10 +266,13 @@ def enumerate_vertices(M: np.ndarray, r: np.ndarray, lab: np.ndarray, tol: float
     vv = np.full(64, -1, np.int64)
     pts = np.empty((16, C))
     masks = np.empty((16, nw), np.uint64)
-    point = np.empty(C)
+    values = np.empty(K)
     labels = np.empty(nw, np.uint64)
-    _read_vertex(T, row_of, C, lab, tol, point, labels)
-    vk, vv, pts, masks, nv = _record(point, labels, vk, vv, pts, masks, 0)
+    full = np.zeros(nw, np.uint64)
+    for v in range(K):
+        _flip(full, lab[v])
+    _read_vertex(T, var_of, full, lab, tol, values, labels)
+    vk, vv, pts, masks, nv = _record(values[:C], labels, vk, vv, pts, masks, 0)
     stack = _push(np.empty((64, 3), np.int64), 0, -1, -1)
     d = 0
     since = 0
@@ -293,8 +300,8 @@ def enumerate_vertices(M: np.ndarray, r: np.ndarray, lab: np.ndarray, tol: float
             leave = _swap_basis(row_of, var_of, basis, row, j)
             d += 1
             stack = _push(stack, d, j, leave)
-            _read_vertex(T, row_of, C, lab, tol, point, labels)
-            vk, vv, pts, masks, nv = _record(point, labels, vk, vv, pts, masks, nv)
+            _read_vertex(T, var_of, full, lab, tol, values, labels)
+            vk, vv, pts, masks, nv = _record(values[:C], labels, vk, vv, pts, masks, nv)
         since += 1
         if since >= _REFACTOR:
             _refactor(T, T0, var_of)
