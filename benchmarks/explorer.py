@@ -11,8 +11,8 @@ forms), with the page's Bokeh models attached to a document as on the served pag
   analytic views, then the market at the point plus the rogue-share curve (11 shares), at the fewest and the most seeds the control allows (8 and 16).
 
 With ``--browser`` (needs Debian's chromium and chromium-driver) it also times the whole round trip on the
-served page: from the keydown of Enter in delta's box (the new value typed) to the page's DOM holding the
-new v*, clocked inside the page (``performance.now()`` and a MutationObserver), so webdriver's own
+served page: from the keydown of an arrow key on delta's slider (one step of 0.01) to the page's DOM
+holding the new v*, clocked inside the page (``performance.now()`` and a MutationObserver), so webdriver's own
 latency is not counted.
 
 Usage: python benchmarks/explorer.py [--repeat 15] [--browser]
@@ -116,32 +116,30 @@ def browser(repeat: int) -> None:
         times = []
         for i in range(repeat):
             before = page._v_star(driver)
-            box = driver.execute_script(page.DEEP + "return within('control-delta').flatMap(e => "
-                                        "walk(e.shadowRoot || e, [])).filter(e => e.tagName === 'INPUT')[0];")
-            box.click()
-            box.send_keys(Keys.END, *[Keys.BACKSPACE] * len(box.get_attribute("value") or ""),
-                          f"{0.5 + 0.02 * (i % 20):.2f}")
-            driver.execute_script(page.DEEP + _ARM, box, before)
-            box.send_keys(Keys.ENTER)
+            handle = page._handle(driver, "delta")
+            handle.click()
+            key = Keys.ARROW_LEFT if i % 2 == 0 else Keys.ARROW_RIGHT
+            driver.execute_script(page.DEEP + _ARM, handle, before)
+            handle.send_keys(key)
             start = time.perf_counter()
             while driver.execute_script("return window.__elapsed;") is None:
                 if time.perf_counter() - start > 30:
                     raise RuntimeError("the page did not show a new v* within 30 s")
                 time.sleep(0.05)
             times.append(driver.execute_script("return window.__elapsed;") / 1e3)
-        print(_summary("in the page: Enter in delta -> new v* in DOM", times))
+        print(_summary("in the page: arrow key on delta -> new v* in DOM", times))
     finally:
         if driver is not None:
             driver.quit()
         server.stop()
 
 
-#: in the page: clock Enter in the box (keydown) to the closed forms' DOM showing a v* other than ``before``
+#: in the page: clock an arrow key on the slider's handle (keydown) to the closed forms' DOM showing a new v*
 _ARM = """
-const [box, before] = arguments;
+const [handle, before] = arguments;
 window.__elapsed = null;
 let t0 = null;
-box.addEventListener('keydown', e => { if (e.key === 'Enter') t0 = performance.now(); }, {once: true});
+handle.addEventListener('keydown', () => { t0 = performance.now(); }, {once: true});
 const host = within('explorer-closed-forms')[0];
 const shown = () => { const m = deepText(host).replace(/\\s+/g, ' ').match(/v\\* = (\\d+\\.\\d{4}|no answer)/);
                       return m ? m[1] : ''; };

@@ -270,12 +270,21 @@ def test_an_emptied_box_is_a_message_in_the_page() -> None:
 
     ex = Explorer(POINT)
     shown = ex.closed.object
-    ex.widgets["rogue_share"].value = None     # what a browser sends when the user erases the box
+    ex.widgets["seed"].value = None            # what a browser sends when the user erases the first seed's box
     asyncio.run(ex._market_changed())
-    assert ex.status.object == "**market: rogue_share must be finite; got nan**"
+    assert ex.status.object.startswith("**market: seed must be an integer") and not ex.market.loading
     assert ex.closed.object == shown
-    ex.widgets["rogue_share"].value = 0.2
+    ex.widgets["seed"].value = 0
     assert ex.status.object == ""
+
+
+def test_a_superseded_move_is_not_simulated() -> None:
+    from coalesce_games.explorer.app import Explorer
+
+    ex = Explorer(POINT)
+    ex._generation += 1                          # a later move arrived while this one waited
+    assert ex._simulate_latest(POINT, ex._generation - 1) is None
+    assert ex._simulate_latest(POINT, ex._generation)[1] == market_view(POINT)
 
 
 def test_after_a_move_of_v_the_markets_square_waits_for_its_run() -> None:

@@ -1,8 +1,8 @@
 """The served explorer in a real browser: headless Chromium (Debian's) through selenium (issue 18).
 
 The test starts ``coalesce-games explore --port 0`` as a user would, reads the
-address it prints, loads the page, types a new value into a control's box and
-checks that the displayed v* and the figure changed; a second test checks that
+address it prints, loads the page, moves a control's slider with the arrow
+keys and checks that the displayed v* and the figure changed; a second test checks that
 a combination with no answer shows a message, never a traceback. The server
 listens on 127.0.0.1 only and is stopped at the end of each test.
 
@@ -163,15 +163,21 @@ def _v_star(driver: object) -> str:
     return found.group(1) if found else ""
 
 
-def _type_into(driver: object, control: str, value: str) -> None:
-    """Type a value into a control's box and press Enter, as a user would."""
-    box = driver.execute_script(DEEP + "const ins = within(arguments[0]).flatMap(e => walk(e.shadowRoot || e, []))"
-                                       ".filter(e => e.tagName === 'INPUT'); return ins[0];", f"control-{control}")
-    assert box is not None, f"no input box for control {control}"
-    box.click()
-    old = box.get_attribute("value") or ""
-    box.send_keys(Keys.END, *[Keys.BACKSPACE] * len(old))   # erase the old value key by key
-    box.send_keys(value, Keys.ENTER)
+def _handle(driver: object, control: str) -> object:
+    """A control's slider handle (noUiSlider's, inside the control's shadow roots)."""
+    handle = driver.execute_script(DEEP + "return within(arguments[0]).flatMap(e => walk(e.shadowRoot || e, []))"
+                                          ".filter(e => e.classList && e.classList.contains('noUi-handle'))[0];",
+                                   f"control-{control}")
+    assert handle is not None, f"no slider handle for control {control}"
+    return handle
+
+
+def _move(driver: object, control: str, steps: int) -> None:
+    """Move a control's slider by ``steps`` of its step (negative: to the left) with the arrow keys, as a
+    user does: click the handle, then press the arrow keys."""
+    handle = _handle(driver, control)
+    handle.click()
+    handle.send_keys(*[Keys.ARROW_RIGHT if steps > 0 else Keys.ARROW_LEFT] * abs(steps))
 
 
 def _screenshot(driver: object, name: str, tmp_path: Path) -> Path:
@@ -188,7 +194,7 @@ def test_moving_a_control_changes_v_star_and_the_plot(server: Server, browser: o
     plot_before = _wait("the figure", lambda: _plot(browser))
     assert before == "0.0988"                       # 8 x 0.1 / (0.9 x 0.9 x 10) at the defaults
     assert _screenshot(browser, "explorer-before.png", tmp_path).stat().st_size > 10_000
-    _type_into(browser, "delta", "0.5")             # v* = 8 x 0.5 / (0.5 x 0.9 x 10) = 0.8889
+    _move(browser, "delta", -40)                    # 0.9 -> 0.5: v* = 8 x 0.5 / (0.5 x 0.9 x 10) = 0.8889
     after = _wait("v* to change", lambda: (v := _v_star(browser)) != before and v)
     assert after == "0.8889"
     assert plot_before[0] == pytest.approx(0.0988, abs=1e-4) and "v* = 0.099 (red)" in plot_before[1]
@@ -202,15 +208,15 @@ def test_moving_a_control_changes_v_star_and_the_plot(server: Server, browser: o
 def test_a_point_without_an_answer_shows_a_message(server: Server, browser: object) -> None:
     browser.get(server.address())
     _wait("v* on the page", lambda: _v_star(browser))
-    _type_into(browser, "detection", "0")
+    _move(browser, "detection", -90)                # 0.9 -> 0
     _wait("the message", lambda: "no answer at d = 0" in _text(browser, "explorer-closed-forms"))
-    _type_into(browser, "rogue_share", "0.01")      # 0.3 of one rogue provider among 30: no such market
+    _move(browser, "rogue_share", -19)              # 0.2 -> 0.01: 0.3 of one rogue among 30, no such market
     _wait("the market's message", lambda: "is no provider" in _text(browser, "explorer-market"))
     page = browser.execute_script(DEEP + "return walk(document, []).map(e => e.shadowRoot ? deepText(e) : '')"
                                          ".join(' ');")
     assert "Traceback" not in page
     assert _v_star(browser) == "no answer"
-    _type_into(browser, "rogue_share", "0.3")       # a market again: the busy overlay comes and goes
+    _move(browser, "rogue_share", 29)               # 0.3: a market again; the busy overlay comes and goes
     _wait("the market", lambda: "rogue share of outsourced tasks" in _text(browser, "explorer-market"))
     _wait("the busy overlay to go", lambda: not _busy(browser), timeout=30)
     assert "Traceback" not in server.log(), server.log()

@@ -56,9 +56,9 @@ SLIDERS: dict[str, tuple[str, float, float, float]] = {
 def _widgets(c: ExplorerControls) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, (label, start, end, step) in SLIDERS.items():
-        out[key] = pn.widgets.EditableFloatSlider(label=label, start=start, end=end, step=step, value=getattr(c, key),
-                                                  fixed_start=start, fixed_end=end, width=260,
-                                                  css_classes=[f"control-{key}"])
+        # sliders, not number boxes: a box emptied while typing sends None and Bokeh then shows NaN in it
+        out[key] = pn.widgets.FloatSlider(label=label, start=start, end=end, step=step, value=getattr(c, key),
+                                          width=260, css_classes=[f"control-{key}"])
     out["seeds"] = pn.widgets.IntSlider(label="seeds to simulate", start=MIN_SEEDS, end=MAX_SEEDS, step=1,
                                         value=c.seeds, width=260, css_classes=["control-seeds"])
     out["seed"] = pn.widgets.IntInput(label="first seed", start=0, value=c.seed, width=260,
@@ -78,8 +78,8 @@ class Explorer:
         self.closed = pn.pane.Markdown("", css_classes=["explorer-closed-forms"], width=390)
         self.stage = pn.pane.Markdown("", css_classes=["explorer-stage"], width=480)
         self.market = pn.pane.Markdown("", css_classes=["explorer-market"], width=470)
-        self.rogue_plot = RoguePlot(width=470, height=300)
-        self.plot = pn.pane.Bokeh(self.rogue_plot.figure, width=470, height=300)
+        self.rogue_plot = RoguePlot(width=470, height=330)
+        self.plot = pn.pane.Bokeh(self.rogue_plot.figure, width=470, height=330)
         self.busy = pn.indicators.LoadingSpinner(value=False, size=24, label="simulating...", visible=False)
         self.timings: dict[str, float] = {}
         self._curve: tuple[Any, str] | None = None
@@ -146,6 +146,11 @@ class Explorer:
     def _simulate(c: ExplorerControls) -> tuple[ExplorerControls, MarketView, tuple[Any, str]]:
         return c, market_view(c), rogue_curve(c)
 
+    def _simulate_latest(self, c: ExplorerControls, generation: int) -> tuple | None:
+        """The market at ``c``, unless a later move superseded it while it waited (a slider dragged or
+        stepped sends a move per step; only the last one's run matters)."""
+        return self._simulate(c) if generation == self._generation else None
+
     def _show_market(self, c: ExplorerControls, view: MarketView, curve: tuple[Any, str]) -> None:
         self._market, self._curve, self._market_v = view, curve, c.verification
         self.market.object = market_markdown(c, view)
@@ -162,12 +167,18 @@ class Explorer:
             c = self.controls()
         except (ValueError, TypeError) as exc:
             message = f"**market: {exc}**"        # bound now: ``exc`` is unbound once the block ends
-            self._on_page(lambda: setattr(self.status, "object", message))
+
+            def refuse() -> None:                 # this move supersedes any run under way: no overlay left on
+                self.status.object = message
+                self._set_busy(False)
+
+            self._on_page(refuse)
             return
         self._on_page(lambda: self._set_busy(True))
         start = time.perf_counter()
         try:
-            result = await asyncio.get_running_loop().run_in_executor(_SIMULATOR, self._simulate, c)
+            result = await asyncio.get_running_loop().run_in_executor(_SIMULATOR, self._simulate_latest, c,
+                                                                      generation)
         except Exception as exc:                  # noqa: BLE001 - shown in the page
             log.exception("explorer market failed")
             result, failure = None, f"**market failed: {type(exc).__name__}: {exc}**"

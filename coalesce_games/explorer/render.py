@@ -155,9 +155,10 @@ class RoguePlot:
                       "chosen v": Span(dimension="height", line_color="black", line_width=2, name="chosen-v")}
         for line in self.lines.values():
             fig.add_layout(line)
-        fig.legend.location = "top_right"
-        fig.legend.background_fill_alpha = 0.6
-        fig.legend.label_text_font_size = "8pt"
+        legend = fig.legend[0]                 # below the axes, where no line can pass behind it
+        fig.add_layout(legend, "below")
+        legend.orientation = "horizontal"
+        legend.label_text_font_size = "8pt"
         fig.title.text_font_size = "9pt"
         self.figure = fig
 
