@@ -8,6 +8,7 @@ give a message, never an exception.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import math
 
 import numpy as np
@@ -208,9 +209,11 @@ def test_the_curve_at_a_grid_share_is_the_market_at_that_share() -> None:
 
 
 # ---------------------------------------------------------------- the Panel face
-pn = pytest.importorskip("panel", reason="the explorer's interface needs Panel (the 'explorer' extra)")
+needs_panel = pytest.mark.skipif(importlib.util.find_spec("panel") is None,
+                                 reason="the explorer's interface needs Panel (pip install 'coalesce-games[explorer]')")
 
 
+@needs_panel
 def test_the_interface_updates_and_never_raises() -> None:
     from coalesce_games.explorer.app import Explorer
 
@@ -229,6 +232,7 @@ def test_the_interface_updates_and_never_raises() -> None:
     assert ex.timings["analytic"] < 5.0        # a guard against a hang; the speed is benchmarks/explorer.py's
 
 
+@needs_panel
 def test_the_market_side_updates_off_the_event_loop() -> None:
     from coalesce_games.explorer.app import Explorer
 
@@ -242,6 +246,7 @@ def test_the_market_side_updates_off_the_event_loop() -> None:
     assert f"| {want.mean:.4g} |" in ex.market.object
 
 
+@needs_panel
 def test_serve_refuses_a_bad_port_and_the_cli_knows_explore() -> None:
     from coalesce_games.cli import build_parser
     from coalesce_games.explorer.app import serve_explorer
@@ -253,6 +258,7 @@ def test_serve_refuses_a_bad_port_and_the_cli_knows_explore() -> None:
     assert args.port == 0 and args.func.__name__ == "_explore"
 
 
+@needs_panel
 def test_the_figure_shows_the_curve_and_the_market_at_the_point() -> None:
     from coalesce_games.explorer.app import Explorer
 
@@ -265,6 +271,7 @@ def test_the_figure_shows_the_curve_and_the_market_at_the_point() -> None:
     assert ex.rogue_plot.figure.title.text == "v* = 0.099 (red) | v*_G1 = 0.494 (green) | chosen v = 0.20 (black)"
 
 
+@needs_panel
 def test_an_emptied_box_is_a_message_in_the_page() -> None:
     from coalesce_games.explorer.app import Explorer
 
@@ -278,6 +285,7 @@ def test_an_emptied_box_is_a_message_in_the_page() -> None:
     assert ex.status.object == ""
 
 
+@needs_panel
 def test_a_superseded_move_is_not_simulated() -> None:
     from coalesce_games.explorer.app import Explorer
 
@@ -287,6 +295,7 @@ def test_a_superseded_move_is_not_simulated() -> None:
     assert ex._simulate_latest(POINT, ex._generation)[1] == market_view(POINT)
 
 
+@needs_panel
 def test_after_a_move_of_v_the_markets_square_waits_for_its_run() -> None:
     from coalesce_games.explorer.app import Explorer
 
