@@ -195,3 +195,119 @@ def test_pool_workers_run_one_blas_thread() -> None:
 
 def _blas_threads_after(_: int) -> list[int]:
     return _blas_threads()
+
+
+# --- issue 15: nothing lost, everything checked before the first run, no orphan workers ---------------------------
+
+def test_design_points_in_any_key_order_keep_their_columns(tmp_path) -> None:
+    """Rows used to be appended in each point's own key order under the first row's header (columns swapped)."""
+    design = [{"epsilon": 0.1, "beta": 0.7}, {"beta": 0.5, "epsilon": 0.0}, {"tau": 0.4, "epsilon": 0.2}]
+    ckpt = tmp_path / "runs.csv"
+    from_file = sweep(design, 2, executor="serial", runner=toy_runner, checkpoint=ckpt, progress=False)
+    in_memory = sweep(design, 2, executor="serial", runner=toy_runner, progress=False)
+    pd.testing.assert_frame_equal(from_file, in_memory, check_exact=True)
+    assert from_file.cfg_beta.tolist()[:4] == [0.7, 0.7, 0.5, 0.5] and from_file.cfg_epsilon.tolist()[2:4] == [0.0, 0.0]
+    assert from_file.cfg_tau.isna().sum() == 4 and from_file.cfg_tau.tolist()[4:] == [0.4, 0.4]
+    header = ckpt.read_text().splitlines()[0].split(",")
+    assert header[:7] == ["run_key", "spec", "cfg_beta", "cfg_epsilon", "cfg_tau", "replicate", "seed"]
+
+
+@pytest.mark.parametrize("content", [
+    b"name,age\nada,36\n",                         # another CSV
+    b"\x89PNG\r\n\x1a\n\x00\x00 binary",          # not text
+    b"just some notes\nwithout a newline at the end",
+])
+def test_resume_refuses_a_file_that_is_not_a_checkpoint_and_leaves_it_untouched(tmp_path, content) -> None:
+    ckpt = tmp_path / "runs.csv"
+    ckpt.write_bytes(content)
+    with pytest.raises(ValueError, match="left untouched"):
+        sweep(DESIGN, 2, executor="serial", runner=toy_runner, checkpoint=ckpt, resume=True, progress=False)
+    assert ckpt.read_bytes() == content
+
+
+def test_resume_refuses_the_checkpoint_of_an_edited_design(tmp_path) -> None:
+    ckpt = tmp_path / "runs.csv"
+    sweep(DESIGN[:2], 1, executor="serial", runner=toy_runner, checkpoint=ckpt, progress=False)
+    before = ckpt.read_bytes()
+    edited = [dict(DESIGN[0], epsilon=0.05), DESIGN[1]]          # same fields, other values
+    with pytest.raises(ValueError, match="another design"):
+        sweep(edited, 1, executor="serial", runner=toy_runner, checkpoint=ckpt, resume=True, progress=False)
+    other_fields = [{"tau": 0.5}]
+    with pytest.raises(ValueError, match="not a checkpoint of this sweep"):
+        sweep(other_fields, 1, executor="serial", runner=toy_runner, checkpoint=ckpt, resume=True, progress=False)
+    assert ckpt.read_bytes() == before
+    more = sweep(DESIGN[:2], 3, executor="serial", runner=toy_runner, checkpoint=ckpt, resume=True, progress=False)
+    assert len(more) == 6                                        # more replicates of the same design resume
+
+
+class _Calls:
+    count = 0
+
+
+def _counting_runner(config: dict, seed: int) -> dict:
+    _Calls.count += 1
+    return toy_runner(config, seed)
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: grid({"policy": "paper"}), TypeError, "grid field 'policy' must be a list"),
+    (lambda: grid({"epsilon": [0.1, {"a": 1}]}), TypeError, "design value of 'epsilon'"),
+    (lambda: grid({"epsilon": [True]}), TypeError, "design value of 'epsilon'"),
+    (lambda: sweep([{"epsilon": 0.1}, {"epsilon": 2.0}], 2, runner=_counting_runner), ValueError,
+     r"design\[1\].*epsilon must be in \[0, 1\]; got 2.0"),
+    (lambda: sweep([{"epsilon": "0.1"}], 2, runner=_counting_runner), TypeError, "epsilon"),
+    (lambda: sweep([{"epsilon": [0.1]}], 2, runner=_counting_runner), TypeError, "design value of 'epsilon'"),
+    (lambda: sweep({"epsilon": 0.1}, 2, runner=_counting_runner), TypeError, "design must be a list"),
+    (lambda: sweep(DESIGN, 2, runner=_counting_runner, executor="dask", workers=-1), ValueError, "workers must be >= 1"),
+    (lambda: sweep(DESIGN, 2, runner=_counting_runner, workers=0), ValueError, "workers must be >= 1"),
+    (lambda: sweep(DESIGN, 2, runner=_counting_runner, executor="thread"), ValueError, "executor must be one of"),
+    (lambda: sweep(DESIGN, True, runner=_counting_runner), ValueError, "seeds must be a positive"),
+    (lambda: sweep(DESIGN, 2, runner="toy"), TypeError, "runner must be a function"),
+])
+def test_design_and_options_are_checked_before_the_first_run(call, error, message) -> None:
+    _Calls.count = 0
+    with pytest.raises(error, match=message):
+        call()
+    assert _Calls.count == 0
+
+
+def test_each_failure_gives_its_exception_type_and_message() -> None:
+    with pytest.raises(SweepError, match="RuntimeError: boom") as info:
+        sweep(DESIGN, 1, executor="serial", runner=failing_runner, progress=False)
+    assert {(f["error_type"], f["error"]) for f in info.value.failures} == {("RuntimeError", "boom")}
+    with pytest.raises(SweepError, match="TypeError: the runner must return a dict"):
+        sweep(DESIGN[:1], 1, executor="serial", runner=lambda c, s: 1.0, progress=False)
+
+
+def _orphan_script(tmp_path) -> str:
+    return textwrap.dedent(f"""
+        import sys, time
+        sys.path.insert(0, {os.path.dirname(__file__)!r})
+        from test_sweep import toy_runner, DESIGN
+        from coalesce_games.market.sweep import sweep
+        def slow(config, seed):
+            time.sleep(0.5)
+            return toy_runner(config, seed)
+        if __name__ == "__main__":
+            sweep(DESIGN, 20, executor="processes", workers=2, batch=1, runner=slow,
+                  checkpoint={str(tmp_path / "runs.csv")!r}, progress=False)
+    """)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
+def test_a_stopped_sweep_leaves_no_worker_running(tmp_path, sig) -> None:
+    psutil = pytest.importorskip("psutil")
+    script = tmp_path / "sweep_run.py"
+    script.write_text(_orphan_script(tmp_path))
+    proc = subprocess.Popen([sys.executable, str(script)], stderr=subprocess.DEVNULL)
+    parent = psutil.Process(proc.pid)
+    deadline = time.time() + 60
+    ckpt = tmp_path / "runs.csv"
+    while time.time() < deadline and (not ckpt.exists() or len(ckpt.read_text().splitlines()) < 2):
+        time.sleep(0.05)
+    workers = parent.children(recursive=True)
+    assert len(workers) >= 2, "the pool's workers should be running"
+    proc.send_signal(sig)
+    assert proc.wait(timeout=30) != 0
+    gone, alive = psutil.wait_procs(workers, timeout=10)
+    assert not [p for p in alive if p.status() != psutil.STATUS_ZOMBIE], f"orphan workers after {sig!r}"
