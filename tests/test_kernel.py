@@ -32,9 +32,9 @@ def test_hand_computed_scales_and_distances() -> None:
     """Vector normalisation of costs (3, 4) and qualities (0.6, 0.8) (norms 5 and 1), weights 1/2: f = (0.1, 0.5);
     candidate 0 is at the ideal cost and the anti-ideal quality, 0.1 from each: D+^2 = D-^2 = 0.1^2."""
     values, scratch = np.array([[3.0, 4.0], [0.6, 0.8]]), np.empty((3, 2))
-    column_scales(values, np.full(2, 0.5), False, scratch)
+    column_scales(values, np.full(2, 0.5), False, *scratch)
     np.testing.assert_allclose(scratch, [[0.3, 0.3], [0.1, 0.1], [0.1, 0.5]])     # lo f, (hi - lo) f, f
-    plus, minus = distances(values, 0, FLAGS, scratch)
+    plus, minus = distances(values, 0, FLAGS, *scratch)
     np.testing.assert_allclose([plus, minus], [0.1 ** 2, 0.1 ** 2])     # cheap but poor: as near as far
     assert closeness_of(plus, minus) == pytest.approx(0.5, rel=1e-15)
     assert closeness_of(0.0, 0.0) == 0.5 and closeness_of(0.0, 4.0) == 1.0 and closeness_of(4.0, 0.0) == 0.0

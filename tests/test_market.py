@@ -291,21 +291,22 @@ def test_configurations_that_differ_otherwise_run_apart_in_order() -> None:
 
 
 def test_compiled_skill_gate_equals_eq11_in_numpy() -> None:
-    from coalesce_games.market.kernel import SkillArrays, skill_gate
+    from coalesce_games.market.arrays import SkillArrays
+    from coalesce_games.market.kernel import skill_gate
 
     rng = np.random.default_rng(8)
     skill = SkillArrays(rng.random((3, 5, 6)), np.zeros((3, 1), np.int64), 0.2, 0.8, 0.7)
     history, available = rng.random(6), np.array([0, 2, 3, 5])
     for row in range(3):
         usable, n_usable = np.full((5, 6), -1), np.zeros(5, np.int64)
-        skill_gate(skill, row, history, available, usable, n_usable)
+        skill_gate(skill, row, history, np.r_[available, 1], len(available), usable, n_usable)   # the first 4
         passes = skill.static[row] + 0.2 * history >= 0.7                 # (types, providers)
         for t in range(5):
             assert usable[t, :n_usable[t]].tolist() == [j for j in available if passes[t, j]]
     assert n_usable.sum() > 0 and (n_usable < len(available)).any()
     one = skill._replace(static=np.full((1, 1, 1), 0.54))                    # 0.54 + 0.2 x 0.8 = 0.7 passes
     usable, n_usable = np.zeros((1, 1), np.int64), np.zeros(1, np.int64)
-    skill_gate(one, 0, np.array([0.8]), np.array([0]), usable, n_usable)
+    skill_gate(one, 0, np.array([0.8]), np.array([0]), 1, usable, n_usable)
     assert n_usable.tolist() == [1]
 
 

@@ -236,8 +236,8 @@ def test_market_weight_step_hand_computed() -> None:
     target = base * np.array([1.5, 1.2, 1.1, 1.0])                 # price index 1.5, 20 % failed, 10 % late
     target /= target.sum()
     np.testing.assert_allclose(market_weights(base, [0.5, 0.2, 0.1, 0.0]), target, rtol=1e-15)
-    follow_market(current, base, 1.5, 0.8, 0.1, 0.0, 0.7)
+    follow_market(current, base, 1.5, 0.8, 0.1, 0.0, 0.7, np.empty((4, 4)))
     np.testing.assert_allclose(current, 0.3 * 0.25 + 0.7 * target, rtol=1e-15)
     still = base.copy()
-    follow_market(still, base, 0.9, 1.0, 0.0, 0.0, 0.7)            # cheap market, no failures: no pressure
+    follow_market(still, base, 0.9, 1.0, 0.0, 0.0, 0.7, np.empty((4, 4)))   # cheap, no failures: no pressure
     np.testing.assert_allclose(still, base, rtol=1e-15)

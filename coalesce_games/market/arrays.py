@@ -15,11 +15,12 @@ from typing import NamedTuple
 import numpy as np
 
 from coalesce_games.model.cost_terms import Eq69Constants, InternalConstants
-from coalesce_games.model.decisions import Work
+from coalesce_games.model.decisions import Work, new_work
 from coalesce_games.model.rules import CoalesceRule, PaperRule
 from coalesce_games.model.weights import WeightFactors
 
-__all__ = ['CONFIDENCE_SUM', 'COST_ALL_LOCAL', 'COST_POLICY', 'DETECTIONS', 'EXPECTED_LOSS', 'EXPLORED', 'FAILURES',
+__all__ = ['new_run_state', 'CONFIDENCE_SUM', 'COST_ALL_LOCAL', 'COST_POLICY', 'DETECTIONS', 'EXPECTED_LOSS',
+           'EXPLORED', 'FAILURES',
            'KernelInputs', 'LATENCY_ALL_LOCAL', 'LATENCY_POLICY', 'LEAKS', 'MarketConstants', 'OUTSOURCED', 'Outputs',
            'PAPER_ALL_LOCAL_COST', 'PAPER_KEPT_COST', 'PAPER_KEPT_LATENCY', 'PAPER_POLICY_COST', 'PAPER_SAVINGS',
            'PAPER_TIME_SAVINGS', 'ProviderArrays', 'REALISED_LOSS', 'ROGUE_SENSITIVE', 'ROGUE_TASKS', 'RunState',
@@ -164,6 +165,19 @@ class RunState(NamedTuple):
     ring_state: np.ndarray     # (3,) int64: next slot, flags held, high flags
     counts: np.ndarray         # int64: available providers, gated row, gated providers, history moved
     hour: np.ndarray           # float: mean price, successes, late and incidents among the outsourced tasks
+    weight_work: np.ndarray    # (4, 4) work space of the criteria weights' hourly step
     work: Work                 # the candidates of a task
 
 
+
+
+def new_run_state(n: int, clients: int, types: int, window: int) -> RunState:
+    """A :class:`RunState` for runs of up to ``n`` providers, ``clients`` clients and ``types`` task types
+    (with an Eq. 15 window of ``window``); the kernel resets it at the start of each run."""
+    return RunState(np.empty(n), np.empty(n), np.empty(n), np.empty(n, dtype=np.int64), np.empty(n), np.empty(n),
+                    np.empty(n, dtype=np.int64), np.empty((types, n), dtype=np.int64), np.empty(types, np.int64),
+                    np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64), np.empty(n, dtype=np.bool_),
+                    np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.empty(4), np.empty(4), np.empty(4),
+                    np.empty(len(TOTALS)), np.empty((clients, 2)), np.empty(clients), np.empty(window, dtype=np.bool_),
+                    np.empty(3, dtype=np.int64), np.empty(4, dtype=np.int64), np.empty(4), np.empty((4, 4)),
+                    new_work(n))

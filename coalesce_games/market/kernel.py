@@ -3,7 +3,8 @@
 :func:`coalesce_games.market.simulation.simulate_many` draws every run's random
 numbers and prepares the tasks, where each sits (:func:`place_tasks`) and the
 static part of Eq. 11, for a whole batch of runs at once; this module then runs
-the market itself, as named compiled steps. Each hour of a run:
+the market itself, as named compiled steps. Each hour of a run
+(``papers/model.md``, section 7.2):
 
 1. :func:`_open_hour`: spoofers blacklisted ``reentry_hours`` ago re-enter
    with a fresh history; Eq. 7 prices follow each provider's tasks of the last
@@ -30,6 +31,13 @@ runs in task order, so a run's numbers do not depend on the other runs of its
 batch, and they equal the task-by-task Python reference
 :mod:`coalesce_games.market.reference` (tested). :func:`market_shape` sums each
 run's HHI and price spread in provider order.
+
+The hours allocate nothing: every array they use is allocated beforehand
+(:func:`coalesce_games.market.arrays.new_run_state`), so the run and its steps
+are compiled without numba's reference counting (``_nrt=False``) and the steps
+are inlined into the run's loop (``inline="always"``); a step then costs no
+call and no reference count for the dozens of arrays the inputs and the state
+hold.
 """
 
 from __future__ import annotations
@@ -80,25 +88,26 @@ from coalesce_games.model.cost_terms import (
     price_one,
     verification_one,
 )
-from coalesce_games.model.decisions import best_candidate, new_work
+from coalesce_games.model.decisions import best_candidate
 from coalesce_games.model.rules import apply_rule
 from coalesce_games.model.threats import FABRICATOR, LEECHER, SPOOFER, outcome_one
 from coalesce_games.model.weights import follow_market, task_weights_one
 
 __all__ = ['expected_loss', 'market_shape', 'place_tasks', 'run_batch', 'skill_gate']
 
-@numba.njit(cache=True, nogil=True)
-def run_batch(inp: KernelInputs, out: Outputs) -> None:  # pragma: no cover (compiled)
-    """Every run of the batch, one after another."""
+@numba.njit(cache=True, nogil=True, _nrt=False)
+def run_batch(inp: KernelInputs, st: RunState, out: Outputs) -> None:  # pragma: no cover (compiled)
+    """Every run of the batch, one after another, each starting from a fresh state ``st``
+    (:func:`coalesce_games.market.arrays.new_run_state`, sized for the batch's largest run)."""
     for r in range(len(inp.prov.start) - 1):
-        _run(r, inp, out)
+        _run(r, inp, st, out)
 
 
-@numba.njit(cache=True, nogil=True)
-def _run(r: int, inp: KernelInputs, out: Outputs) -> None:  # pragma: no cover (compiled)
+@numba.njit(cache=True, nogil=True, _nrt=False)
+def _run(r: int, inp: KernelInputs, st: RunState, out: Outputs) -> None:  # pragma: no cover (compiled)
     """Run r, hour by hour, task by task."""
     p0, n = inp.prov.start[r], inp.prov.start[r + 1] - inp.prov.start[r]
-    st = _new_state(r, inp)
+    _reset_state(r, inp, st)
     for h in range(inp.market.days_hours[r]):
         _open_hour(r, h, inp, st)
         first, last = inp.tasks.hour_start[r, h], inp.tasks.hour_start[r, h + 1]
@@ -106,7 +115,8 @@ def _run(r: int, inp: KernelInputs, out: Outputs) -> None:  # pragma: no cover (
             _gate_hour(r, h, inp, st)
         out.steps[r, h, 0] = last - first
         out.steps[r, h, 3] = st.hour[0] / n
-        st.queued[:] = st.backlog[:, 0]
+        for c in range(len(st.queued)):
+            st.queued[c] = st.backlog[c, 0]
         for k in range(first, last):
             _task(r, k, inp, st, out)
         _close_hour(r, h, inp, st, out)
@@ -114,47 +124,49 @@ def _run(r: int, inp: KernelInputs, out: Outputs) -> None:  # pragma: no cover (
         out.final_demand[p0 + j] = st.demand[j]
 
 
-@numba.njit(cache=True, nogil=True)
-def _new_state(r: int, inp: KernelInputs) -> RunState:  # pragma: no cover (compiled)
+@numba.njit(cache=True, nogil=True, _nrt=False, inline="always")
+def _reset_state(r: int, inp: KernelInputs, st: RunState) -> None:  # pragma: no cover (compiled)
     """Run r's state before its first hour: the client believes the published reliability and security."""
     p0, n = inp.prov.start[r], inp.prov.start[r + 1] - inp.prov.start[r]
-    clients, types = inp.clients[r + 1] - inp.clients[r], inp.skill.static.shape[1]
-    counts = np.zeros(4, dtype=np.int64)
-    counts[1], counts[2], counts[3] = -1, -1, 1          # nothing gated yet; the history moved
-    return RunState(
-        inp.prov.reliability[p0:p0 + n].copy(), inp.prov.security[p0:p0 + n].copy(), np.full(n, inp.skill.prior),
-        np.full(n, -1, dtype=np.int64), np.zeros(n), np.empty(n), np.empty(n, dtype=np.int64),
-        np.empty((types, n), dtype=np.int64), np.zeros(types, np.int64), np.empty(n, dtype=np.int64),
-        np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.bool_), np.zeros(n), np.zeros(n), np.empty(n), np.empty(n),
-        np.empty(4), np.empty(4), inp.base_weights / inp.base_weights.sum(), np.zeros(len(TOTALS)),
-        np.zeros((clients, 2)), np.zeros(clients), np.zeros(inp.paper.window, dtype=np.bool_),
-        np.zeros(3, dtype=np.int64), counts, np.zeros(4), new_work(n))
+    for j in range(n):
+        st.est_rel[j], st.est_sec[j] = inp.prov.reliability[p0 + j], inp.prov.security[p0 + j]
+    st.history[:] = inp.skill.prior
+    st.blacklisted_at[:] = -1
+    st.demand[:] = 0.0
+    st.n_usable[:] = 0
+    total = 0.0
+    for c in range(len(inp.base_weights)):
+        total += inp.base_weights[c]
+    for c in range(len(inp.base_weights)):
+        st.weights_now[c] = inp.base_weights[c] / total
+    st.backlog[:] = 0.0
+    st.ring[:] = False
+    st.ring_state[:] = 0
+    st.counts[0], st.counts[1], st.counts[2], st.counts[3] = 0, -1, -1, 1   # nothing gated yet; history moved
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, _nrt=False, inline="always")
 def _open_hour(r: int, h: int, inp: KernelInputs, st: RunState) -> None:  # pragma: no cover (compiled)
     """Re-entry and prices: blacklisted spoofers come back after ``reentry_hours`` with a fresh history; Eq. 7
     prices from last hour's load; the hour's available providers and their mean price."""
     prov, market = inp.prov, inp.market
     p0, n = prov.start[r], prov.start[r + 1] - prov.start[r]
+    blacklisted_at, behaviour, price_now, available = st.blacklisted_at, prov.behaviour, st.price_now, st.available
     for j in range(n):
-        g = p0 + j
-        if st.blacklisted_at[j] >= 0 and prov.behaviour[g] == SPOOFER and h - st.blacklisted_at[j] >= market.reentry_hours:
-            st.blacklisted_at[j] = -1
+        if blacklisted_at[j] >= 0 and behaviour[p0 + j] == SPOOFER and h - blacklisted_at[j] >= market.reentry_hours:
+            blacklisted_at[j] = -1
             st.history[j] = inp.skill.prior
             st.counts[3] = 1
-            st.est_rel[j] = prov.reliability[g]
-    mean_price, n_available = 0.0, 0
+            st.est_rel[j] = prov.reliability[p0 + j]
+    mean_price, n_available, base_price, demand, rogue = 0.0, 0, prov.base_price, st.demand, prov.rogue
+    capacity, alpha, factor = market.capacity_per_hour, market.alpha_demand, inp.costs.complexity_price_factor
     for j in range(n):
-        g = p0 + j
-        st.price_now[j] = price_one(prov.base_price[g], st.demand[j], market.capacity_per_hour,
-                                    market.capacity_per_hour * n, 1.0, market.alpha_demand,
-                                    inp.costs.complexity_price_factor)
-        if st.price_now[j] < 0:
+        price_now[j] = price_one(base_price[p0 + j], demand[j], capacity, capacity * n, 1.0, alpha, factor)
+        if price_now[j] < 0:
             raise ValueError("dynamic price turned negative; demand/supply out of range")
-        mean_price += st.price_now[j]
-        if st.blacklisted_at[j] < 0 and (not prov.rogue[g] or h >= market.rogue_entry_hour):
-            st.available[n_available] = j
+        mean_price += price_now[j]
+        if blacklisted_at[j] < 0 and (not rogue[p0 + j] or h >= market.rogue_entry_hour):
+            available[n_available] = j
             n_available += 1
     st.counts[0] = n_available
     st.hour[:] = 0.0
@@ -166,19 +178,20 @@ def _open_hour(r: int, h: int, inp: KernelInputs, st: RunState) -> None:  # prag
     st.secure_sum[:] = 0.0
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, _nrt=False, inline="always")
 def _gate_hour(r: int, h: int, inp: KernelInputs, st: RunState) -> None:  # pragma: no cover (compiled)
     """The skill gate for the hour, listed again only when what it reads moved: its row of static scores,
     the available providers, or (when Eq. 11 weighs it) their history."""
     row, n_available = inp.skill.row[r, h], st.counts[0]
     moved = st.counts[3] == 1 and inp.skill.history_weight != 0
     if row != st.counts[1] or n_available != st.counts[2] or moved or not _same(st.available, st.gated, n_available):
-        skill_gate(inp.skill, row, st.history, st.available[:n_available], st.usable, st.n_usable)
+        skill_gate(inp.skill, row, st.history, st.available, n_available, st.usable, st.n_usable)
         st.counts[1], st.counts[2], st.counts[3] = row, n_available, 0
-        st.gated[:n_available] = st.available[:n_available]
+        for e in range(n_available):
+            st.gated[e] = st.available[e]
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, _nrt=False, inline="always")
 def _task(r: int, k: int, inp: KernelInputs, st: RunState, out: Outputs) -> None:  # pragma: no cover (compiled)
     """Task k: decided, then queued on its client's single worker or settled at its provider; the hour's sums
     under the rule and with every task local."""
@@ -212,7 +225,7 @@ def _task(r: int, k: int, inp: KernelInputs, st: RunState, out: Outputs) -> None
         _settle(r, k, choice, closeness, internal_total, exec_min, paper_total, paper_latency, inp, st, out)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, _nrt=False, inline="always")
 def _decide_task(r: int, k: int, internal_total: float, exec_min: float, paper_total: float, inp: KernelInputs,
                  st: RunState) -> tuple[int, float, float, bool]:  # pragma: no cover (compiled)
     """Deciding task k with the state the hour began with: its weights, what running it itself would cost
@@ -227,14 +240,17 @@ def _decide_task(r: int, k: int, internal_total: float, exec_min: float, paper_t
     communication = communication_one(tasks.data_gb[k], costs.output_gb, costs.transfer_per_gb,
                                       costs.communication_fixed)
     price_factor = complexity_price_one(tasks.complexity[k], costs.complexity_price_factor)
+    usable, price_now, est_rel, latency = st.usable[t], st.price_now, st.est_rel, inp.prov.latency
+    ext_total, ext_latency = st.ext_total, st.ext_latency
+    complexity, value, critical, max_latency = (tasks.complexity[k], tasks.value[k], tasks.high_criticality[k],
+                                                tasks.max_latency[k])
     for e in range(st.n_usable[t]):
-        j = st.usable[t, e]
-        parts = external_one(st.price_now[j] * price_factor, st.est_rel[j], inp.prov.latency[p0 + j],
-                             tasks.complexity[k], tasks.value[k], tasks.high_criticality[k], communication,
-                             tasks.max_latency[k], costs)
-        st.ext_total[j], st.ext_latency[j] = parts[3], parts[4]
+        j = usable[e]
+        parts = external_one(price_now[j] * price_factor, est_rel[j], latency[p0 + j], complexity, value, critical,
+                             communication, max_latency, costs)
+        ext_total[j], ext_latency[j] = parts[3], parts[4]
     minmax = inp.paper.minmax if market.paper else inp.coalesce.minmax
-    pick, top = best_candidate(st.usable[t], st.n_usable[t], st.ext_total, st.est_rel, st.ext_latency, st.est_sec,
+    pick, top = best_candidate(usable, st.n_usable[t], ext_total, est_rel, ext_latency, st.est_sec,
                                internal_seen, not market.paper, st.weights, inp.benefit, minmax, st.work)
     # the published rule explores among all available providers, ours among the eligible ones
     explorable, n_explorable = (st.available, st.counts[0]) if market.paper else (st.usable[t], st.n_usable[t])
@@ -242,7 +258,7 @@ def _decide_task(r: int, k: int, internal_total: float, exec_min: float, paper_t
                       st.ring, st.ring_state, inp.eq15_table, inp.paper, inp.coalesce)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, _nrt=False, inline="always")
 def _settle(r: int, k: int, j: int, closeness: float, internal_total: float, exec_min: float, paper_total: float,
             paper_latency: float, inp: KernelInputs, st: RunState, out: Outputs) -> None:  # pragma: no cover
     """Task k outsourced to provider j: priced as the client priced it, then what happened (success, failure,
@@ -300,25 +316,27 @@ def _settle(r: int, k: int, j: int, closeness: float, internal_total: float, exe
     st.hour[3] += incident or leaked
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, _nrt=False, inline="always")
 def _close_hour(r: int, h: int, inp: KernelInputs, st: RunState, out: Outputs) -> None:  # pragma: no cover
     """The end of the hour: its sums, blacklisting, what the client learnt (Eq. 10 estimates, Eq. 11 history
     and our rule's criteria weights), next hour's load and the workers' hour of work."""
     market, p0, n = inp.market, inp.prov.start[r], inp.prov.start[r + 1] - inp.prov.start[r]
-    out.totals[r] += st.hour_sum
+    for c in range(len(st.hour_sum)):
+        out.totals[r, c] += st.hour_sum[c]
     out.steps[r, h, 1] = st.hour_sum[OUTSOURCED]
     out.steps[r, h, 2] = st.hour_sum[ROGUE_TASKS]
     out.steps[r, h, 4] = st.hour_sum[COST_POLICY]
+    took, est_rel, est_sec, chosen_count = st.took, st.est_rel, st.est_sec, out.chosen_count
     for j in range(n):
-        out.chosen_count[p0 + j] += st.took[j]
+        chosen_count[p0 + j] += took[j]
         if st.detected_at[j]:
             st.blacklisted_at[j] = h
-        if market.learns and st.took[j] > 0:
-            st.est_rel[j] = ewma_one(st.est_rel[j], st.success_sum[j] / st.took[j], market.beta)
-            st.est_sec[j] = ewma_one(st.est_sec[j], st.secure_sum[j] / st.took[j], market.beta)
-            st.history[j] = st.est_rel[j]
+        if market.learns and took[j] > 0:
+            est_rel[j] = ewma_one(est_rel[j], st.success_sum[j] / took[j], market.beta)
+            est_sec[j] = ewma_one(est_sec[j], st.secure_sum[j] / took[j], market.beta)
+            st.history[j] = est_rel[j]
             st.counts[3] = 1
-        st.demand[j] = st.took[j]
+        st.demand[j] = took[j]
     outsourced = st.hour_sum[OUTSOURCED]
     if not market.paper and outsourced > 0:
         base_mean = 0.0
@@ -326,10 +344,11 @@ def _close_hour(r: int, h: int, inp: KernelInputs, st: RunState, out: Outputs) -
             base_mean += inp.prov.base_price[p0 + j]
         price_index = (st.hour[0] / n) / (base_mean / n)
         follow_market(st.weights_now, inp.base_weights, price_index, st.hour[1] / outsourced,
-                      st.hour[2] / outsourced, st.hour[3] / outsourced, market.beta)
-    for c in range(len(st.backlog)):
-        st.backlog[c, 0] = max(st.backlog[c, 0] - 60.0, 0.0)
-        st.backlog[c, 1] = max(st.backlog[c, 1] - 60.0, 0.0)
+                      st.hour[2] / outsourced, st.hour[3] / outsourced, market.beta, st.weight_work)
+    backlog = st.backlog
+    for c in range(len(backlog)):
+        backlog[c, 0] = max(backlog[c, 0] - 60.0, 0.0)
+        backlog[c, 1] = max(backlog[c, 1] - 60.0, 0.0)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -401,13 +420,14 @@ def _same(a: np.ndarray, b: np.ndarray, count: int) -> bool:  # pragma: no cover
 
 
 @numba.njit(cache=True, nogil=True)
-def skill_gate(skill: SkillArrays, row: int, history: np.ndarray, available: np.ndarray, usable: np.ndarray,
-               n_usable: np.ndarray) -> None:  # pragma: no cover (compiled)
-    """Eq. 11's gate for an hour: per task type t, the ``n_usable[t]`` providers of ``available``
-    with ``w_J J + w_C C + w_H H >= tau``, in order, into ``usable[t]``."""
+def skill_gate(skill: SkillArrays, row: int, history: np.ndarray, available: np.ndarray, n_available: int,
+               usable: np.ndarray, n_usable: np.ndarray) -> None:  # pragma: no cover (compiled)
+    """Eq. 11's gate for an hour: per task type t, the ``n_usable[t]`` providers of the first ``n_available``
+    of ``available`` with ``w_J J + w_C C + w_H H >= tau``, in order, into ``usable[t]``."""
     for t in range(skill.static.shape[1]):
         n_usable[t] = 0
-        for j in available:
+        for e in range(n_available):
+            j = available[e]
             if skill.static[row, t, j] + skill.history_weight * history[j] >= skill.tau:
                 usable[t, n_usable[t]] = j
                 n_usable[t] += 1

@@ -133,7 +133,8 @@ class _LoopRun:
 
     def one_task(self, c: int, i: int, behind: list[int], took: list[int], s: dict) -> None:
         """Task i of client c, with the tasks ``behind`` it in the client's queue of the hour."""
-        cfg, t, types, rates, mem, pen = self.cfg, self.t, self.types, self.rates, self.mem, self.cfg.latency_penalty_per_min
+        cfg, t, types, rates, mem = self.cfg, self.t, self.types, self.rates, self.mem
+        pen = cfg.latency_penalty_per_min
         kind, cf, value, gb = t["task_type"][i], t["complexity"][i], t["value"][i], t["data_gb"][i]
         max_lat, sens = types["max_latency_min"][kind], t["sensitivity"][i]
         # Eq. 1-5 in both accountings; the paper's opportunity cost: the best task queued behind

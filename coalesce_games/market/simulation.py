@@ -1,4 +1,4 @@
-"""The simulated outsourcing market: runs and batches of runs into tables (``papers/model.md``, section 5).
+"""The simulated outsourcing market: runs and batches of runs into tables (``papers/model.md``, section 7).
 
 One run is a stream of tasks arriving at clients on a simulated hourly clock.
 Each hour tasks arrive; each meets the skill gate (Eq. 11) and the Eq. 6-9 cost
@@ -178,9 +178,10 @@ def _run_batch(cfgs: list[MarketConfig], seeds: list[int],
                           choice=np.full(m, -1, dtype=np.int64), explored=np.zeros(m, dtype=bool),
                           closeness=np.zeros(m), latency=np.zeros(m), chosen_count=np.zeros(total_providers),
                           final_demand=np.zeros(total_providers))
+    state = arrays.new_run_state(int(n_run.max()), int(np.diff(clients).max()), skill.static.shape[1], paper.window)
     _engine.run_batch(arrays.KernelInputs(prov, skill, tasks, _market_constants(cfgs), internal_constants(),
                                           eq69_constants(), weight_factor_constants(), paper.rule(), coalesce.rule(),
-                                          base_weights, BENEFIT, eq15_table(paper.window), clients), out)
+                                          base_weights, BENEFIT, eq15_table(paper.window), clients), state, out)
     provider_run = np.repeat(np.arange(runs), n_run)
     final_price = dynamic_price(prov.base_price, out.final_demand, cfg.capacity_per_hour,
                                 cfg.capacity_per_hour * n_run[provider_run], 1.0, cfg.alpha_demand)

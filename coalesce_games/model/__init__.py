@@ -4,7 +4,8 @@ Modules (each one concept of the model document, ``papers/model.md``):
 
 - ``criteria``: the four criteria, their directions, and the payoff functions;
 - ``providers``, ``tasks``: the participants and the work, as validated arrays;
-- ``costs``: Eq. 1-10 in both accountings;
+- ``cost_terms``: every cost formula of Eq. 1-10 once, compiled, for one task or pair;
+- ``costs``: Eq. 1-10 in both accountings over arrays of tasks and providers;
 - ``skills``: the Eq. 11 hybrid skill score; ``skill_gate``: its closed form against spoofers;
 - ``topsis``: TOPSIS scoring (Eq. 12-14);
 - ``weights``: the TOPSIS weights, their task factors and the responsiveness update;

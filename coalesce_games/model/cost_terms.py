@@ -1,7 +1,7 @@
 """Every cost formula of Eq. 1-10 once, for one task or one (task, provider) pair, in compiled code.
 
 These scalar functions are the single source of the cost model
-(``papers/model.md``, section 2): the market's compiled hours call them task
+(``papers/model.md``, section 3): the market's compiled hours call them task
 by task, and the array functions of :mod:`coalesce_games.model.costs` are
 compiled loops over them, so the two cannot drift apart. Constants come in
 as :class:`InternalConstants` and :class:`Eq69Constants`, read from
@@ -26,7 +26,8 @@ import numpy as np
 
 from coalesce_games import data
 
-__all__ = ['Eq69Constants', 'InternalConstants', 'communication_one', 'complexity_price_one', 'eq69_constants', 'ewma_one',
+__all__ = ['Eq69Constants', 'InternalConstants', 'communication_one', 'complexity_price_one', 'eq69_constants',
+           'ewma_one',
            'execution_hours_one', 'external_one', 'internal_constants', 'internal_one', 'lateness_one', 'price_one',
            'risk_one', 'verification_one']
 
@@ -114,7 +115,7 @@ def execution_hours_one(kind: int, complexity: float, data_gb: float, paper: boo
 
 @numba.njit(cache=True, nogil=True)
 def internal_one(kind: int, complexity: float, data_gb: float, opportunity_rate: float, paper: bool,
-                 k: InternalConstants) -> tuple[float, float, float, float, float, float, float, float]:  # pragma: no cover
+                 k: InternalConstants) -> tuple[float, ...]:  # pragma: no cover (compiled)
     """Eq. 1-5 for one task: ``(hours, compute, memory, energy, opportunity, depreciation, total, latency_min)``.
 
     ``C_int = C_compute + C_memory + C_energy + C_opportunity + C_depreciation``, each

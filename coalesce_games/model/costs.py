@@ -8,7 +8,7 @@ External cost (Eq. 6-9), contractor j running it::
 
     C_ext = P_j + C_comm + C_verif + C_integ + C_risk + C_latency
 
-Two accountings (``papers/model.md``, section 2):
+Two accountings (``papers/model.md``, section 3.3):
 
 ``"paper"``
     The published code's execution time ``t = FLOPs / (peak FLOP/s x u)``, a

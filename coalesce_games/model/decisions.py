@@ -131,8 +131,7 @@ class Work(NamedTuple):
     scratch: np.ndarray     # (3, 4): TOPSIS's per-criterion scales
 
 
-@numba.njit(cache=True, nogil=True)
-def new_work(n: int) -> Work:  # pragma: no cover (compiled)
+def new_work(n: int) -> Work:
     """:class:`Work` for up to ``n`` candidates."""
     return Work(np.empty((4, n)), np.empty(n, dtype=np.int64), np.empty((3, 4)))
 
@@ -150,13 +149,13 @@ def gather_candidates(listed: np.ndarray, n_listed: int, total: np.ndarray, reli
     ...                   np.full(3, 0.95), 6.0, True, work), work.cols[:1].tolist()   # 7 > 6: only provider 0
     (1, [0])
     """
-    count = 0
+    values, cols, count = work.values, work.cols, 0
     for e in range(n_listed):
         j = listed[e]
         if not cost_test or total[j] < internal:
-            work.values[0, count], work.values[1, count] = total[j], reliability[j]
-            work.values[2, count], work.values[3, count] = latency[j], security[j]
-            work.cols[count] = j
+            values[0, count], values[1, count] = total[j], reliability[j]
+            values[2, count], values[3, count] = latency[j], security[j]
+            cols[count] = j
             count += 1
     return count
 
@@ -211,7 +210,7 @@ def decide_batch(ctx: DecisionContext, weights: np.ndarray, uniforms: np.ndarray
     paper_rule = paper if is_paper else PaperRule(0.0, 0.0, 0.0, 0.0, 0.0, False, False, False, 1)
     coalesce_rule = coalesce if coalesce is not None else CoalesceRule(0.0, 0.0, False)
     _decide_rows(arrays, is_paper, paper_rule, coalesce_rule, np.asarray(BENEFIT), eq15_table(history.shape[1]),
-                 history, filled, choice, explored, closeness, confidence)
+                 history, filled, new_work(n), choice, explored, closeness, confidence)
     return Decision(choice, explored, closeness, confidence)
 
 
@@ -248,15 +247,15 @@ def _rows(name: str, x: Any, shape: tuple[int, int], dtype: Any = float, per_pro
 
 @numba.njit(cache=True, nogil=True)
 def _decide_rows(b: BatchArrays, is_paper: bool, paper: PaperRule, coalesce: CoalesceRule, benefit: np.ndarray,
-                 table: np.ndarray, history: np.ndarray, filled: np.ndarray, choice: np.ndarray, explored: np.ndarray,
-                 closeness: np.ndarray, confidence: np.ndarray) -> None:  # pragma: no cover (compiled)
+                 table: np.ndarray, history: np.ndarray, filled: np.ndarray, work: Work, choice: np.ndarray,
+                 explored: np.ndarray, closeness: np.ndarray, confidence: np.ndarray) -> None:  # pragma: no cover
     """Task by task: list the usable (and, for the published rule, the available) providers, find TOPSIS's
     best (:func:`best_candidate`) and apply the rule (:func:`apply_rule`) with the run's Eq. 15 ring."""
     m, n = b.eligible.shape
     state = np.zeros((len(history), 3), dtype=np.int64)
     for r in range(len(history)):
         ring_from_history(history[r], filled[r], state[r])
-    work, usable, available = new_work(n), np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+    usable, available = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
     for k in range(m):
         r, n_usable, n_available = b.run[k], 0, 0
         for j in range(n):

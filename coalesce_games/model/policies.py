@@ -8,7 +8,7 @@ ranks only candidates whose risk-adjusted external cost beats the internal
 cost, and explores only eligible providers. Both decide with the market's own
 compiled steps (:func:`coalesce_games.model.decisions.decide_batch`: the
 candidates, TOPSIS and :func:`coalesce_games.model.rules.apply_rule`;
-``papers/model.md``, section 4). Their criteria weights follow the market only
+``papers/model.md``, section 4.4). Their criteria weights follow the market only
 inside the market's compiled hours (:func:`coalesce_games.model.weights.follow_market`).
 """
 
@@ -101,10 +101,12 @@ class PaperPolicy:
 
 @dataclass
 class CoalescePolicy:
-    """Local execution as an alternative, risk-adjusted cost test, epsilon-greedy, beta learning.
+    """Local execution as an alternative, risk-adjusted cost test, epsilon-greedy exploration.
 
     ``runs`` independent copies (one per run of a batch decided together), each with
-    its own criteria weights ``current[r]``.
+    its own criteria weights ``current[r]``. ``beta`` is the responsiveness with which
+    a market moves the client's estimates and weights
+    (:func:`coalesce_games.model.weights.follow_market`); ``decide`` itself does not learn.
     """
 
     epsilon: float = 0.1

@@ -1,4 +1,5 @@
-"""The compiled decision rules: the published rule with its Eq. 15 confidence, and ours.
+"""The compiled decision rules: the published rule with its Eq. 15 confidence, and ours
+(``papers/model.md``, section 4.4).
 
 **The published rule** (:func:`paper_rule`): outsource to the TOPSIS best when
 its closeness exceeds 0.6 *and* the Eq. 15 confidence exceeds 0.8; with
@@ -28,7 +29,8 @@ from typing import Any, NamedTuple
 import numba
 import numpy as np
 
-__all__ = ['CoalesceRule', 'HIGH_CLOSENESS', 'PaperRule', 'apply_rule', 'coalesce_rule', 'eq15_confidence', 'eq15_table',
+__all__ = ['CoalesceRule', 'HIGH_CLOSENESS', 'PaperRule', 'apply_rule', 'coalesce_rule', 'eq15_confidence',
+           'eq15_table',
            'paper_rule', 'ring_from_history', 'ring_to_history', 'uniform_pick']
 
 

@@ -1,4 +1,4 @@
-"""TOPSIS: ranking alternatives by their closeness to an ideal solution.
+"""TOPSIS: ranking alternatives by their closeness to an ideal solution (``papers/model.md``, section 4.3).
 
 Hwang and Yoon (1981). Each alternative (a provider) is a row of criteria
 values; after normalising each criterion and weighting it, the *ideal* takes the
@@ -193,9 +193,9 @@ def _closeness_rows(values: np.ndarray, weights: np.ndarray, benefit: np.ndarray
                 cols[count] = i
                 count += 1
         if count:
-            column_scales(group[:, :count], weights[b], minmax, scratch)
+            column_scales(group[:, :count], weights[b], minmax, scratch[0], scratch[1], scratch[2])
             for p in range(count):
-                plus, minus = distances(group, p, benefit, scratch)
+                plus, minus = distances(group, p, benefit, scratch[0], scratch[1], scratch[2])
                 out[b, cols[p]] = closeness_of(plus, minus)
 
 
@@ -224,23 +224,22 @@ def best(closeness: Any, mask: Any = None) -> np.ndarray:
 
 
 @numba.njit(cache=True, nogil=True)
-def column_scales(values: np.ndarray, weights: np.ndarray, minmax: bool,
-                  scratch: np.ndarray) -> None:  # pragma: no cover (compiled)
-    """Pass one over a decision's candidates ``values`` (criteria x candidates), into ``scratch`` (3, C).
+def column_scales(values: np.ndarray, weights: np.ndarray, minmax: bool, lo_f: np.ndarray, span_f: np.ndarray,
+                  f: np.ndarray) -> None:  # pragma: no cover (compiled)
+    """Pass one over a decision's candidates ``values`` (criteria x candidates), into ``lo_f``, ``span_f``, ``f``.
 
     Both normalisations reduce to one form. With ``lo``/``hi`` a criterion's
     smallest and largest value among the candidates and a scale ``f``
     (``w / ||x||`` for ``"vector"``, ``w / (hi - lo)`` for ``"minmax"``, 0 for
     a constant column), a candidate's weighted distance from the worst value is
     ``y = x f - lo f`` and from the best ``S - y`` with ``S = (hi - lo) f``.
-    Rows: ``lo f``, ``S`` and ``f``, the products every candidate shares.
+    ``lo f``, ``S`` and ``f`` are the products every candidate shares.
 
     >>> scratch = np.empty((3, 1))
-    >>> column_scales(np.array([[3.0, 4.0]]), np.array([1.0]), False, scratch)   # ||(3, 4)|| = 5
+    >>> column_scales(np.array([[3.0, 4.0]]), np.array([1.0]), False, *scratch)   # ||(3, 4)|| = 5
     >>> scratch[:, 0].tolist()
     [0.6000000000000001, 0.2, 0.2]
     """
-    lo_f, span_f, f = scratch[0], scratch[1], scratch[2]
     for c in range(values.shape[0]):
         low, high = values[c, 0], values[c, 0]
         if minmax:
@@ -276,12 +275,11 @@ def _scaled_weight(row: np.ndarray, weight: float, largest: float) -> float:  # 
 
 
 @numba.njit(cache=True, nogil=True)
-def distances(values: np.ndarray, p: int, benefit: np.ndarray,
-              scratch: np.ndarray) -> tuple[float, float]:  # pragma: no cover (compiled)
+def distances(values: np.ndarray, p: int, benefit: np.ndarray, lo_f: np.ndarray, span_f: np.ndarray,
+              f: np.ndarray) -> tuple[float, float]:  # pragma: no cover (compiled)
     """Candidate ``p``'s squared distances ``(D+^2, D-^2)`` to the ideal and the anti-ideal, from the scales
-    :func:`column_scales` left in ``scratch``: ``D+`` sums ``(S - y)^2`` over benefit criteria and ``y^2``
-    over cost criteria, ``D-`` the other way round."""
-    lo_f, span_f, f = scratch[0], scratch[1], scratch[2]
+    :func:`column_scales` computed: ``D+`` sums ``(S - y)^2`` over benefit criteria and ``y^2`` over cost
+    criteria, ``D-`` the other way round."""
     plus, minus = 0.0, 0.0
     for c in range(len(benefit)):
         near = f[c] * values[c, p] - lo_f[c]
@@ -318,10 +316,11 @@ def score_group(values: np.ndarray, weights: np.ndarray, benefit: np.ndarray, mi
     ...             np.empty((3, 2)))[0]              # the cheaper one: as topsis ranks them
     0
     """
-    column_scales(values, weights, minmax, scratch)
+    lo_f, span_f, f = scratch[0], scratch[1], scratch[2]
+    column_scales(values, weights, minmax, lo_f, span_f, f)
     best, best_ratio, best_plus, best_minus = 0, np.inf, 0.0, 0.0
     for p in range(values.shape[1]):
-        plus, minus = distances(values, p, benefit, scratch)
+        plus, minus = distances(values, p, benefit, lo_f, span_f, f)
         ratio = plus / minus if minus > 0 else np.inf
         if ratio < best_ratio or p == 0:
             best, best_ratio, best_plus, best_minus = p, ratio, plus, minus

@@ -2,7 +2,7 @@
 
 A client weighs cost, reliability, latency and security; each task scales those
 weights by its budget, value, latency limit and sensitivity (the weight factors,
-``papers/model.md`` section 4), and the weights follow the market with
+``papers/model.md`` section 4.2), and the weights follow the market with
 responsiveness ``beta``, the weight of the newest observation::
 
     w_t = normalise((1 - beta) w_{t-1} + beta w_market(t))
@@ -50,7 +50,7 @@ def market_weights(base: Any, pressure: Any) -> np.ndarray:
     rows = np.broadcast_to(p, np.broadcast_shapes(p.shape, w.shape)).reshape(-1, 4)
     out = np.empty(rows.shape)
     for r in range(len(rows)):
-        out[r] = market_weights_one(w, rows[r])
+        market_weights_one(w, np.ascontiguousarray(rows[r]), out[r])
     return out.reshape(p.shape)
 
 
@@ -124,7 +124,7 @@ def task_weights_one(base: np.ndarray, budget: float, value: float, max_latency:
     weight_factors_one(budget, value, max_latency, sensitivity, k, factor)
     for c in range(4):
         out[c] = base[c] * factor[c]
-    out /= ((out[0] + out[1]) + out[2]) + out[3]        # numpy's order of summing four weights
+    _normalise_into(out, out)
 
 
 def task_weights(base: np.ndarray, tasks: Tasks, params: dict | None = None) -> np.ndarray:
@@ -150,42 +150,57 @@ def _weight_rows(base, budget, value, max_latency, sensitivity, k, out) -> None:
 
 
 @numba.njit(cache=True, nogil=True)
-def _normalised(w: np.ndarray) -> np.ndarray:  # pragma: no cover (compiled)
-    return w / (((w[0] + w[1]) + w[2]) + w[3])       # numpy's order of summing four weights
+def _normalise_into(w: np.ndarray, out: np.ndarray) -> None:  # pragma: no cover (compiled)
+    """``out = w / sum(w)`` for four weights, summed in numpy's order (``out`` may be ``w``)."""
+    total = ((w[0] + w[1]) + w[2]) + w[3]
+    for c in range(4):
+        out[c] = w[c] / total
 
 
 @numba.njit(cache=True, nogil=True)
-def market_weights_one(base: np.ndarray, pressure: np.ndarray) -> np.ndarray:  # pragma: no cover (compiled)
-    """``normalise(normalise(base) (1 + pressure))`` for one run."""
-    return _normalised(_normalised(base) * (1 + pressure))
+def market_weights_one(base: np.ndarray, pressure: np.ndarray, out: np.ndarray) -> None:  # pragma: no cover
+    """``out = normalise(normalise(base) (1 + pressure))`` for one run."""
+    _normalise_into(base, out)
+    for c in range(4):
+        out[c] = out[c] * (1 + pressure[c])
+    _normalise_into(out, out)
 
 
 @numba.njit(cache=True, nogil=True)
-def _blend_into(current: np.ndarray, market: np.ndarray, beta: float) -> None:  # pragma: no cover (compiled)
-    """``current <- normalise(ewma(normalise(current), normalise(market), beta))`` (Eq. 10's average, per weight)."""
-    now, target = _normalised(current), _normalised(market)
+def _blend_into(current: np.ndarray, market: np.ndarray, beta: float,
+                work: np.ndarray) -> None:  # pragma: no cover (compiled)
+    """``current <- normalise(ewma(normalise(current), normalise(market), beta))`` (Eq. 10's average, per
+    weight); ``work`` (2, 4) is work space."""
+    now, target = work[0], work[1]
+    _normalise_into(current, now)
+    _normalise_into(market, target)
     for c in range(4):
         current[c] = ewma_one(now[c], target[c], beta)
-    current[:] = _normalised(current)
+    _normalise_into(current, current)
 
 
 @numba.njit(cache=True, nogil=True)
 def follow_market(current: np.ndarray, base: np.ndarray, price_index: float, success_share: float,
-                  late_share: float, incident_share: float, beta: float) -> None:  # pragma: no cover (compiled)
+                  late_share: float, incident_share: float, beta: float,
+                  work: np.ndarray) -> None:  # pragma: no cover (compiled)
     """One run's hourly weight step, in place: ``current`` blends towards :func:`market_weights_one` of the
-    hour's pressure (price index above 1, failure rate, late share, incident share) with responsiveness ``beta``.
+    hour's pressure (price index above 1, failure rate, late share, incident share) with responsiveness
+    ``beta``; ``work`` (4, 4) is work space.
 
     >>> w = np.array([0.4, 0.25, 0.2, 0.15])
-    >>> follow_market(w, w.copy(), 1.0, 1.0, 0.0, 1.0, 1.0)     # every task an incident; beta 1: the market's
+    >>> follow_market(w, w.copy(), 1.0, 1.0, 0.0, 1.0, 1.0, np.empty((4, 4)))   # all incidents; beta 1
     >>> (w * 1.15).round(6).tolist()
     [0.4, 0.25, 0.2, 0.3]
     """
-    pressure = np.array([max(price_index - 1.0, 0.0), 1.0 - success_share, late_share, incident_share])
-    _blend_into(current, market_weights_one(base, pressure), beta)
+    pressure, market = work[0], work[1]
+    pressure[0], pressure[1] = max(price_index - 1.0, 0.0), 1.0 - success_share
+    pressure[2], pressure[3] = late_share, incident_share
+    market_weights_one(base, pressure, market)
+    _blend_into(current, market, beta, work[2:])
 
 
 def blend_weights(previous: Any, market: Any, beta: float) -> np.ndarray:
-    """``normalise((1 - beta) w_prev + beta w_market)``, row by row (``papers/model.md``, section 4).
+    """``normalise((1 - beta) w_prev + beta w_market)``, row by row (``papers/model.md``, section 4.5).
 
     >>> blend_weights([1, 0, 0, 0], [0, 1, 0, 0], beta=0.25).tolist()
     [0.75, 0.25, 0.0, 0.0]
@@ -196,6 +211,7 @@ def blend_weights(previous: Any, market: Any, beta: float) -> np.ndarray:
     shape = np.broadcast_shapes(w_prev.shape, w_mkt.shape)
     out = np.array(np.broadcast_to(w_prev, shape)).reshape(-1, 4)
     targets = np.broadcast_to(w_mkt, shape).reshape(-1, 4)
+    work = np.empty((2, 4))
     for r in range(len(out)):
-        _blend_into(out[r], np.ascontiguousarray(targets[r]), float(beta))
+        _blend_into(out[r], np.ascontiguousarray(targets[r]), float(beta), work)
     return out.reshape(shape)
