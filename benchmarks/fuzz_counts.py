@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import argparse
 import collections
+import os
 import sys
+import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -48,6 +50,7 @@ def main() -> None:
     ap.add_argument("--only", default=None, help="comma-separated entry points")
     args = ap.parse_args()
     names = args.only.split(",") if args.only else entry_points()
+    os.chdir(tempfile.mkdtemp(prefix="fuzz_cwd_"))   # junk strings are valid paths: keep what they write out of the checkout
     counts: collections.Counter[str] = collections.Counter()
     problems = []
     start = time.perf_counter()

@@ -15,6 +15,7 @@ joins the property test).
 
 from __future__ import annotations
 
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -30,6 +31,15 @@ sys.path.insert(0, str(Path(__file__).parent))
 from fuzz_cases import BASE, SLOW, VERIFY, Call, entry_points, make_call, run_call  # noqa: E402
 
 LIMIT = 5.0   # seconds per call
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _in_a_scratch_directory(tmp_path_factory):
+    """Junk strings such as "nope" are valid paths: a fuzzed checkpoint or output must not land in the checkout."""
+    old = os.getcwd()
+    os.chdir(tmp_path_factory.mktemp("fuzz_cwd"))
+    yield
+    os.chdir(old)
 
 #: entry point -> (what the exhaustive run, benchmarks/fuzz_counts.py, still finds in the entry point's own
 #: module, and one call that shows it: make_call's choice, slot, strict)
