@@ -55,7 +55,7 @@ behind), its load (one Poisson count an hour for the whole market, 4.2 at demand
 the clients in turn), its Eq. 11 (a lookup table in place of embeddings) and its Eq. 15
 history, to which only the tasks that reach TOPSIS add a flag: the exploration branch and the
 no-candidate branch of `make_decision` return before the history is appended. These are the
-`paper_<experiment>` scenarios of `data/scenarios.toml`; `benchmarks/loop_market.py`
+`paper_<experiment>` scenarios of `data/scenarios.toml`; `coalesce_games.market.reference`
 re-implements the same market task by task in scalar Python and gives the same run rows
 (a test). Each experiment has its own {f1_seeds} seeds ({f1_runs} runs), as the published runs were
 independent; the readings below reuse an experiment's seeds, so they are paired. With them the
@@ -65,7 +65,7 @@ configuration, ours minus published is {f1_diff} pp (90 % CI [{f1_diff_low}, {f1
 {f1_configs} configurations): **{f1_verdict}** within 4.2 pp. Configuration by configuration,
 against each published mean with its published spread and run count, {f1_reproduced} of
 {f1_configs} are reproduced, {f1_inconclusive} inconclusive and {f1_not_reproduced} not
-reproduced; those not reproduced: {f1_others}. The table's shape follows: flat from 15 clients on
+reproduced; the rest: {f1_others}. The table's shape follows: flat from 15 clients on
 ({f1_flat_low}-{f1_flat_high} %, max/min {f1_flat_ratio}; published 37-41 %,
 {f1_pub_flat_ratio}) and higher in the small markets (agt_01 {f1_agt01} %, agt_02
 {f1_agt02} %; published 71 % and 60 %), because one market-wide load dealt to fewer clients
