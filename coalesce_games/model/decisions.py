@@ -136,7 +136,7 @@ def new_work(n: int) -> Work:
     return Work(np.empty((4, n)), np.empty(n, dtype=np.int64), np.empty((3, 4)))
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def gather_candidates(listed: np.ndarray, n_listed: int, total: np.ndarray, reliability: np.ndarray,
                       latency: np.ndarray, security: np.ndarray, internal: float, cost_test: bool,
                       work: Work) -> int:  # pragma: no cover (compiled)
@@ -160,7 +160,7 @@ def gather_candidates(listed: np.ndarray, n_listed: int, total: np.ndarray, reli
     return count
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def best_candidate(listed: np.ndarray, n_listed: int, total: np.ndarray, reliability: np.ndarray,
                    latency: np.ndarray, security: np.ndarray, internal: float, cost_test: bool, weights: np.ndarray,
                    benefit: np.ndarray, minmax: bool, work: Work) -> tuple[int, float]:  # pragma: no cover (compiled)
@@ -209,8 +209,9 @@ def decide_batch(ctx: DecisionContext, weights: np.ndarray, uniforms: np.ndarray
     closeness, confidence = np.empty(m), np.empty(m)
     paper_rule = paper if is_paper else PaperRule(0.0, 0.0, 0.0, 0.0, 0.0, False, False, False, 1)
     coalesce_rule = coalesce if coalesce is not None else CoalesceRule(0.0, 0.0, False)
+    lists, state = np.empty((2, n), dtype=np.int64), np.zeros((len(history), 3), dtype=np.int64)
     _decide_rows(arrays, is_paper, paper_rule, coalesce_rule, np.asarray(BENEFIT), eq15_table(history.shape[1]),
-                 history, filled, new_work(n), choice, explored, closeness, confidence)
+                 history, filled, state, lists, new_work(n), choice, explored, closeness, confidence)
     return Decision(choice, explored, closeness, confidence)
 
 
@@ -245,23 +246,26 @@ def _rows(name: str, x: Any, shape: tuple[int, int], dtype: Any = float, per_pro
     return x.reshape(-1, n)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, _nrt=False)
 def _decide_rows(b: BatchArrays, is_paper: bool, paper: PaperRule, coalesce: CoalesceRule, benefit: np.ndarray,
-                 table: np.ndarray, history: np.ndarray, filled: np.ndarray, work: Work, choice: np.ndarray,
-                 explored: np.ndarray, closeness: np.ndarray, confidence: np.ndarray) -> None:  # pragma: no cover
+                 table: np.ndarray, history: np.ndarray, filled: np.ndarray, state: np.ndarray, lists: np.ndarray,
+                 work: Work, choice: np.ndarray, explored: np.ndarray, closeness: np.ndarray,
+                 confidence: np.ndarray) -> None:  # pragma: no cover (compiled)
     """Task by task: list the usable (and, for the published rule, the available) providers, find TOPSIS's
-    best (:func:`best_candidate`) and apply the rule (:func:`apply_rule`) with the run's Eq. 15 ring."""
+    best (:func:`best_candidate`) and apply the rule (:func:`apply_rule`) with the run's Eq. 15 ring
+    (``state`` (R, 3)). It allocates nothing (``lists`` (2, n) and ``work`` are work space), so it is compiled
+    without reference counting, as the market's hours are."""
     m, n = b.eligible.shape
-    state = np.zeros((len(history), 3), dtype=np.int64)
     for r in range(len(history)):
         ring_from_history(history[r], filled[r], state[r])
-    usable, available = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+    usable, available = lists[0], lists[1]
     for k in range(m):
         r, n_usable, n_available = b.run[k], 0, 0
         for j in range(n):
             if b.available[r, j]:
-                available[n_available] = j
-                n_available += 1
+                if is_paper:             # the published rule explores among every available provider
+                    available[n_available] = j
+                    n_available += 1
                 if b.eligible[k, j]:
                     usable[n_usable] = j
                     n_usable += 1

@@ -202,7 +202,22 @@ def ring_from_history(history: np.ndarray, filled: int, state: np.ndarray) -> No
 
 @numba.njit(cache=True, nogil=True)
 def ring_to_history(history: np.ndarray, state: np.ndarray) -> int:  # pragma: no cover (compiled)
-    """Rotate a ring back to oldest first; returns the number of flags held."""
+    """Rotate a ring back to oldest first (in place, by three reversals); returns the number of flags held.
+
+    >>> ring, state = np.array([True, False, False]), np.array([1, 3, 1])    # full; the oldest at slot 1
+    >>> ring_to_history(ring, state), ring.tolist()
+    (3, [False, False, True])
+    """
     if state[1] == len(history) and state[0]:           # full: the oldest is at the next slot
-        history[:] = np.concatenate((history[state[0]:], history[:state[0]]))
+        _reverse(history, 0, state[0])
+        _reverse(history, state[0], len(history))
+        _reverse(history, 0, len(history))
     return state[1]
+
+
+@numba.njit(cache=True, nogil=True)
+def _reverse(a: np.ndarray, start: int, stop: int) -> None:  # pragma: no cover (compiled)
+    i, j = start, stop - 1
+    while i < j:
+        a[i], a[j] = a[j], a[i]
+        i, j = i + 1, j - 1

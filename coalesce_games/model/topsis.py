@@ -223,7 +223,7 @@ def best(closeness: Any, mask: Any = None) -> np.ndarray:
     return np.where(eligible.any(axis=-1), pick, -1)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def column_scales(values: np.ndarray, weights: np.ndarray, minmax: bool, lo_f: np.ndarray, span_f: np.ndarray,
                   f: np.ndarray) -> None:  # pragma: no cover (compiled)
     """Pass one over a decision's candidates ``values`` (criteria x candidates), into ``lo_f``, ``span_f``, ``f``.
@@ -274,7 +274,7 @@ def _scaled_weight(row: np.ndarray, weight: float, largest: float) -> float:  # 
     return math.ldexp(weight / np.sqrt(squares), -e)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def distances(values: np.ndarray, p: int, benefit: np.ndarray, lo_f: np.ndarray, span_f: np.ndarray,
               f: np.ndarray) -> tuple[float, float]:  # pragma: no cover (compiled)
     """Candidate ``p``'s squared distances ``(D+^2, D-^2)`` to the ideal and the anti-ideal, from the scales
@@ -291,7 +291,7 @@ def distances(values: np.ndarray, p: int, benefit: np.ndarray, lo_f: np.ndarray,
     return plus, minus
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def closeness_of(plus: float, minus: float) -> float:  # pragma: no cover (compiled)
     """``D- / (D+ + D-)`` from the squared distances; 0.5 when both are 0.
 
@@ -302,7 +302,7 @@ def closeness_of(plus: float, minus: float) -> float:  # pragma: no cover (compi
     return np.sqrt(minus) / total if total > 0 else 0.5
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def score_group(values: np.ndarray, weights: np.ndarray, benefit: np.ndarray, minmax: bool,
                 scratch: np.ndarray) -> tuple[int, float]:  # pragma: no cover (compiled)
     """The best of one decision's candidates ``values`` (criteria x candidates) and its closeness.
