@@ -141,7 +141,7 @@ def _eq15_push(ring: np.ndarray, state: np.ndarray, flag: bool) -> None:  # prag
     state[1] = min(state[1] + 1, len(ring))
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def coalesce_rule(pick: int, tried: int, rule: CoalesceRule) -> tuple[int, float]:  # pragma: no cover (compiled)
     """One task under the coalesce rule: ``(choice, confidence)``: the explored eligible provider
     (confidence 0.7) or TOPSIS's best among those that beat local execution (1.0; local 0.0)."""
@@ -150,7 +150,7 @@ def coalesce_rule(pick: int, tried: int, rule: CoalesceRule) -> tuple[int, float
     return pick, (1.0 if pick >= 0 else 0.0)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def uniform_pick(listed: np.ndarray, count: int, u: float) -> int:  # pragma: no cover (compiled)
     """The ``floor(u x count)``-th of the ``count`` providers ``listed``, -1 when there is none:
     a uniformly random pick from one uniform.
@@ -161,7 +161,7 @@ def uniform_pick(listed: np.ndarray, count: int, u: float) -> int:  # pragma: no
     return listed[min(int(np.floor(u * count)), count - 1)] if count else -1
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def apply_rule(paper_policy: bool, pick: int, top: float, u_explore: float, u_which: float, explorable: np.ndarray,
                n_explorable: int, ring: np.ndarray, state: np.ndarray, table: np.ndarray, paper: PaperRule,
                coalesce: CoalesceRule) -> tuple[int, float, float, bool]:  # pragma: no cover (compiled)

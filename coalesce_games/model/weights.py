@@ -70,7 +70,7 @@ def _task_columns(tasks: Tasks) -> tuple[np.ndarray, ...]:
     return tuple(np.asarray(getattr(tasks, f), float) for f in ("budget", "value", "max_latency", "sensitivity"))
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, _nrt=False)
 def _factor_rows(budget, value, max_latency, sensitivity, k, out) -> None:  # pragma: no cover (compiled)
     for i in range(len(out)):
         weight_factors_one(budget[i], value[i], max_latency[i], sensitivity[i], k, out[i])
@@ -93,7 +93,7 @@ def weight_factor_constants(params: dict | None = None) -> WeightFactors:
     return WeightFactors(*(float(d[key]) for key in WeightFactors._fields))
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def weight_factors_one(budget: float, value: float, max_latency: float, sensitivity: float, k: WeightFactors,
                        out: np.ndarray) -> None:  # pragma: no cover (compiled)
     """One task's multipliers of the four weights into ``out`` (4,).
@@ -109,7 +109,7 @@ def weight_factors_one(budget: float, value: float, max_latency: float, sensitiv
     out[3] = k.security_multiplier if sensitivity > k.high_sensitivity else 1.0
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def task_weights_one(base: np.ndarray, budget: float, value: float, max_latency: float, sensitivity: float,
                      k: WeightFactors, factor: np.ndarray, out: np.ndarray) -> None:  # pragma: no cover (compiled)
     """One task's TOPSIS weights into ``out`` (4,): ``base`` times the task's factors, normalised
@@ -137,19 +137,18 @@ def task_weights(base: np.ndarray, tasks: Tasks, params: dict | None = None) -> 
     if base.shape not in ((4,), (m, 4)):
         raise ValueError(f"base weights must have shape (4,) or ({m}, 4); got {base.shape}")
     out = np.empty((m, 4))
-    _weight_rows(base.reshape(-1, 4), *_task_columns(tasks), weight_factor_constants(params), out)
+    _weight_rows(base.reshape(-1, 4), *_task_columns(tasks), weight_factor_constants(params), np.empty(4), out)
     return out
 
 
-@numba.njit(cache=True, nogil=True)
-def _weight_rows(base, budget, value, max_latency, sensitivity, k, out) -> None:  # pragma: no cover (compiled)
-    factor = np.empty(4)
+@numba.njit(cache=True, nogil=True, _nrt=False)
+def _weight_rows(base, budget, value, max_latency, sensitivity, k, factor, out) -> None:  # pragma: no cover (compiled)
     for i in range(len(out)):
         task_weights_one(base[min(i, len(base) - 1)], budget[i], value[i], max_latency[i], sensitivity[i], k, factor,
                          out[i])
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def _normalise_into(w: np.ndarray, out: np.ndarray) -> None:  # pragma: no cover (compiled)
     """``out = w / sum(w)`` for four weights, summed in numpy's order (``out`` may be ``w``)."""
     total = ((w[0] + w[1]) + w[2]) + w[3]
