@@ -224,3 +224,39 @@ def test_bad_arguments(market: CompetitionMarket) -> None:
         competition_payoffs(market, par, 0.0, np.zeros((2, 2, 3, 2)))
     with pytest.raises(ValueError, match="game"):
         equilibrium_security(Game([[1.0, 2.0]], [[0.0, 1.0]]), par)
+
+
+def _fields(market: CompetitionMarket) -> dict:
+    return {f: getattr(market, f) for f in CompetitionMarket.__dataclass_fields__}
+
+
+@pytest.mark.parametrize("change, error, message", [
+    (lambda f: {"tasks": None}, TypeError, "tasks must be a Tasks; got NoneType"),
+    (lambda f: {"providers": 1}, TypeError, "providers must be a Providers; got int"),
+    (lambda f: {"external": {}}, TypeError, "external must be a ExternalCost; got dict"),
+    (lambda f: {"providers": f["providers"].subset(slice(0, 1))}, ValueError, "two strategic providers"),
+    (lambda f: {"eligible": f["eligible"].astype(int)}, TypeError, r"eligible must be a boolean numpy array of shape"),
+    (lambda f: {"eligible": f["eligible"][:, :2]}, TypeError, r"shape \(120, 10\)"),
+    (lambda f: {"eligible": f["eligible"].tolist()}, TypeError, "eligible must be a boolean numpy array"),
+    (lambda f: {"internal": {"consistent": f["internal"]["consistent"]}}, TypeError, "internal must be a dict"),
+    (lambda f: {"internal": {**f["internal"], "paper": f["internal"]["paper"][:3]}}, ValueError,
+     r"internal\['paper'\] must have shape \(120,\); got \(3,\)"),
+])
+def test_market_record_fields_are_checked(market: CompetitionMarket, change, error, message) -> None:
+    """Issue 15: CompetitionMarket took any object in any field and failed later, deep in market_shares."""
+    fields = _fields(market)
+    with pytest.raises(error, match=message):
+        CompetitionMarket(**{**fields, **change(fields)})
+
+
+def test_external_costs_of_another_shape_are_refused(market: CompetitionMarket) -> None:
+    import dataclasses
+    ext = dataclasses.replace(market.external, total=market.external.total[:, :3])
+    with pytest.raises(ValueError, match=r"external.total must have shape \(120, 10\); got \(120, 3\)"):
+        CompetitionMarket(**{**_fields(market), "external": ext})
+
+
+def test_a_market_rebuilt_from_its_fields_is_the_same(market: CompetitionMarket) -> None:
+    again = CompetitionMarket(**_fields(market))
+    np.testing.assert_array_equal(market_shares(again, CompetitionParameters(), 0.5),
+                                  market_shares(market, CompetitionParameters(), 0.5))

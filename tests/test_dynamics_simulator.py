@@ -89,3 +89,17 @@ def test_below_threshold_the_simulator_still_selects_fabricators_out() -> None:
 def test_bad_input(call, message) -> None:
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@pytest.mark.parametrize("window", [49, 10**12, 2**64])
+def test_a_window_longer_than_the_run_is_refused(window) -> None:
+    """Issue 15: a huge window overflowed numpy's integers (OverflowError) after the whole run."""
+    with pytest.raises(ValueError, match=rf"window must be at most the run's 48 hours \(days=2\); got {window}"):
+        simulator_frequencies(BASE, [0], window=window)
+
+
+def test_a_window_of_the_whole_run_pools_every_hour() -> None:
+    steps = simulate(BASE, seed=0).steps
+    f = simulator_frequencies(BASE, [0], window=48)
+    assert f.hour.tolist() == [0]
+    assert int(f.outsourced.iloc[0]) == int(steps.outsourced.sum()) and int(f.rogue.iloc[0]) == int(steps.rogue.sum())

@@ -102,3 +102,27 @@ def test_first_roots() -> None:
 def test_bad_input(call, message) -> None:
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: repeated.simulated_honesty_value(10, 8, 0.9, 0.9, [0.1], n_paths=10**12),
+     r"n_paths=1000000000000 at delta=0.9 draws 2.19e\+14 path-periods \(n_paths x 219 periods\).*at most 2e\+07"),
+    (lambda: repeated.simulated_honesty_value(10, 8, 1 - 1e-9, 0.9, [0.1], n_paths=2), "at most 2e\\+07"),
+    (lambda: repeated.simulated_minimal_verification(10, 8, 0.9, 0.9, n_paths=10**6),
+     "n_paths=1000000 at delta=0.9 draws 2.19e\\+08"),
+    (lambda: repeated.simulated_minimal_verification(10, 8, 0.9, 0.9, n_boot=10**5),
+     r"n_boot=100000 resamples of 2000 paths need 2e\+08 weights; at most 2e\+07"),
+])
+def test_draws_too_big_for_memory_are_refused_before_drawing(call, message) -> None:
+    """Issue 15: n_paths (and the bootstrap's n_boot) had no bound (a MemoryError after the checks)."""
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_the_path_bound_leaves_room_for_real_use() -> None:
+    # periods = ceil(log 1e-10 / log delta): 219 at 0.9, 2292 at 0.99; F7 runs 2000 paths at 0.9 (438,000)
+    assert repeated._horizon(0.9) == 219 and repeated._horizon(0.99) == 2292
+    assert 2000 * repeated._horizon(0.99) <= repeated.MAX_PATH_PERIODS
+    assert repeated._check_sim(10, 8, 0.99, 0.9, 8726, 0)[4] == 8726          # 8726 x 2292 = 19,999,992
+    with pytest.raises(ValueError, match="n_paths=8727 at delta=0.99 draws 2e\\+07"):
+        repeated._check_sim(10, 8, 0.99, 0.9, 8727, 0)

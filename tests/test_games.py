@@ -138,3 +138,23 @@ def test_skill_gate_analysis() -> None:
 def test_bad_input(call, message) -> None:
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@pytest.mark.parametrize("fn", [repeated.minimal_verification_withheld, repeated.minimal_verification])
+@pytest.mark.parametrize("delta, error, message", [
+    ("0.5", TypeError, "delta must hold real numbers, not a string"),
+    (True, TypeError, "delta must hold real numbers, not a boolean"),
+    (0.5 + 0j, TypeError, "delta must hold real numbers, not a complex number"),
+    (float("nan"), ValueError, "delta must be finite"),
+    ([0.5, 1.0], ValueError, r"delta must be in \(0, 1\)"),
+])
+def test_g4_delta_must_be_a_real_discount_factor(fn, delta, error, message) -> None:
+    """Issue 15: a string is no number ('0.5' was converted and used); the checked value is the value used."""
+    with pytest.raises(error, match=message):
+        fn(10.0, 8.0, delta, 0.9)
+
+
+def test_g4_withheld_threshold_by_hand_on_an_array_of_deltas() -> None:
+    # g (1 - delta) / (d (pi + g (1 - delta))): delta 0.9 -> 0.8 / (0.9 x 10.8); delta 0.5 -> 4 / (0.9 x 14)
+    got = repeated.minimal_verification_withheld(10.0, 8.0, np.array([0.9, 0.5]), 0.9)
+    np.testing.assert_allclose(got, [0.8 / (0.9 * 10.8), 4.0 / (0.9 * 14.0)], rtol=1e-12)

@@ -151,3 +151,29 @@ def test_f8_claims_follow_the_rule() -> None:
     assert "v=0.5: 20 % [10, 30]" in above.simulated
     # rogue mass: v=0 above 1/2 (reproduced), v=0.1 straddles, v=0.5 below (reproduced), v=1 above (not)
     assert rogue.verdict == "partly reproduced (2 of 4 assessed budgets; 1 inconclusive; 1 not reproduced)"
+
+
+@pytest.mark.parametrize("change, error, message", [
+    (lambda s, m: (None, m), TypeError, "settings must be a PopulationSettings; got NoneType"),
+    (lambda s, m: (s, None), TypeError, r"metrics must be a dict of \['cost_per_task', 'honest_paid', 'rogue_paid'\]"),
+    (lambda s, m: (s, {k: m[k] for k in ("cost_per_task", "honest_paid")}), TypeError, "metrics must be a dict of"),
+    (lambda s, m: (s, {**m, "rogue_paid": m["rogue_paid"].tolist()}), TypeError,
+     r"metrics\['rogue_paid'\] must be a float numpy array; got list"),
+    (lambda s, m: (s, {**m, "honest_paid": m["honest_paid"].astype(int)}), TypeError, "must be a float numpy array"),
+    (lambda s, m: (s, {**m, "honest_paid": m["honest_paid"][:3]}), ValueError,
+     r"metrics\['honest_paid'\] must have shape \(4, 4, 4, 3, seeds\)"),
+    (lambda s, m: (s, {**m, "honest_paid": m["honest_paid"][..., 0]}), ValueError, "must have shape"),
+    (lambda s, m: (s, {**m, "honest_paid": m["honest_paid"][..., :2]}), ValueError, "the same seeds for every metric"),
+])
+def test_table_fields_are_checked(change, error, message) -> None:
+    """Issue 15: HeuristicPayoffTable took any object and failed later, deep inside per_seed."""
+    table = _synthetic(rogue_paid=0.5, verify_cost=0.5)
+    with pytest.raises(error, match=message):
+        HeuristicPayoffTable(*change(table.settings, table.metrics))
+
+
+def test_table_keeps_the_arrays_it_is_given() -> None:
+    """payoff_table fills the arrays round by round after building the table: they must not be copies."""
+    table = _synthetic(rogue_paid=0.5, verify_cost=0.5)
+    again = HeuristicPayoffTable(table.settings, table.metrics)
+    assert all(again.metrics[k] is table.metrics[k] for k in table.metrics)

@@ -357,3 +357,24 @@ def test_published_skill_gate_opens_rag_to_b_d_f_and_risk_to_c_g_only() -> None:
     allowed = {0: {"B", "D", "F"}, 1: {"C", "G"}, 2: set(), 3: set()}
     for task_type, group in chosen.groupby("task_type"):
         assert set(types[group.choice]) <= allowed[task_type], task_type
+
+
+@pytest.mark.parametrize("args, message", [
+    ((None, pd.DataFrame()), "runs must be a pandas DataFrame; got NoneType"),
+    ((pd.DataFrame(), [[1.0]]), "steps must be a pandas DataFrame; got list"),
+    ((pd.DataFrame(), pd.DataFrame(), {}), "events must be a pandas DataFrame or None; got dict"),
+    ((1, 1), "runs must be a pandas DataFrame; got int"),
+])
+def test_result_fields_must_be_tables(args, message) -> None:
+    """Issue 15: Result took any object in any field."""
+    from coalesce_games.market.simulation import Result
+    with pytest.raises(TypeError, match=message):
+        Result(*args)
+
+
+def test_a_result_rebuilt_from_its_tables_is_equal() -> None:
+    from coalesce_games.market.simulation import Result
+    r = simulate(MarketConfig(days=1, clients=2, contractors=4), seed=1, events=True)
+    again = Result(r.runs, r.steps, r.events)
+    assert again.runs is r.runs and again.steps is r.steps and again.events is r.events
+    assert Result(r.runs, r.steps).events is None

@@ -7,6 +7,9 @@ import pandas as pd
 import pytest
 
 from coalesce_games.games.metagame import (
+    MAX_BOOT_VALUES,
+    _check_boot_size,
+    bootstrap_equilibria,
     bootstrap_games,
     bootstrap_regret,
     client_regret,
@@ -171,3 +174,53 @@ def test_shared_replicates_give_the_same_regret_and_stability() -> None:
     np.testing.assert_array_equal(alone.attrs["draws"], shared.attrs["draws"])
     pd.testing.assert_frame_equal(equilibrium_stability(s, n_boot=40, seed=3),
                                   equilibrium_stability(s, replicates=reps), check_like=False)
+
+
+# --- issue 15: every input a verified result or a clean error ----------------------------------------------------
+
+@pytest.mark.parametrize("args, error, message", [
+    (([[1.0, 0.0], [0.0, 2.0]], [True, False], 0), TypeError, "y must hold real numbers, not a boolean"),
+    (([[1.0, 0.0], [0.0, 2.0]], [0.5, 0.5, 0.0], 0), ValueError, r"y must have shape \(2,\)"),
+    (([[1.0, 0.0], [0.0, 2.0]], [1.5, -0.5], 0), ValueError, "y must be a probability vector"),
+    (([[1.0, 0.0], [0.0, 2.0]], [0.5, 0.4], 0), ValueError, "summing to 1"),
+    (([1.0, 0.0], [0.5, 0.5], 0), ValueError, "A must have 2 dimension"),
+    ((np.zeros((0, 2)), [0.5, 0.5], 0), ValueError, "at least one row"),
+    (([[1.0, 0.0], [0.0, 2.0]], [0.5, 0.5], 2), ValueError, r"setting must be a row of A, in 0..1; got 2"),
+    (([[1.0, 0.0], [0.0, 2.0]], [0.5, 0.5], -1), ValueError, "setting must be a row of A"),
+    (([[1.0, 0.0], [0.0, 2.0]], [0.5, 0.5], 1.0), TypeError, "setting must be an integer"),
+])
+def test_client_regret_refuses_bad_shapes_mixes_and_settings(args, error, message) -> None:
+    with pytest.raises(error, match=message):
+        client_regret(*args)
+
+
+def test_client_regret_by_hand_with_a_numpy_setting() -> None:
+    # A y = (0.25 + 0, 0 + 1.5) = (0.25, 1.5) at y = (0.25, 0.75): row 0 forgoes 1.25, row 1 nothing
+    assert client_regret(np.array([[1.0, 0.0], [0.0, 2.0]]), [0.25, 0.75], np.int64(0)) == pytest.approx(1.25)
+    assert client_regret([[1.0, 0.0], [0.0, 2.0]], [0.25, 0.75], 1) == 0.0
+
+
+@pytest.mark.parametrize("call", [
+    lambda: bootstrap_games(NOISY, n_boot=10**12),
+    lambda: bootstrap_equilibria(NOISY, n_boot=10**12),
+    lambda: bootstrap_regret(NOISY, "default", n_boot=10**12),
+    lambda: equilibrium_stability(NOISY, n_boot=2**64),
+])
+def test_a_bootstrap_too_big_for_memory_is_refused_before_allocating(call) -> None:
+    with pytest.raises(ValueError, match=r"n_boot=\d+ needs about .* at most 1e\+08 are allowed"):
+        call()
+
+
+def test_the_bootstrap_bound_is_the_documented_count() -> None:
+    # NOISY: 2 x 2 cells of 3 seeds, so 2 x 4 + 3 = 11 numbers a replicate; 10**8 // 11 = 9090909 replicates fit
+    assert MAX_BOOT_VALUES == 10**8
+    _check_boot_size(9_090_909, 2, 2, 3)
+    with pytest.raises(ValueError, match="n_boot=9090910 needs about 1e\\+08"):
+        _check_boot_size(9_090_910, 2, 2, 3)
+
+
+@pytest.mark.parametrize("fn", [metagame_samples, empirical_metagame])
+@pytest.mark.parametrize("base", [None, {"days": 1}, 1, True])
+def test_metagame_base_must_be_a_market_config(fn, base) -> None:
+    with pytest.raises(TypeError, match="base must be a MarketConfig"):
+        fn({"a": {}}, {"x": {}}, base, [0])

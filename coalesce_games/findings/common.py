@@ -24,6 +24,7 @@ class Finding:
     :mod:`coalesce_games.findings.figures`); ``seeds`` says which seeds and how
     many runs the tables rest on (for the report's stamp); ``shown`` names, per
     table too wide for the report, the columns it prints (the rest is in the CSV).
+    Every field's type is checked on construction (a TypeError naming it).
     """
 
     key: str
@@ -34,6 +35,26 @@ class Finding:
     figure: Callable | None = field(default=None, repr=False)
     seeds: str = ""
     shown: dict[str, list[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in ("key", "title", "note", "seeds"):
+            _require(name, getattr(self, name), isinstance(getattr(self, name), str), "a string")
+        _require("key", self.key, self.key != "", "a non-empty string")
+        _require("tables", self.tables, isinstance(self.tables, dict) and all(
+            isinstance(k, str) and isinstance(t, pd.DataFrame) for k, t in self.tables.items()),
+            "a dict of table name -> pandas DataFrame")
+        _require("claims", self.claims, isinstance(self.claims, list) and all(isinstance(c, Claim) for c in self.claims),
+                 "a list of Claim")
+        _require("figure", self.figure, self.figure is None or callable(self.figure), "a function or None")
+        _require("shown", self.shown, isinstance(self.shown, dict) and all(
+            isinstance(k, str) and isinstance(cols, list) and all(isinstance(c, str) for c in cols)
+            for k, cols in self.shown.items()), "a dict of table name -> list of column names")
+
+
+def _require(name: str, value: object, ok: bool, allowed: str) -> None:
+    if not ok:
+        text = repr(value)
+        raise TypeError(f"{name} must be {allowed}; got {type(value).__name__}: {text[:80]}")
 
 
 def run_many(configs: list[MarketConfig], seeds: list, progress: Callable[[], None] | None = None) -> pd.DataFrame:

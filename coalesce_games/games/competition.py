@@ -212,6 +212,10 @@ class CompetitionMarket:
 
     ``external`` holds every provider's external cost at its nominal price
     (Eq. 6-9); ``internal`` the tasks' internal cost in both accountings.
+    Built by :meth:`build`; constructed directly, the fields' types and shapes
+    are checked (``m`` tasks, ``n >= 2`` providers): ``eligible`` a boolean
+    (m, n) array, each cost of ``external`` (m, n), ``internal`` one (m,)
+    array per accounting (``"consistent"``, ``"paper"``).
     """
 
     tasks: Tasks
@@ -219,6 +223,29 @@ class CompetitionMarket:
     eligible: np.ndarray
     external: ExternalCost
     internal: dict[str, np.ndarray]
+
+    def __post_init__(self) -> None:
+        for name, kind in (("tasks", Tasks), ("providers", Providers), ("external", ExternalCost)):
+            if not isinstance(getattr(self, name), kind):
+                raise TypeError(f"{name} must be a {kind.__name__}; got {type(getattr(self, name)).__name__}")
+        m, n = len(self.tasks), len(self.providers)
+        if n < 2:
+            raise ValueError(f"providers must hold the two strategic providers first; got {n} provider(s)")
+        if not (isinstance(self.eligible, np.ndarray) and self.eligible.dtype == bool
+                and self.eligible.shape == (m, n)):
+            raise TypeError(f"eligible must be a boolean numpy array of shape ({m}, {n}); got "
+                            f"{type(self.eligible).__name__} {getattr(self.eligible, 'dtype', '')} "
+                            f"{getattr(self.eligible, 'shape', '')}")
+        for name in self.external.__dataclass_fields__:
+            got = np.shape(getattr(self.external, name))
+            if got != (m, n):
+                raise ValueError(f"external.{name} must have shape ({m}, {n}); got {got}")
+        if not isinstance(self.internal, dict) or sorted(self.internal) != ["consistent", "paper"]:
+            raise TypeError(f"internal must be a dict of the two accountings 'consistent' and 'paper'; got "
+                            f"{self.internal!r:.80}")
+        for name, values in self.internal.items():
+            if np.shape(values) != (m,):
+                raise ValueError(f"internal[{name!r}] must have shape ({m},); got {np.shape(values)}")
 
     @classmethod
     def build(cls, tasks: int = 300, background: int = 20, template: str = "B", seed: Any = 0,

@@ -67,7 +67,9 @@ def simulator_frequencies(config: MarketConfig, seeds: Any, window: int = 6, lev
     Runs ``config`` for each seed and pools the hourly ``steps`` into windows
     of ``window`` hours: ``hour`` (window start), ``outsourced``, ``rogue``,
     ``rogue_share`` and its Wilson interval ``ci_low``/``ci_high`` (NaN in a
-    window without outsourced tasks).
+    window without outsourced tasks). ``window`` is 1 to the run's
+    ``days x 24`` hours (one window then pools the whole run); longer is
+    refused.
     """
     if not isinstance(config, MarketConfig):
         raise TypeError(f"config must be a MarketConfig; got {type(config).__name__}")
@@ -75,6 +77,9 @@ def simulator_frequencies(config: MarketConfig, seeds: Any, window: int = 6, lev
     if not seeds:
         raise ValueError("seeds must not be empty; got []")
     window = check_int("window", window, minimum=1)
+    if window > config.days * 24:
+        raise ValueError(f"window must be at most the run's {config.days * 24} hours (days={config.days}); "
+                         f"got {window!r}")
     check_scalar("level", level, low=0, high=1, low_open=True, high_open=True)
     steps = simulate_many(config, seeds).steps
     steps["hour"] = steps["hour"] // window * window

@@ -4,6 +4,10 @@ Client policy settings (rows) meet provider strategies (columns); each payoff
 is a mean over seeds of the simulated market with its standard error (Wellman
 2006, empirical game-theoretic analysis). Bootstraps over seeds give the regret
 of a setting and the stability of the equilibria under resampling.
+
+A bootstrap's work arrays hold ``n_boot x (2 m n + s)`` numbers (``m x n``
+cells, ``s`` seeds in the largest cell); more than :data:`MAX_BOOT_VALUES`
+(800 MB of float64) is refused before anything is allocated.
 """
 
 from __future__ import annotations
@@ -13,12 +17,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from coalesce_games.market.config import MarketConfig
 from coalesce_games.market.simulation import simulate_many
 from coalesce_games.solvers.equilibria import select, solve, solve_many
 from coalesce_games.solvers.game import Game
-from coalesce_games.validation import check_choice, check_int, check_scalar, make_rng
+from coalesce_games.validation import as_array, check_choice, check_int, check_scalar, make_rng
 
-__all__ = ['bootstrap_equilibria', 'bootstrap_games', 'bootstrap_regret', 'client_regret', 'empirical_metagame', 'equilibrium_stability', 'metagame_from_samples', 'metagame_samples']
+__all__ = ['MAX_BOOT_VALUES', 'bootstrap_equilibria', 'bootstrap_games', 'bootstrap_regret', 'client_regret', 'empirical_metagame', 'equilibrium_stability', 'metagame_from_samples', 'metagame_samples']
+
+#: the most numbers a bootstrap's work arrays may hold, ``n_boot x (2 m n + s)`` (800 MB of float64)
+MAX_BOOT_VALUES = 10**8
 
 
 def metagame_samples(client_settings: dict[str, dict], provider_strategies: dict[str, dict],
@@ -35,6 +43,8 @@ def metagame_samples(client_settings: dict[str, dict], provider_strategies: dict
     ``client_payoff``, ``provider_payoff``. The same seeds are used in every
     cell (common random numbers).
     """
+    if not isinstance(base, MarketConfig):
+        raise TypeError(f"base must be a MarketConfig; got {type(base).__name__}: {base!r:.80}")
     seeds = list(seeds)
     for name, value in (("client_settings", client_settings), ("provider_strategies", provider_strategies),
                         ("seeds", seeds)):
@@ -129,12 +139,45 @@ def client_regret(A: Any, y: Any, setting: int) -> float:
     setting instead of its best response to ``y`` (>= 0; 0 iff the setting
     is a best response).
 
+    ``A`` is a non-empty (m, n) payoff matrix, ``y`` a probability vector of
+    length n (entries >= 0 and summing to 1, both within 1e-9, the rounding
+    solvers leave) and ``setting`` a row index in ``0..m-1``.
+
     >>> client_regret([[1.0, 0.0], [0.0, 2.0]], [0.5, 0.5], 0)
     0.5
+    >>> client_regret([[1.0, 0.0], [0.0, 2.0]], [0.5, 0.5], 2)
+    Traceback (most recent call last):
+    ...
+    ValueError: setting must be a row of A, in 0..1; got 2
     """
-    a = np.asarray(A, float)
+    a = as_array("A", A, ndim=2)
+    if a.size == 0:
+        raise ValueError(f"A must have at least one row and one column; got shape {a.shape}")
+    mix = as_array("y", y, shape=(a.shape[1],))
+    if (mix < -1e-9).any():
+        k = int(np.argmax(mix < -1e-9))
+        raise ValueError(f"y must be a probability vector (entries >= 0); got {float(mix[k])!r} at index {k}")
+    if abs(float(mix.sum()) - 1.0) > 1e-9:
+        raise ValueError(f"y must be a probability vector summing to 1 (within 1e-09); got sum {float(mix.sum())!r}")
+    s = check_int("setting", setting)
+    if not 0 <= s < a.shape[0]:
+        raise ValueError(f"setting must be a row of A, in 0..{a.shape[0] - 1}; got {setting!r}")
+    return _regret(a, mix, s)
+
+
+def _regret(a: np.ndarray, y: Any, s: int) -> float:
+    """:func:`client_regret` without the checks (the bootstrap's inner loop, on its own matrices)."""
     u = a @ np.asarray(y, float)
-    return float(u.max() - u[setting])
+    return float(u.max() - u[s])
+
+
+def _check_boot_size(n_boot: int, m: int, n: int, largest: int) -> None:
+    """Refuse a bootstrap whose work arrays would exceed :data:`MAX_BOOT_VALUES` numbers."""
+    need = n_boot * (2 * m * n + largest)
+    if need > MAX_BOOT_VALUES:
+        raise ValueError(f"n_boot={n_boot} needs about {need:.3g} numbers of work arrays (n_boot x (2 x {m} x {n} "
+                         f"cells + {largest} seeds in the largest cell)); at most {MAX_BOOT_VALUES:.0e} are "
+                         f"allowed: use fewer replicates")
 
 
 def bootstrap_games(samples: pd.DataFrame, n_boot: int = 200,
@@ -145,12 +188,15 @@ def bootstrap_games(samples: pd.DataFrame, n_boot: int = 200,
     ``(n_boot, m, n)``; each replicate's cell mean is the mean of as many
     draws (with replacement) as the cell has seeds. Deterministic for a
     ``seed`` (one ``numpy.random.Generator`` via ``make_rng``; cells are drawn
-    in row-major order, all replicates of a cell at once).
+    in row-major order, all replicates of a cell at once). At most
+    :data:`MAX_BOOT_VALUES` numbers of work arrays (a ValueError before
+    allocating).
     """
     n_boot = check_int("n_boot", n_boot, minimum=1)
     rows, cols, a, b = _cells(samples)
-    rng = make_rng(seed)
     m, n = len(rows), len(cols)
+    _check_boot_size(n_boot, m, n, max(len(c) for c in a))
+    rng = make_rng(seed)
     A = np.empty((n_boot, m * n))
     B = np.empty((n_boot, m * n))
     for k, (ca, cb) in enumerate(zip(a, b)):   # one vectorised draw per cell (a few dozen cells)
@@ -220,12 +266,12 @@ def bootstrap_regret(samples: pd.DataFrame, setting: str, n_boot: int = 200, see
     if eq is None:
         raise ValueError("the game of means has no verified equilibrium")
     y = np.asarray(eq["col_strategy"], float)
-    point = client_regret(game.A, y, s)
+    point = _regret(game.A, y, s)
     reps = bootstrap_equilibria(samples, n_boot, seed) if replicates is None else replicates
     A, n_boot = reps["A"], len(reps["A"])
     draws = np.full(n_boot, np.nan)
     for k, eq_k in reps["equilibria"].groupby("game"):   # one equilibrium selection per replicate
-        draws[k] = client_regret(A[k], select(eq_k, rule)["col_strategy"], s)
+        draws[k] = _regret(A[k], select(eq_k, rule)["col_strategy"], s)
     ok = draws[np.isfinite(draws)]
     lo, hi = (np.quantile(ok, [(1 - level) / 2, (1 + level) / 2]) if ok.size else (np.nan, np.nan))
     out = pd.Series({"setting": setting, "regret": point, "ci_low": float(lo), "ci_high": float(hi),

@@ -128,10 +128,28 @@ _METRICS = ("cost_per_task", "honest_paid", "rogue_paid")
 @dataclass(frozen=True)
 class HeuristicPayoffTable:
     """Per-seed run numbers of every cell (verifying, exploring-hi, rogues, kind), ``nan`` where a
-    seed was not run, shape (N+1, N+1, N+1, 3, seeds) each; and the profiles and payoffs they give."""
+    seed was not run, shape (N+1, N+1, N+1, 3, seeds) each; and the profiles and payoffs they give.
+
+    The fields are checked (types, the three metrics, float arrays of that shape with one seed count);
+    the arrays are kept, not copied (:func:`payoff_table` fills them in place round by round)."""
 
     settings: PopulationSettings
     metrics: dict[str, np.ndarray]
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.settings, PopulationSettings):
+            raise TypeError(f"settings must be a PopulationSettings; got {type(self.settings).__name__}")
+        if not isinstance(self.metrics, dict) or set(self.metrics) != set(_METRICS):
+            raise TypeError(f"metrics must be a dict of {list(_METRICS)}; got {self.metrics!r:.80}")
+        k = self.settings.agents + 1
+        seeds = {np.shape(v)[-1:] for v in self.metrics.values()}
+        for name, values in self.metrics.items():
+            if not (isinstance(values, np.ndarray) and values.dtype.kind == "f"):
+                raise TypeError(f"metrics[{name!r}] must be a float numpy array; got {type(values).__name__} "
+                                f"{getattr(values, 'dtype', '')}")
+            if values.shape[:4] != (k, k, k, 3) or values.ndim != 5 or values.shape[4] < 1 or len(seeds) != 1:
+                raise ValueError(f"metrics[{name!r}] must have shape ({k}, {k}, {k}, 3, seeds), the same seeds "
+                                 f"for every metric; got {values.shape}")
 
     @property
     def client_profiles(self) -> np.ndarray:

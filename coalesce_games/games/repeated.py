@@ -52,9 +52,9 @@ from coalesce_games.games.intervals import wilson_interval
 from coalesce_games.market.config import MarketConfig
 from coalesce_games.market.simulation import simulate_many
 from coalesce_games.model.threats import FABRICATOR, HONEST, ThreatModel, sample_outcomes
-from coalesce_games.validation import check_int, check_nonnegative, check_probability, check_scalar, make_rng
+from coalesce_games.validation import as_array, check_int, check_nonnegative, check_probability, check_scalar, make_rng
 
-__all__ = ['d', 'delta', 'derive', 'finite_horizon', 'g', 'honesty_sustainable', 'margin_sweep', 'market_detection_check', 'minimal_delta', 'minimal_verification', 'minimal_verification_withheld', 'pi', 'simulated_honesty_value', 'simulated_minimal_verification', 'v']
+__all__ = ['MAX_PATH_PERIODS', 'd', 'delta', 'derive', 'finite_horizon', 'g', 'honesty_sustainable', 'margin_sweep', 'market_detection_check', 'minimal_delta', 'minimal_verification', 'minimal_verification_withheld', 'pi', 'simulated_honesty_value', 'simulated_minimal_verification', 'v']
 
 pi, g, delta, v, d = sympy.symbols("pi g delta v d", positive=True)
 
@@ -84,8 +84,8 @@ def _check(margin: Any, gain: Any, delta_: Any, detection: Any) -> None:
         raise ValueError(f"margin must be > 0 (an honest provider must earn something); got {margin!r}")
     check_nonnegative("gain", gain)
     check_probability("detection", detection)
-    dl = np.asarray(delta_, float)
-    if np.any((dl <= 0) | (dl >= 1)) or not np.all(np.isfinite(dl)):
+    dl = as_array("delta", delta_)            # a string, a bool or a complex number is no discount factor
+    if np.any((dl <= 0) | (dl >= 1)):
         raise ValueError(f"delta must be in (0, 1); got {delta_!r}")
 
 
@@ -209,12 +209,22 @@ def _path_values(margin: float, gain: float, delta_: float, detection: float, gr
     return honest_v, cheat_v
 
 
+#: the most path-periods (``n_paths x periods``) one verification share may draw: each costs about 100 bytes
+#: of work arrays (2 GB at the bound; 2000 paths at delta = 0.9 are 438,000)
+MAX_PATH_PERIODS = 2 * 10**7
+
+
 def _check_sim(margin: Any, gain: Any, delta_: Any, detection: Any, n_paths: Any, seed: Any) -> tuple:
     for name, val in (("margin", margin), ("gain", gain), ("delta", delta_), ("detection", detection)):
         check_scalar(name, val)
     _check(margin, gain, delta_, detection)
-    return (float(margin), float(gain), float(delta_), float(detection),
-            check_int("n_paths", n_paths, minimum=2), check_int("seed", seed, minimum=0))
+    n_paths = check_int("n_paths", n_paths, minimum=2)
+    need = n_paths * _horizon(float(delta_))
+    if need > MAX_PATH_PERIODS:
+        raise ValueError(f"n_paths={n_paths} at delta={float(delta_)!r} draws {need:.3g} path-periods "
+                         f"(n_paths x {_horizon(float(delta_))} periods) a verification share; at most "
+                         f"{MAX_PATH_PERIODS:.0e} are allowed: use fewer paths")
+    return (float(margin), float(gain), float(delta_), float(detection), n_paths, check_int("seed", seed, minimum=0))
 
 
 def simulated_honesty_value(margin: float, gain: float, delta: float, detection: float, verification: Any,
@@ -238,6 +248,8 @@ def simulated_honesty_value(margin: float, gain: float, delta: float, detection:
     :func:`minimal_verification` or :func:`minimal_verification_withheld`),
     ``predicted`` ("cheat" below v*, else "honest") and ``observed``
     ("cheat" if the CI is above 0, "honest" if below, else "undecided").
+    ``n_paths x periods`` is at most :data:`MAX_PATH_PERIODS` (a ValueError
+    before anything is drawn).
 
     >>> t = simulated_honesty_value(10, 8, 0.9, 0.9, [0.05, 0.2], n_paths=500)
     >>> t[["verification", "predicted", "observed"]].values.tolist()
@@ -278,7 +290,8 @@ def simulated_minimal_verification(margin: float, gain: float, delta: float, det
     ``v_star`` (the closed form), ``v_star_sim``, ``ci_low``, ``ci_high``,
     ``within_ci`` and ``n_paths``. ``v_star_sim`` is ``inf`` when the
     advantage never turns negative on the grid (no share suffices), ``0`` when
-    it is negative already at the first share.
+    it is negative already at the first share. ``n_paths x periods`` and
+    ``n_boot x n_paths`` are each at most :data:`MAX_PATH_PERIODS`.
 
     >>> r = simulated_minimal_verification(10, 8, 0.9, 0.9, n_paths=500, n_boot=50)
     >>> bool(abs(r.v_star_sim - r.v_star) < 0.02)
@@ -291,6 +304,9 @@ def simulated_minimal_verification(margin: float, gain: float, delta: float, det
     if np.any(np.diff(grid) <= 0):
         raise ValueError(f"grid must be strictly increasing; got {grid.tolist()!r}")
     n_boot = check_int("n_boot", n_boot, minimum=1)
+    if n_boot * n_paths > MAX_PATH_PERIODS:
+        raise ValueError(f"n_boot={n_boot} resamples of {n_paths} paths need {n_boot * n_paths:.3g} weights; at most "
+                         f"{MAX_PATH_PERIODS:.0e} are allowed: use fewer replicates")
     check_scalar("level", level, low=0, high=1, low_open=True, high_open=True)
     honest_v, cheat_v = _path_values(margin, gain, delta_, detection, grid, n_paths, seed, bool(withhold_payment))
     adv = cheat_v - honest_v

@@ -48,11 +48,21 @@ __all__ = ['Result', 'simulate', 'simulate_many']
 
 @dataclass(frozen=True)
 class Result:
-    """``runs``: one row per run; ``steps``: one row per run per hour."""
+    """``runs``: one row per run; ``steps``: one row per run per hour; ``events`` (or None): one row per task.
+
+    Each field must be a DataFrame (``events`` may be None): a TypeError otherwise.
+    """
 
     runs: pd.DataFrame
     steps: pd.DataFrame
     events: pd.DataFrame | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        for name in ("runs", "steps", "events"):
+            value = getattr(self, name)
+            if not isinstance(value, pd.DataFrame) and not (name == "events" and value is None):
+                allowed = "a pandas DataFrame" + (" or None" if name == "events" else "")
+                raise TypeError(f"{name} must be {allowed}; got {type(value).__name__}: {value!r:.80}")
 
 
 def _skill_arrays(cfg: MarketConfig, seeds: list[int], draws: _BatchDraws, n: int) -> arrays.SkillArrays:
