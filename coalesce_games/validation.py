@@ -37,12 +37,11 @@ from coalesce_games.solvers._checks import (
     check_choice,
     check_int,
     check_nonnegative,
-    check_positive,
     check_probability,
     check_scalar,
 )
 
-__all__ = ['SEED_MAX', 'as_array', 'boundary', 'check_bool', 'check_choice', 'check_int', 'check_nonnegative', 'check_positive',
+__all__ = ['SEED_MAX', 'as_array', 'boundary', 'check_bool', 'check_choice', 'check_int', 'check_nonnegative',
            'check_probability', 'check_real', 'check_scalar', 'check_seed', 'check_seeds', 'check_sequence',
            'check_weights', 'make_rng']
 

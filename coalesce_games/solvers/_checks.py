@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ['as_array', 'check_bool', 'check_choice', 'check_int', 'check_nonnegative', 'check_positive', 'check_probability', 'check_scalar']
+__all__ = ['as_array', 'check_bool', 'check_choice', 'check_int', 'check_nonnegative', 'check_probability', 'check_scalar']
 
 
 def _first_bad(mask: np.ndarray) -> tuple[int, ...]:
@@ -124,13 +124,6 @@ def check_nonnegative(name: str, value: Any, **kwargs: Any) -> np.ndarray:
     """
     arr = as_array(name, value, **kwargs)
     _check_range(name, arr, arr < 0, ">= 0")
-    return arr
-
-
-def check_positive(name: str, value: Any, **kwargs: Any) -> np.ndarray:
-    """Finite and ``> 0``."""
-    arr = as_array(name, value, **kwargs)
-    _check_range(name, arr, arr <= 0, "> 0")
     return arr
 
 
