@@ -45,26 +45,19 @@ def _in_a_scratch_directory(tmp_path_factory):
 #: module, and one call that shows it: make_call's choice, slot, strict)
 KNOWN: dict[str, tuple[str, int, int, bool]] = {
     "CoalescePolicy": ("model.policies: weights of another length fail deep (IndexError)", 4, 3, True),
-    "EquilibriumResult": ("solvers.result: a record type, fields not checked", 0, 0, True),
     "PaperPolicy": ("model.policies: window has no upper bound (MemoryError)", 7, 2, False),
     "Provider": ("model.providers: name and type_id accept any object", 0, 0, True),
     "SkillMatcher": ("model.skills: space accepts any object", 5, 0, True),
     "Task": ("model.tasks: max_latency and budget accept '0.5', 1j, True, NaN", 5, 0, True),
     "admission_curves": ("model.skill_gate: taus [True, False] accepted; n_providers 10 with n_tasks 20 IndexError", 0, 3, True),
-    "alpha_rank": ("solvers.evolution: m has no upper bound (MemoryError)", 2, 2, False),
     "client_payoff": ("model.criteria: True, 1j, NaN accepted (np.asarray without checks)", 0, 1, True),
-    "count_profiles": ("solvers.evolution: no size guard (RecursionError, or minutes)", 1, 2, False),
-    "fixation_distribution": ("solvers.evolution: population_size has no upper bound (MemoryError)", 1, 2, False),
-    "lemke_howson_restarts": ("solvers.restarts: a huge budget overflows (OverflowError)", 3, 3, False),
     "local_payoff": ("model.criteria: True, 1j, NaN accepted", 0, 1, True),
     "provider_payoff": ("model.criteria: True, 1j, NaN accepted", 0, 1, True),
-    "provider_replicator": ("solvers.learning: steps has no upper bound (MemoryError)", 2, 2, False),
-    "replicator": ("solvers.learning: steps has no upper bound (MemoryError)", 1, 2, False),
     "spoofer_score": ("model.skill_gate: weights junk fails inside sympy", 0, 1, True),
 }
 
 #: entry points whose value junk may legitimately take long (big sizes): fuzzed with type junk only
-TYPE_ONLY = SLOW | {"count_profiles", "fictitious_play", "role_replicator", "bootstrap_regret", "bootstrap_games",
+TYPE_ONLY = SLOW | {"bootstrap_regret", "bootstrap_games",
                     "bootstrap_equilibria", "equilibrium_stability", "simulated_honesty_value", "sweep", "simulate",
                     "simulate_many"}
 

@@ -156,3 +156,55 @@ def test_role_game_input_errors() -> None:
         deviation_payoffs(game, [[0.7, 0.7]])
     with pytest.raises(ValueError, match="one mix per role"):
         deviation_payoffs(game, [[0.5, 0.5], [0.5, 0.5]])
+
+
+# ------------------------------------------------------------------ size guards (issue 15)
+def _compositions_by_brute_force(agents: int, strategies: int) -> list[list[int]]:
+    """Every tuple of counts summing to ``agents``, in reverse lexicographic order: the definition itself."""
+    from itertools import product
+
+    rows = [list(c) for c in product(range(agents + 1), repeat=strategies) if sum(c) == agents]
+    return sorted(rows, reverse=True)
+
+
+@pytest.mark.parametrize("agents,strategies", [(1, 1), (3, 1), (1, 4), (2, 2), (4, 3), (5, 4), (3, 6)])
+def test_count_profiles_equals_the_definition(agents: int, strategies: int) -> None:
+    got = count_profiles(agents, strategies)
+    assert got.dtype == np.int64 and got.flags.c_contiguous
+    assert got.tolist() == _compositions_by_brute_force(agents, strategies)
+
+
+def test_count_profiles_size_guard_names_the_estimate_and_the_bound() -> None:
+    # 4000 strategies once recursed 4000 deep (RecursionError); now 4000 rows of 4000 entries is over the bound
+    with pytest.raises(ValueError, match=r"count_profiles\(1, 4000\): the entries .* at most 10,000,000; got 16,000,000"):
+        count_profiles(1, 4000)
+    assert count_profiles(1, 3000).shape == (3000, 3000)                  # under the bound: computed
+    with pytest.raises(ValueError, match="got 2,000,000,000,002"):       # C(10^12 + 1, 1) x 2, counted exactly
+        count_profiles(10**12, 2)
+    with pytest.raises(ValueError, match="got over 10\\^300"):            # C(2 x 10^12, 10^12): estimated, not counted
+        count_profiles(10**12, 10**12)
+
+
+def test_fixation_distribution_population_bound() -> None:
+    a = np.array([[3.0, 0.0], [5.0, 1.0]])
+    with pytest.raises(ValueError, match=r"population_size=1000000000000, the fitness differences .* at most "
+                                         r"10,000,000; got 3,999,999,999,996"):
+        fixation_distribution(a, 10**12, 1.0)
+    # at the bound's edge (4 x 2,499,999 terms) it runs and gives a distribution
+    pi = fixation_distribution(np.ones((2, 2)), 2_500_000, 1.0)
+    assert pi.tolist() == pytest.approx([0.5, 0.5])
+
+
+def test_alpha_rank_population_and_state_bounds() -> None:
+    g = Game([[3, 0], [5, 1]], [[3, 5], [0, 1]])
+    # 4 profiles x 2 mutations each x (m - 1) terms
+    with pytest.raises(ValueError, match=r"m=1000000000000, alpha-Rank's fixation terms .* got 7,999,999,999,992"):
+        alpha_rank(g, 1.0, 10**12)
+    with pytest.raises(ValueError, match=r"states \(pure profiles\) must be at most 4,096; got 4,225"):
+        alpha_rank(Game(np.zeros((65, 65))), 1.0, 2)
+
+
+def test_role_replicator_steps_bound() -> None:
+    game = RoleGame((2,), (2,), np.array([[1.0, np.nan], [1.0, 0.0], [np.nan, 2.0]]))
+    with pytest.raises(ValueError, match="steps must be at most 100,000; got 1,000,000,000,000"):
+        role_replicator(game, [[0.6, 0.4]], steps=10**12)

@@ -91,3 +91,22 @@ def test_schedule_budget_and_arguments() -> None:
         lemke_howson_schedule(A, B, np.array([80]), 1e-9)
     with pytest.raises(ValueError, match="double_every must be an integer >= 1; got 0"):
         lemke_howson_schedule(A, B, np.array([0]), 1e-9, double_every=0)
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("initial_budget", 2**64, "initial_budget must be at most 2,000,000; got 18,446,744,073,709,551,616"),
+    ("double_every", 2**64, "double_every must be at most 2,000,000; got 18,446,744,073,709,551,616"),
+    ("max_pivots", 2**64, "max_pivots must be at most 1,000,000,000; got 18,446,744,073,709,551,616"),
+    ("max_pivots", 10**12, "max_pivots must be at most 1,000,000,000; got 1,000,000,000,000"),
+])
+def test_restart_budgets_fit_the_compiled_schedule(field: str, value: int, message: str) -> None:
+    """A budget over 2**63 once overflowed inside the compiled schedule (OverflowError); now refused by name."""
+    from coalesce_games.solvers.game import Game
+    from coalesce_games.solvers.restarts import lemke_howson_restarts
+
+    with pytest.raises(ValueError, match=message):
+        lemke_howson_restarts(Game([[3, 0], [5, 1]], [[3, 5], [0, 1]]), **{field: value})
+    # at the bounds the schedule runs: the prisoner's dilemma's one equilibrium, (defect, defect)
+    r = lemke_howson_restarts(Game([[3, 0], [5, 1]], [[3, 5], [0, 1]]), initial_budget=10**9, double_every=10**9,
+                              max_pivots=10**9)
+    assert r.row_strategies.tolist() == [[0.0, 1.0]] and r.col_strategies.tolist() == [[0.0, 1.0]]

@@ -121,3 +121,61 @@ def test_components_and_presolve_are_fields() -> None:
 def test_solve_one_is_a_result() -> None:
     one = solve_one(Game(np.random.default_rng(1).random((40, 30)), np.random.default_rng(2).random((40, 30))))
     assert len(one) == 1 and one.method == "lemke_howson" and not one.complete
+
+
+# ------------------------------------------------------------------ field checks (issue 15)
+def _fields(**changes) -> dict:
+    g = Game([[1.0, 0.0]], [[1.0, 0.0]])            # 1x2: the row player's one strategy, the column's first
+    base = dict(game=g, row_strategies=np.ones((1, 1)), col_strategies=np.array([[1.0, 0.0]]),
+                max_regret=np.zeros(1), method="demo", kind="demo", complete=False, incomplete_reason="a demo",
+                degenerate=None, rejected=0, component=np.zeros(1, dtype=np.int64), tol=1e-9, abs_tol=1e-9)
+    return {**base, **changes}
+
+
+def test_a_result_built_by_hand_is_accepted() -> None:
+    r = EquilibriumResult(**_fields())
+    assert len(r) == 1 and r.to_frame().col_support.tolist() == [("c0",)]
+
+
+@pytest.mark.parametrize("junk", [1, None, True, [[1.0]], {}])
+def test_junk_in_every_field_is_refused(junk) -> None:
+    """The fuzz suite's call: every required field the same junk value (it used to be accepted)."""
+    names = [f for f in _fields()]
+    with pytest.raises((TypeError, ValueError)):
+        EquilibriumResult(**{name: junk for name in names})
+
+
+@pytest.mark.parametrize("field,value,error,message", [
+    ("game", "g", TypeError, "game must be a Game; got 'g'"),
+    ("row_strategies", [[1.0]], TypeError, "row_strategies must be a numpy float array .*got a list"),
+    ("row_strategies", np.ones(1), ValueError, r"row_strategies must have shape \(E, 1\)"),
+    ("col_strategies", np.ones((1, 3)), ValueError, r"col_strategies must have shape \(1, 2\) .*got \(1, 3\)"),
+    ("col_strategies", np.ones((2, 2)), ValueError, r"col_strategies must have shape \(1, 2\)"),
+    ("max_regret", np.zeros(2), ValueError, r"max_regret must have shape \(1,\)"),
+    ("component", np.zeros(1), TypeError, "component must be a numpy integer array .*float64"),
+    ("method", 3, TypeError, "method must be a string; got 3"),
+    ("complete", 1, TypeError, "complete must be a bool; got 1"),
+    ("complete", True, ValueError, "incomplete_reason must be empty exactly when complete is True"),
+    ("incomplete_reason", "", ValueError, "incomplete_reason must be empty exactly when complete is True"),
+    ("degenerate", "no", TypeError, "degenerate must be a bool or None"),
+    ("rejected", -1, ValueError, "rejected must be an integer >= 0; got -1"),
+    ("rejected", True, TypeError, "rejected must be an integer >= 0; got True"),
+    ("tol", float("nan"), ValueError, "tol must be a finite real number >= 0; got nan"),
+    ("abs_tol", "1e-9", TypeError, "abs_tol must be a finite real number >= 0"),
+    ("certified", [True], TypeError, "certified must be a numpy bool array"),
+    ("exact", (None, None), TypeError, "exact must be None or a tuple of 1 exact profiles"),
+    ("presolve", {}, TypeError, "presolve must be a DataFrame"),
+    ("vertex_index", (np.zeros(1, dtype=int),), TypeError, "vertex_index must be None or a pair"),
+    ("known_components", [], TypeError, "known_components must be a tuple"),
+])
+def test_each_bad_field_is_named(field: str, value, error: type, message: str) -> None:
+    with pytest.raises(error, match=message):
+        EquilibriumResult(**_fields(**{field: value}))
+
+
+def test_results_of_every_method_pass_their_field_checks() -> None:
+    pennies = Game([[1, -1], [-1, 1]], [[-1, 1], [1, -1]])
+    for game, method in [(NOISY, "vertex"), (NOISY, "exact"), (NOISY, "nashpy_support"), (NOISY, "lemke_howson"),
+                         (pennies, "lp")]:
+        r = solve(game, method=method, exact=method == "vertex", presolve=method == "exact")
+        EquilibriumResult(**{f: getattr(r, f) for f in _fields()})      # rebuilt from its own fields

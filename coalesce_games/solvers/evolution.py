@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from itertools import product
+from itertools import chain, combinations, product
 from typing import Any, Sequence
 
 import numpy as np
@@ -47,6 +47,8 @@ from scipy.sparse.csgraph import connected_components
 from scipy.special import gammaln, logsumexp
 
 from coalesce_games.solvers._checks import as_array, check_int, check_scalar
+from coalesce_games.solvers.bounds import (MAX_FIXATION_TERMS, MAX_PROFILE_ENTRIES, MAX_RK_STEPS, MAX_STATES,
+                                           binomial_estimate, check_size)
 from coalesce_games.solvers.game import Game
 
 __all__ = ['RoleGame', 'alpha_rank', 'count_profiles', 'deviation_payoffs', 'fixation_distribution',
@@ -55,21 +57,22 @@ __all__ = ['RoleGame', 'alpha_rank', 'count_profiles', 'deviation_payoffs', 'fix
 
 def count_profiles(agents: int, strategies: int) -> np.ndarray:
     """Every way ``agents`` agents split over ``strategies`` strategies, shape (C(a+s-1, s-1), s),
-    in reverse lexicographic order (all on the first strategy first).
+    in reverse lexicographic order (all on the first strategy first); at most
+    :data:`~coalesce_games.solvers.bounds.MAX_PROFILE_ENTRIES` entries (rows x strategies).
+
+    Stars and bars: ``s - 1`` bars among ``a + s - 1`` places, in lexicographic order, reversed.
 
     >>> count_profiles(2, 2).tolist()
     [[2, 0], [1, 1], [0, 2]]
     """
-    check_int("agents", agents, minimum=1)
-    check_int("strategies", strategies, minimum=1)
-    return _compositions(agents, strategies)
-
-
-def _compositions(agents: int, strategies: int) -> np.ndarray:
-    if strategies == 1:
-        return np.array([[agents]], dtype=np.int64)
-    rows = [[first, *rest] for first in range(agents, -1, -1) for rest in _compositions(agents - first, strategies - 1)]
-    return np.array(rows, dtype=np.int64)
+    a, s = check_int("agents", agents, minimum=1), check_int("strategies", strategies, minimum=1)
+    rows = binomial_estimate(a + s - 1, s - 1)
+    check_size(f"count_profiles({a}, {s}): the entries (profiles x strategies)", rows * s, MAX_PROFILE_ENTRIES,
+               "fewer agents or strategies")
+    bars = np.fromiter(chain.from_iterable(combinations(range(a + s - 1), s - 1)), dtype=np.int64,
+                       count=int(rows) * (s - 1)).reshape(int(rows), s - 1)
+    edges = np.hstack([np.full((len(bars), 1), -1), bars, np.full((len(bars), 1), a + s - 1)])
+    return np.ascontiguousarray(np.diff(edges, axis=1)[::-1] - 1)
 
 
 @dataclass(frozen=True)
@@ -251,7 +254,7 @@ def role_replicator(game: RoleGame, mixes: Sequence[Any], horizon: float = 50.0,
     [[1.0, 0.0]]
     """
     check_scalar("horizon", horizon, low=0, low_open=True)
-    check_int("steps", steps, minimum=1)
+    check_size("steps", check_int("steps", steps, minimum=1), MAX_RK_STEPS, "a coarser grid over the horizon")
     flat = _as_batches(game, mixes)
     off = game.offsets()
     scale = np.ones(off[-1])
@@ -370,6 +373,8 @@ def fixation_distribution(payoffs: Any, population_size: int, selection: float) 
         raise ValueError(f"payoffs must be a square matrix of at least 2 strategies; got shape {a.shape}")
     z = check_int("population_size", population_size, minimum=2)
     beta = check_scalar("selection", selection, low=0)
+    check_size(f"with population_size={z}, the fitness differences (strategies^2 x (population_size - 1))",
+               n * n * (z - 1), MAX_FIXATION_TERMS, "a smaller population")
     k = np.arange(1, z)[None, None, :]
     diag = np.diag(a)
     # resident s on axis 0, mutant r on axis 1, k mutants on axis 2
@@ -446,7 +451,7 @@ def alpha_rank(game_or_payoffs: Any, alpha: float, m: int | None = None) -> np.n
             raise ValueError(f"m must be None for a RoleGame (each role's population is its {game_or_payoffs.agents} "
                              f"agents); got {m!r}")
         game = game_or_payoffs
-        strategies = game.strategies
+        strategies, paths = game.strategies, tuple(a - 1 for a in game.agents)
         if min(game.agents) < 2:
             raise ValueError(f"agents per role must be >= 2 for an invasion path; got {game.agents}")
 
@@ -457,12 +462,16 @@ def alpha_rank(game_or_payoffs: Any, alpha: float, m: int | None = None) -> np.n
         size = check_int("m", m, minimum=2) if m is not None else None
         if size is None:
             raise ValueError("m (the population size) is required for a bimatrix game")
-        strategies = tables[0].shape
+        strategies, paths = tables[0].shape, (size - 1, size - 1)
 
         def differences(profile: np.ndarray, role: int, mutant: int) -> np.ndarray:
             other = profile.copy()
             other[role] = mutant
             return np.full(size - 1, tables[role][tuple(other)] - tables[role][tuple(profile)])
+    states = check_size("alpha-Rank's states (pure profiles)", math.prod(strategies), MAX_STATES, "fewer strategies")
+    who = f"m={m!r}" if m is not None else f"agents={game_or_payoffs.agents}"
+    check_size(f"with {who}, alpha-Rank's fixation terms (mutations x invasion length)",
+               states * sum((s - 1) * p for s, p in zip(strategies, paths)), MAX_FIXATION_TERMS, "a smaller population")
     return _alpha_rank_chain(tuple(int(s) for s in strategies), differences, float(alpha))
 
 

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from coalesce_games.solvers._checks import check_int, check_probability, check_scalar
+from coalesce_games.solvers.bounds import MAX_ITERATIONS, MAX_STEPS, check_size
 from coalesce_games.solvers.game import Game
 
 __all__ = ['fictitious_play', 'honest_share_after', 'provider_replicator', 'replicator']
@@ -36,8 +37,9 @@ def _labels(game: Game) -> list[str]:
 
 def replicator(game: Game, steps: int = 200, horizon: float = 20.0,
                x0: Any = None, y0: Any = None) -> pd.DataFrame:
-    """Two-population (asymmetric) replicator dynamics from uniform (or given) mixes."""
-    check_int("steps", steps, minimum=2)
+    """Two-population (asymmetric) replicator dynamics from uniform (or given) mixes, at ``steps`` time
+    points (at most :data:`~coalesce_games.solvers.bounds.MAX_STEPS`) from 0 to ``horizon``."""
+    check_size("steps", check_int("steps", steps, minimum=2), MAX_STEPS, "a coarser time grid")
     m, n = game.shape
     x0 = np.full(m, 1 / m) if x0 is None else check_probability("x0", x0, shape=(m,))
     y0 = np.full(n, 1 / n) if y0 is None else check_probability("y0", y0, shape=(n,))
@@ -54,8 +56,9 @@ def replicator(game: Game, steps: int = 200, horizon: float = 20.0,
 
 
 def fictitious_play(game: Game, iterations: int = 500, seed: int = 0) -> pd.DataFrame:
-    """Empirical strategy frequencies of fictitious play, one row per iteration."""
-    check_int("iterations", iterations, minimum=1)
+    """Empirical strategy frequencies of fictitious play, one row per iteration (at most
+    :data:`~coalesce_games.solvers.bounds.MAX_ITERATIONS`)."""
+    check_size("iterations", check_int("iterations", iterations, minimum=1), MAX_ITERATIONS, "fewer iterations")
     np.random.seed(seed)  # nashpy breaks ties with numpy's legacy global generator
     plays = list(game.to_nashpy().fictitious_play(iterations=iterations))
     rows = []
@@ -86,7 +89,7 @@ def provider_replicator(game: Game, client_mix: Any, steps: int = 200, horizon: 
     >>> provider_replicator(g, [1.0], steps=2, horizon=float(np.log(3)))[["provider:H", "provider:F"]].round(4).values.tolist()
     [[0.5, 0.5], [0.75, 0.25]]
     """
-    check_int("steps", steps, minimum=2)
+    check_size("steps", check_int("steps", steps, minimum=2), MAX_STEPS, "a coarser time grid")
     check_scalar("horizon", horizon, low=0, low_open=True)
     m, n = game.shape
     x = check_probability("client_mix", client_mix, shape=(m,))

@@ -23,6 +23,7 @@ import numpy as np
 
 from coalesce_games.solvers._checks import check_bool, check_int
 from coalesce_games.solvers.assemble import finish
+from coalesce_games.solvers.bounds import MAX_PIVOTS, check_size
 from coalesce_games.solvers.game import Game
 from coalesce_games.solvers.result import EquilibriumResult
 from coalesce_games.solvers.verify import DEFAULT_TOL, check_game, check_tol, scale
@@ -65,14 +66,19 @@ def lemke_howson_restarts(game: Game, tol: float | None = None, exact: bool = Fa
     double_every : int
         Attempts after which the per-attempt budget doubles.
     max_pivots : int
-        Total pivots over all attempts before giving up (RuntimeError).
+        Total pivots over all attempts before giving up (RuntimeError); at most
+        :data:`~coalesce_games.solvers.bounds.MAX_PIVOTS`, and ``initial_budget`` and
+        ``double_every`` at most ``max_pivots`` (every budget fits the compiled schedule's
+        64-bit integers).
     """
     check_game(game)
     rel_tol = check_tol(tol)
     check_bool("exact", exact)
-    budget = check_int("initial_budget", initial_budget, minimum=1)
-    every = check_int("double_every", double_every, minimum=1)
-    total = check_int("max_pivots", max_pivots, minimum=1)
+    total = int(check_size("max_pivots", check_int("max_pivots", max_pivots, minimum=1), MAX_PIVOTS))
+    budget = int(check_size("initial_budget", check_int("initial_budget", initial_budget, minimum=1), total,
+                            f"max_pivots={total}, the total budget"))
+    every = int(check_size("double_every", check_int("double_every", double_every, minimum=1), total,
+                           f"max_pivots={total}: no more attempts can run"))
     x, y = restart_schedule(game, rel_tol, budget, every, total)
     return finish(game, x[None, :], y[None, :], method="lemke_howson", kind="lemke_howson", tol=rel_tol,
                   complete=False, reason="Lemke-Howson finds one equilibrium", exact=exact)

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from coalesce_games.solvers._result_checks import check_fields
 from coalesce_games.solvers.components import Component, component_table
 from coalesce_games.solvers.game import Game
 
@@ -127,6 +128,9 @@ class EquilibriumResult:
     vertex_index: tuple[np.ndarray, np.ndarray] | None = None
     known_components: tuple[Component, ...] | None = field(default=None, repr=False)
     _frame: pd.DataFrame | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        check_fields(self)      # types and shapes only (microseconds): finish() verified the values
 
     # --------------------------------------------------------------- access
     def __len__(self) -> int:
