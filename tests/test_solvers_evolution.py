@@ -208,3 +208,12 @@ def test_role_replicator_steps_bound() -> None:
     game = RoleGame((2,), (2,), np.array([[1.0, np.nan], [1.0, 0.0], [np.nan, 2.0]]))
     with pytest.raises(ValueError, match="steps must be at most 100,000; got 1,000,000,000,000"):
         role_replicator(game, [[0.6, 0.4]], steps=10**12)
+
+
+def test_role_game_own_count_table_bounded() -> None:
+    # one agent over 1,000 strategies: 1,000 profiles (under count_profiles' bound), but the table of the
+    # role's other agents per (profile, strategy) is 1,000 x 1,000^2 = 10^9 entries: refused before allocating
+    pay = np.where(np.eye(1000) > 0, 1.0, np.nan)
+    with pytest.raises(ValueError, match=r"own-role counts .* at most 100,000,000; got 1,000,000,000"):
+        RoleGame((1,), (1000,), pay)
+    assert RoleGame((1,), (100,), np.where(np.eye(100) > 0, 1.0, np.nan)).profiles[0].shape == (100, 100)

@@ -32,6 +32,10 @@ The bounds are generous for real use; the defaults are far below them:
 * :data:`MAX_PROFILE_ENTRIES` (10,000,000 entries, rows times strategies) for
   :func:`~coalesce_games.solvers.evolution.count_profiles`: 10 agents over 12
   strategies is 352,716 rows, 4.2 million entries;
+* :data:`MAX_OWN_COUNTS` (100,000,000 entries, 800 MB of int64) for the table of
+  a :class:`~coalesce_games.solvers.evolution.RoleGame` that counts, per
+  profile and strategy, the other agents of the role (profiles times strategies
+  squared): 10 agents over 12 strategies is 51 million;
 * :data:`MAX_PIVOTS` (10**9) for the Lemke-Howson restart budgets (default
   2,000,000), so that every budget fits the compiled schedule's 64-bit integers.
 
@@ -47,8 +51,8 @@ from __future__ import annotations
 
 import math
 
-__all__ = ['MAX_FIXATION_TERMS', 'MAX_ITERATIONS', 'MAX_PIVOTS', 'MAX_PROFILE_ENTRIES', 'MAX_RK_STEPS', 'MAX_STATES',
-           'MAX_STEPS', 'binomial_estimate', 'check_size']
+__all__ = ['MAX_FIXATION_TERMS', 'MAX_ITERATIONS', 'MAX_OWN_COUNTS', 'MAX_PIVOTS', 'MAX_PROFILE_ENTRIES',
+           'MAX_RK_STEPS', 'MAX_STATES', 'MAX_STEPS', 'binomial_estimate', 'check_size']
 
 MAX_STEPS = 1_000_000
 MAX_RK_STEPS = 100_000
@@ -56,6 +60,7 @@ MAX_ITERATIONS = 1_000_000
 MAX_FIXATION_TERMS = 10_000_000
 MAX_STATES = 4_096
 MAX_PROFILE_ENTRIES = 10_000_000
+MAX_OWN_COUNTS = 100_000_000
 MAX_PIVOTS = 1_000_000_000
 
 

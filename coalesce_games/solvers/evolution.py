@@ -47,8 +47,8 @@ from scipy.sparse.csgraph import connected_components
 from scipy.special import gammaln, logsumexp
 
 from coalesce_games.solvers._checks import as_array, check_int, check_scalar
-from coalesce_games.solvers.bounds import (MAX_FIXATION_TERMS, MAX_PROFILE_ENTRIES, MAX_RK_STEPS, MAX_STATES,
-                                           binomial_estimate, check_size)
+from coalesce_games.solvers.bounds import (MAX_FIXATION_TERMS, MAX_OWN_COUNTS, MAX_PROFILE_ENTRIES, MAX_RK_STEPS,
+                                           MAX_STATES, binomial_estimate, check_size)
 from coalesce_games.solvers.game import Game
 
 __all__ = ['RoleGame', 'alpha_rank', 'count_profiles', 'deviation_payoffs', 'fixation_distribution',
@@ -67,8 +67,7 @@ def count_profiles(agents: int, strategies: int) -> np.ndarray:
     """
     a, s = check_int("agents", agents, minimum=1), check_int("strategies", strategies, minimum=1)
     rows = binomial_estimate(a + s - 1, s - 1)
-    check_size(f"count_profiles({a}, {s}): the entries (profiles x strategies)", rows * s, MAX_PROFILE_ENTRIES,
-               "fewer agents or strategies")
+    check_size(f"count_profiles({a}, {s}): the entries (profiles x strategies)", rows * s, MAX_PROFILE_ENTRIES)
     bars = np.fromiter(chain.from_iterable(combinations(range(a + s - 1), s - 1)), dtype=np.int64,
                        count=int(rows) * (s - 1)).reshape(int(rows), s - 1)
     edges = np.hstack([np.full((len(bars), 1), -1), bars, np.full((len(bars), 1), a + s - 1)])
@@ -117,6 +116,8 @@ class RoleGame:
         pay.flags.writeable = False
         object.__setattr__(self, "payoffs", pay)
         object.__setattr__(self, "_filled", np.nan_to_num(pay, nan=0.0))
+        check_size("the own-role counts (profiles x strategies^2, all roles)",
+                   sum(len(p) * p.shape[1] ** 2 for p in profiles), MAX_OWN_COUNTS, "fewer strategies")
         own = []
         for prof in profiles:      # the other N_r - 1 agents of an s-player's role, per (profile, s)
             counts = prof[:, None, :] - np.eye(prof.shape[1], dtype=np.int64)[None, :, :]       # (n_r, S_r, S_r)
@@ -373,8 +374,7 @@ def fixation_distribution(payoffs: Any, population_size: int, selection: float) 
         raise ValueError(f"payoffs must be a square matrix of at least 2 strategies; got shape {a.shape}")
     z = check_int("population_size", population_size, minimum=2)
     beta = check_scalar("selection", selection, low=0)
-    check_size(f"with population_size={z}, the fitness differences (strategies^2 x (population_size - 1))",
-               n * n * (z - 1), MAX_FIXATION_TERMS, "a smaller population")
+    check_size(f"with population_size={z}, the fitness differences (n^2 (Z - 1))", n * n * (z - 1), MAX_FIXATION_TERMS)
     k = np.arange(1, z)[None, None, :]
     diag = np.diag(a)
     # resident s on axis 0, mutant r on axis 1, k mutants on axis 2
