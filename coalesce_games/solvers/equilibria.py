@@ -43,15 +43,15 @@ import numpy as np
 import pandas as pd
 
 from coalesce_games.solvers._checks import check_bool, check_choice
-from coalesce_games.solvers.assemble import finish
-from coalesce_games.solvers.enumeration import exact_enumeration, vertex_enumeration
+from coalesce_games.solvers.assemble import component_numbers, finish, verified
+from coalesce_games.solvers.enumeration import MAX_VERTICES, exact_enumeration, max_vertices_bound, vertex_enumeration
 from coalesce_games.solvers.game import Game
 from coalesce_games.solvers.nashpy_methods import nashpy_lemke_howson, nashpy_support, nashpy_vertex
-from coalesce_games.solvers.restarts import lemke_howson_restarts
-from coalesce_games.solvers.result import COLUMNS, EquilibriumResult, frame_columns
+from coalesce_games.solvers.restarts import lemke_howson_restarts, one_equilibrium
+from coalesce_games.solvers.result import EquilibriumResult, many_frame
 from coalesce_games.solvers.selection import client_optimal, maximum_entropy, select, welfare_maximising
 from coalesce_games.solvers.verify import (DEFAULT_TOL, check_game, check_profile, check_tol, is_equilibrium,
-                                           max_regret, regrets)
+                                           max_regret, payoff_bounds, regrets, scale_of)
 from coalesce_games.solvers.zero_sum import zero_sum_lp
 
 __all__ = ['DEFAULT_TOL', 'METHODS', 'certify', 'client_optimal', 'is_equilibrium', 'max_regret',
@@ -152,6 +152,21 @@ def _solve_presolved(game: Game, method: str, rel_tol: float, exact: bool,
     return dataclasses.replace(out, rejected=out.rejected + res.rejected, presolve=audit)
 
 
+def _surely_not_zero_sum(game: Game, bounds: tuple[float, float, float, float]) -> bool:
+    """True when two entries of ``A + B`` differ by more than :attr:`Game.is_zero_sum` allows
+    (``1e-12 * max(spread, 1)``): then ``ptp(A + B)`` does too and the game is not zero-sum, read
+    off two entries instead of the whole sum (False: ask ``game.is_zero_sum``).
+
+    >>> _surely_not_zero_sum(Game([[3, 0], [0, 2]], [[2, 0], [0, 3]]), (0.0, 3.0, 0.0, 3.0))
+    False
+    >>> _surely_not_zero_sum(Game([[3, 0], [0, 1]], [[2, 0], [0, 3]]), (0.0, 3.0, 0.0, 3.0))
+    True
+    """
+    A, B = game.A, game.B
+    gap = abs(float(A[0, 0] + B[0, 0]) - float(A[-1, -1] + B[-1, -1]))
+    return gap > 1e-12 * max(bounds[1] - bounds[0], bounds[3] - bounds[2], 1.0)
+
+
 def solve_one(game: Game, tol: float | None = None) -> EquilibriumResult:
     """One verified equilibrium, fast at any size (LP for zero-sum, else Lemke-Howson with restarts).
 
@@ -164,7 +179,11 @@ def solve_one(game: Game, tol: float | None = None) -> EquilibriumResult:
     """
     check_game(game)
     rel_tol = check_tol(tol)
-    res = zero_sum_lp(game, tol=rel_tol) if game.is_zero_sum else lemke_howson_restarts(game, tol=rel_tol)
+    bounds = payoff_bounds(game)
+    if not _surely_not_zero_sum(game, bounds) and game.is_zero_sum:
+        res = zero_sum_lp(game, tol=rel_tol)
+    else:
+        res = one_equilibrium(game, rel_tol, abs_tol=rel_tol * scale_of(bounds))
     if len(res) == 0 and sum(game.shape) <= 30:
         res = vertex_enumeration(game, tol=rel_tol)
     if len(res) == 0:
@@ -192,22 +211,23 @@ def solve_many(games: Sequence[Game], method: str = "auto", tol: float | None = 
             raise TypeError(f"games[{k}] must be a Game; got {type(g).__name__}")
     check_choice("method", method, METHODS)
     rel_tol = check_tol(tol)
-    parts: dict[str, list] = {c: [] for c in ["game"] + COLUMNS}
-    for k, g in enumerate(games):
-        res = solve(g, method=method, tol=rel_tol)
-        E = len(res)
-        cols = frame_columns(g, res.row_strategies, res.col_strategies, res.support_tol())
-        for c, v in cols.items():
-            parts[c].extend(v)
-        parts["game"].extend([k] * E)
-        parts["max_regret"].extend(res.max_regret.tolist())
-        parts["certified"].extend([pd.NA] * E)
-        parts["kind"].extend([res.kind] * E)
-        parts["component"].extend(res.component.tolist())
-    parts["certified"] = pd.array(parts["certified"], dtype="boolean")
-    frame = pd.DataFrame(parts, columns=["game"] + COLUMNS)
-    return frame.astype({"game": int, "row_payoff": float, "col_payoff": float, "max_regret": float,
-                         "component": int})
+    solved = [_arrays(g, method, rel_tol) for g in games]
+    return many_frame(games, solved, max(rel_tol, 1e-12))
+
+
+def _arrays(game: Game, method: str, rel_tol: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, str]:
+    """``(X, Y, max_regret, component, kind)`` of ``solve(game, method, rel_tol)``; vertex
+    enumeration (``"auto"`` on small games) without building the result."""
+    name = resolve_method(game, method)
+    if name != "vertex" or max_vertices_bound(*game.shape) > MAX_VERTICES:   # (which refuses the game)
+        res = solve(game, method=method, tol=rel_tol)
+        return res.row_strategies, res.col_strategies, res.max_regret, res.component, res.kind
+    from coalesce_games.solvers.vertex import extreme_equilibria
+
+    found = extreme_equilibria(game.A, game.B, tol=max(rel_tol, 1e-12))
+    X, Y, reg, keep, _, _ = verified(game, found.xs, found.ys, rel_tol)
+    comp = component_numbers(found.ix[keep], found.iy[keep]) if len(keep) else np.arange(0)
+    return X, Y, reg, comp, "extreme"
 
 
 def certify(game: Game, x: Any, y: Any, tol: float | None = None) -> bool:

@@ -28,7 +28,7 @@ from coalesce_games.solvers.game import Game
 from coalesce_games.solvers.result import EquilibriumResult
 from coalesce_games.solvers.verify import DEFAULT_TOL, check_game, check_tol, scale
 
-__all__ = ['label_order', 'lemke_howson_restarts', 'restart_schedule']
+__all__ = ['label_order', 'lemke_howson_restarts', 'one_equilibrium', 'restart_schedule']
 
 
 def label_order(m: int, n: int) -> list[int]:
@@ -41,13 +41,27 @@ def restart_schedule(game: Game, tol: float = DEFAULT_TOL, initial_budget: int =
                      max_pivots: int = 2_000_000) -> tuple[np.ndarray, np.ndarray]:
     """The first verified ``(x, y)`` of the restart schedule (no input checks); RuntimeError if none.
 
-    The whole schedule runs compiled (:func:`coalesce_games.solvers.lemke_howson.lemke_howson_schedule`).
+    The whole schedule runs compiled (:func:`coalesce_games.solvers.lemke_howson.lemke_howson_schedule`),
+    its labels in the order of :func:`label_order`.
     """
     from coalesce_games.solvers.lemke_howson import lemke_howson_schedule
 
-    m, n = game.shape
-    return lemke_howson_schedule(game.A, game.B, np.array(label_order(m, n)), tol * scale(game),
-                                 initial_budget, double_every, max_pivots)
+    return lemke_howson_schedule(game.A, game.B, None, tol * scale(game), initial_budget, double_every, max_pivots)
+
+
+def one_equilibrium(game: Game, rel_tol: float, exact: bool = False, initial_budget: int = 32,
+                    double_every: int = 8, max_pivots: int = 2_000_000,
+                    abs_tol: float | None = None) -> EquilibriumResult:
+    """:func:`lemke_howson_restarts` on checked inputs (the light path of ``solve_one``): the
+    payoff scale computed once (or passed as ``abs_tol = rel_tol * scale(game)``), for the
+    schedule's regret bound and the result's verification."""
+    from coalesce_games.solvers.lemke_howson import lemke_howson_schedule
+
+    if abs_tol is None:
+        abs_tol = rel_tol * scale(game)
+    x, y = lemke_howson_schedule(game.A, game.B, None, abs_tol, initial_budget, double_every, max_pivots)
+    return finish(game, x[None, :], y[None, :], method="lemke_howson", kind="lemke_howson", tol=rel_tol,
+                  complete=False, reason="Lemke-Howson finds one equilibrium", exact=exact, abs_tol=abs_tol)
 
 
 def lemke_howson_restarts(game: Game, tol: float | None = None, exact: bool = False, initial_budget: int = 32,
@@ -79,6 +93,4 @@ def lemke_howson_restarts(game: Game, tol: float | None = None, exact: bool = Fa
                             f"max_pivots={total}, the total budget"))
     every = int(check_size("double_every", check_int("double_every", double_every, minimum=1), total,
                            f"max_pivots={total}: no more attempts can run"))
-    x, y = restart_schedule(game, rel_tol, budget, every, total)
-    return finish(game, x[None, :], y[None, :], method="lemke_howson", kind="lemke_howson", tol=rel_tol,
-                  complete=False, reason="Lemke-Howson finds one equilibrium", exact=exact)
+    return one_equilibrium(game, rel_tol, exact, budget, every, total)

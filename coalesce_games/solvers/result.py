@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -39,7 +40,7 @@ from coalesce_games.solvers._result_checks import check_fields
 from coalesce_games.solvers.components import Component, component_table
 from coalesce_games.solvers.game import Game
 
-__all__ = ['COLUMNS', 'COMPONENT_COLUMNS', 'EquilibriumResult', 'frame_columns']
+__all__ = ['COLUMNS', 'COMPONENT_COLUMNS', 'EquilibriumResult', 'frame_columns', 'many_frame']
 
 #: the columns of :meth:`EquilibriumResult.to_frame`
 COLUMNS = ["row_strategy", "col_strategy", "row_mix", "col_mix", "row_support", "col_support",
@@ -60,11 +61,45 @@ def frame_columns(game: Game, X: np.ndarray, Y: np.ndarray, support_tol: float) 
         "row_strategy": list(X), "col_strategy": list(Y),
         "row_mix": [{rl[i]: x[i] for i in s} for x, s in zip(Xl, rsup)],
         "col_mix": [{cl[j]: y[j] for j in s} for y, s in zip(Yl, csup)],
-        "row_support": [tuple(rl[i] for i in s) for s in rsup],
-        "col_support": [tuple(cl[j] for j in s) for s in csup],
+        "row_support": [tuple([rl[i] for i in s]) for s in rsup],
+        "col_support": [tuple([cl[j] for j in s]) for s in csup],
         "row_payoff": np.einsum("ei,ij,ej->e", X, game.A, Y),
         "col_payoff": np.einsum("ei,ij,ej->e", X, game.B, Y),
     }
+
+
+def many_frame(games: Sequence[Game], solved: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, str]],
+               support_tol: float) -> pd.DataFrame:
+    """One table of many games' equilibria, built once: the column ``game`` (the index in
+    ``games``) then :data:`COLUMNS`, from each game's ``(X, Y, max_regret, component, kind)``.
+
+    >>> g = Game([[1, 0], [0, 1]])
+    >>> t = many_frame([g, g], [(np.eye(2)[:1], np.eye(2)[1:], np.zeros(1), np.zeros(1, int), "demo")] * 2, 1e-9)
+    >>> t[["game", "row_support", "col_support", "row_payoff"]].to_dict("list")
+    {'game': [0, 1], 'row_support': [('r0',), ('r0',)], 'col_support': [('c1',), ('c1',)], 'row_payoff': [0.0, 0.0]}
+    """
+    parts: dict[str, list] = {c: [] for c in COLUMNS[:6]}
+    counts = np.array([len(s[0]) for s in solved], dtype=np.int64)
+    pay_r, pay_c, kinds = [], [], []
+    for g, (X, Y, _, _, kind) in zip(games, solved):
+        cols = frame_columns(g, X, Y, support_tol)
+        for c in COLUMNS[:6]:
+            parts[c].extend(cols[c])
+        pay_r.append(cols["row_payoff"])
+        pay_c.append(cols["col_payoff"])
+        kinds.append(kind)
+    total = int(counts.sum())
+
+    def joined(arrays: list[np.ndarray], dtype: type) -> np.ndarray:
+        return np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.zeros(0, dtype)
+
+    cols: dict[str, Any] = {"game": np.repeat(np.arange(len(counts), dtype=np.int64), counts), **parts,
+                            "row_payoff": joined(pay_r, float), "col_payoff": joined(pay_c, float),
+                            "max_regret": joined([s[2] for s in solved], float),
+                            "certified": pd.array([pd.NA] * total, dtype="boolean"),
+                            "kind": [k for k, c in zip(kinds, counts.tolist()) for _ in range(c)],
+                            "component": joined([s[3] for s in solved], int)}
+    return pd.DataFrame(cols, columns=["game"] + COLUMNS)
 
 
 @dataclass(eq=False)

@@ -35,7 +35,8 @@ from coalesce_games.solvers._checks import as_array, check_scalar
 from coalesce_games.solvers.game import Game
 
 __all__ = ['DEFAULT_TOL', 'MAX_TOL', 'check_game', 'check_profile', 'check_tol', 'is_equilibrium',
-           'max_regret', 'regrets', 'scale']
+           'max_regret', 'payoff_bounds', 'regrets', 'scale', 'scale_of',
+           'shifted_regrets']
 
 #: default verification tolerance, relative to the payoff spread
 DEFAULT_TOL = 1e-9
@@ -63,10 +64,26 @@ def check_tol(tol: Any) -> float:
     return DEFAULT_TOL if tol is None else check_scalar("tol", tol, low=0, high=MAX_TOL, low_open=True)
 
 
+def payoff_bounds(game: Game) -> tuple[float, float, float, float]:
+    """``(min A, max A, min B, max B)``: all that :func:`scale` and the shifted regrets need."""
+    return float(game.A.min()), float(game.A.max()), float(game.B.min()), float(game.B.max())
+
+
+def scale_of(bounds: tuple[float, float, float, float]) -> float:
+    """:func:`scale` from the :func:`payoff_bounds` (the spread is :meth:`Game.payoff_range`, the
+    largest payoff ``max |A|, |B|``: the same floats from one minimum and maximum per matrix)."""
+    a_lo, a_hi, b_lo, b_hi = bounds
+    big = max(abs(a_lo), abs(a_hi), abs(b_lo), abs(b_hi), 1.0)
+    return max(a_hi - a_lo, b_hi - b_lo, 1e-12 * big)
+
+
 def scale(game: Game) -> float:
-    """The payoff spread that tolerances are relative to (``1e-12`` of the largest payoff if all equal)."""
-    big = max(float(np.abs(game.A).max()), float(np.abs(game.B).max()), 1.0)
-    return max(game.payoff_range(), 1e-12 * big)
+    """The payoff spread that tolerances are relative to (``1e-12`` of the largest payoff if all equal).
+
+    >>> scale(Game([[1, 3], [0, 2]], [[5, 5], [5, 5]])), scale(Game([[7.0]], [[7.0]]))
+    (3.0, 7e-12)
+    """
+    return scale_of(payoff_bounds(game))
 
 
 def _shifted(game: Game) -> tuple[np.ndarray, np.ndarray]:
@@ -108,6 +125,11 @@ def max_regret(game: Game, x: Any, y: Any) -> float:
 def regrets(game: Game, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
     """Regret of each profile ``(X[e], Y[e])`` (rows of ``X`` (E, m) and ``Y`` (E, n)); no checks."""
     A, B = _shifted(game)
+    return shifted_regrets(A, B, X, Y)
+
+
+def shifted_regrets(A: np.ndarray, B: np.ndarray, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """:func:`regrets` on payoffs already shifted to a smallest entry of 0 (``A - A.min()``, ``B - B.min()``)."""
     AY = Y @ A.T                       # (E, m)
     XB = X @ B                         # (E, n)
     r1 = AY.max(axis=1) - np.einsum("ei,ei->e", X, AY)
