@@ -165,7 +165,7 @@ def _schedule(A, B, order, bound, initial_budget, double_every, max_pivots):
             spent += budget
         attempt += 1
         if attempt % double_every == 0:
-            budget *= 2
+            budget = min(budget * 2, max_pivots)   # no int64 overflow when every path fails its check
     return np.zeros(m), np.zeros(n), False
 
 
