@@ -59,6 +59,32 @@ def test_payoffs_on_numbers_arrays_and_symbols() -> None:
     assert local_payoff(100.0, 30.0) == 70.0
 
 
+@pytest.mark.parametrize("junk, error", [(True, TypeError), (1j, TypeError), (float("nan"), ValueError),
+                                         (float("inf"), ValueError), ("0.5", TypeError), (None, TypeError),
+                                         (np.array([1.0, np.nan]), ValueError), (np.array([True]), TypeError),
+                                         (np.array([1j]), TypeError), (sympy.I, ValueError), (sympy.nan, ValueError),
+                                         (sympy.oo, ValueError), (sympy.true, TypeError)])
+def test_payoffs_refuse_what_has_no_real_reading(junk, error) -> None:
+    # issue 15: bool, complex and NaN terms were computed with (True as 1, 1j kept, NaN spread)
+    for call in (lambda: client_payoff(200.0, junk, 0.9, 0.9), lambda: client_payoff(200.0, 20.0, 0.9, 0.9,
+                                                                                      failure_cost=junk),
+                 lambda: local_payoff(200.0, 60.0, reliability_local=junk), lambda: provider_payoff(20.0, junk),
+                 lambda: provider_payoff(20.0, 8.0, paid_probability=junk)):
+        with pytest.raises(error):
+            call()
+    with pytest.raises(error, match="price"):
+        provider_payoff(junk, 8.0)
+
+
+def test_payoffs_take_symbols_with_assumptions_and_lists() -> None:
+    V, c = sympy.symbols("V c", positive=True)
+    x = sympy.Symbol("x")                       # no assumption: sympy does not know it is real, so it passes
+    assert sympy.simplify(local_payoff(V, c, sympy.Rational(9, 10), x) - (9 * V / 10 - c - x)) == 0
+    assert float(provider_payoff(sympy.Float(10.0), 4)) == 6.0
+    np.testing.assert_allclose(provider_payoff([10.0, 20.0], np.array([4, 5])), [6.0, 15.0])
+    assert provider_payoff(np.int64(10), 4) == 6
+
+
 def test_table1_sample_respects_ranges_and_shares() -> None:
     p = Providers.sample_table1(4000, seed=3)
     table = data.load_contractors().set_index("id")
@@ -86,6 +112,46 @@ def test_bad_provider(kwargs, message) -> None:
     args.update(kwargs)
     with pytest.raises(ValueError, match=message):
         Provider(**args)
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    # issue 15: name and type_id accepted any object
+    ({"name": 1}, TypeError, "name must be a string; got 1"),
+    ({"name": None}, TypeError, "name must be a string; got None"),
+    ({"type_id": True}, TypeError, "type_id must be a string; got True"),
+    ({"type_id": b"B"}, TypeError, "type_id must be a string"),
+    ({"price": [1.0]}, ValueError, r"x.price must have 0 dimension"),
+    ({"declared_skills": {}}, TypeError, "declared_skills must be a set of skill names"),
+    ({"declared_skills": None}, TypeError, "declared_skills must be a set of skill names"),
+    ({"true_skills": "RAG"}, TypeError, "true_skills must be a set of skill names"),
+])
+def test_provider_field_types(kwargs, error, message) -> None:
+    args = dict(name="x", price=1.0, latency=1.0, reliability=0.9, declared_skills=frozenset({"RAG"}))
+    args.update(kwargs)
+    with pytest.raises(error, match=message):
+        Provider(**args)
+
+
+@pytest.mark.parametrize("field", ["max_latency", "budget"])
+@pytest.mark.parametrize("junk, error, message", [
+    # issue 15: max_latency and budget were not checked at all
+    ("0.5", TypeError, "must hold real numbers, not a string"), (1j, TypeError, "must hold real numbers, not a complex number"),
+    (True, TypeError, "must hold real numbers, not a boolean"), (float("nan"), ValueError, "must be finite; got nan"),
+    (-1.0, ValueError, "must be >= 0; got -1.0"), ([5.0], ValueError, "must have 0 dimension"),
+])
+def test_task_optional_amounts(field, junk, error, message) -> None:
+    with pytest.raises(error, match=f"{field} {message}"):
+        Task("financial_rag", 100.0, **{field: junk})
+    assert getattr(Task("financial_rag", 100.0, **{field: 30.0}), field) == 30.0
+
+
+def test_task_flags_and_types() -> None:
+    with pytest.raises(TypeError, match="high_criticality must be a bool; got 'yes'"):
+        Task("financial_rag", 100.0, high_criticality="yes")
+    with pytest.raises(TypeError, match="task_type must be a string"):
+        Task(["financial_rag"], 100.0)
+    with pytest.raises(TypeError, match="required_skills must be a set of skill names"):
+        Task("financial_rag", 100.0, required_skills="RAG")
 
 
 def test_bad_tasks_and_empty_providers() -> None:
@@ -301,6 +367,14 @@ def test_skill_bad_input() -> None:
         SkillMatcher(mode="vibes")
     with pytest.raises(ValueError, match="weights must not be all zero"):
         hybrid_score(1.0, 1.0, 1.0, weights=(0, 0, 0))
+    # issue 15: space accepted any object (and failed at the first score)
+    for junk in ("x", 1, [[1.0]], {}):
+        with pytest.raises(TypeError, match="space must be a SkillSpace"):
+            SkillMatcher(space=junk)
+    with pytest.raises(ValueError, match="tau must have 0 dimension"):
+        SkillMatcher(tau=[0.7])
+    space = SkillSpace.default()
+    assert SkillMatcher(space=space).space is space
 
 
 def test_task_draws_equal_the_per_field_generator_calls() -> None:

@@ -44,16 +44,6 @@ def _in_a_scratch_directory(tmp_path_factory):
 #: entry point -> (what the exhaustive run, benchmarks/fuzz_counts.py, still finds in the entry point's own
 #: module, and one call that shows it: make_call's choice, slot, strict)
 KNOWN: dict[str, tuple[str, int, int, bool]] = {
-    "CoalescePolicy": ("model.policies: weights of another length fail deep (IndexError)", 4, 3, True),
-    "PaperPolicy": ("model.policies: window has no upper bound (MemoryError)", 7, 2, False),
-    "Provider": ("model.providers: name and type_id accept any object", 0, 0, True),
-    "SkillMatcher": ("model.skills: space accepts any object", 5, 0, True),
-    "Task": ("model.tasks: max_latency and budget accept '0.5', 1j, True, NaN", 5, 0, True),
-    "admission_curves": ("model.skill_gate: taus [True, False] accepted; n_providers 10 with n_tasks 20 IndexError", 0, 3, True),
-    "client_payoff": ("model.criteria: True, 1j, NaN accepted (np.asarray without checks)", 0, 1, True),
-    "local_payoff": ("model.criteria: True, 1j, NaN accepted", 0, 1, True),
-    "provider_payoff": ("model.criteria: True, 1j, NaN accepted", 0, 1, True),
-    "spoofer_score": ("model.skill_gate: weights junk fails inside sympy", 0, 1, True),
 }
 
 #: entry points whose value junk may legitimately take long (big sizes): fuzzed with type junk only

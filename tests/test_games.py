@@ -126,6 +126,38 @@ def test_skill_gate_analysis() -> None:
     assert declared.spoofer_admitted == 1.0
 
 
+def test_spoofer_score_normalises_its_weights_and_refuses_junk() -> None:
+    h = sympy.Symbol("h", nonnegative=True)
+    assert skill_gate.spoofer_score((3, 5, 2)) - (sympy.Rational(4, 5) + h / 5) == 0     # as the gate normalises
+    assert skill_gate.spoofer_score(np.array([1.0, 1.0, 2.0])) - (sympy.Rational(1, 2) + h / 2) == 0
+    for junk, error in (("abc", TypeError), ([True, False, True], TypeError), ([1j, 2.0, 1.0], TypeError),
+                        ((0.3, 0.5), ValueError), (np.ones((2, 3)), ValueError), ((0, 0, 0), ValueError)):
+        with pytest.raises(error, match="weights"):
+            skill_gate.spoofer_score(junk)
+
+
+def test_admission_curves_with_fewer_providers_than_spoofers() -> None:
+    # issue 15: n_providers below 20 made an IndexError (the spoofers were copied from 20 honest providers)
+    curves = skill_gate.admission_curves([0.7], n_tasks=20, n_providers=10)
+    assert curves["mode"].tolist() == ["declared", "probe"]
+    assert curves.spoofer_admitted.tolist()[0] == 1.0      # declared tags: J = C = 1, 0.8 + 0.2 x 0.8 >= 0.7
+    # the spoofers no longer depend on the honest providers: the shares of 20 and of 40 providers' draws agree
+    assert skill_gate.admission_curves([0.7], n_tasks=20, n_providers=40).spoofer_admitted.tolist() == \
+        curves.spoofer_admitted.tolist()
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"taus": [True, False]}, TypeError, "taus must hold real numbers, not a boolean"),
+    ({"taus": [1.5]}, ValueError, "taus must be in"),
+    ({"taus": []}, ValueError, "taus must be a non-empty list"),
+    ({"taus": [0.7], "n_tasks": 10**6, "n_providers": 10**6}, ValueError, "at most 4,000,000 pairs"),
+    ({"taus": [0.7], "n_providers": 0}, ValueError, "n_providers must be >= 1"),
+])
+def test_admission_curves_bad_input(kwargs, error, message) -> None:
+    with pytest.raises(error, match=message):
+        skill_gate.admission_curves(**kwargs)
+
+
 @pytest.mark.parametrize("call, message", [
     (lambda: StageParameters(reliability=1.5), "reliability must be in"),
     (lambda: StageParameters(price=-1.0), "price must be >= 0"),

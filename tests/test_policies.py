@@ -117,6 +117,28 @@ def test_bad_policy_parameters(factory, message) -> None:
         factory()
 
 
+@pytest.mark.parametrize("factory, error, message", [
+    # issue 15: weights of another length failed deep inside _base (IndexError)
+    (lambda: CoalescePolicy(weights=(1.0, 2.0)), ValueError, r"weights must have 4 entries .* got shape \(2,\)"),
+    (lambda: CoalescePolicy(weights=5.0), ValueError, "weights must be a vector"),
+    (lambda: PaperPolicy(weights=np.ones((2, 4))), ValueError, r"one vector of 4 .* shape \(2, 4\)"),
+    # the window (Eq. 15's history) had no upper bound (MemoryError) and 0 crashed the compiled ring
+    (lambda: PaperPolicy(window=10**12), ValueError, "window must be at most 1,000 .* got 1000000000000"),
+    (lambda: PaperPolicy(window=0), ValueError, "window must be >= 1; got 0"),
+    (lambda: PaperPolicy(window=2.0), TypeError, "window must be an integer; got 2.0"),
+    (lambda: CoalescePolicy(runs=10**12), ValueError, "runs must be at most 100,000"),
+    (lambda: PaperPolicy(name=None), TypeError, "name must be a string .* got None"),
+])
+def test_policy_fields_refused_before_any_allocation(factory, error, message) -> None:
+    with pytest.raises(error, match=message):
+        factory()
+
+
+def test_longest_window_is_accepted() -> None:
+    policy = PaperPolicy(window=1_000, runs=3)
+    assert policy.history.shape == (3, 1_000) and policy.rule().window == 1_000
+
+
 @pytest.mark.parametrize("record", ["closeness", "decision"])
 def test_paper_rule_keeps_each_runs_eq15_history_across_batches(record) -> None:
     """The compiled gate (rules.apply_rule on each run's ring, rotated back to oldest first between batches as

@@ -20,12 +20,16 @@ V*r - p
 from __future__ import annotations
 
 import functools
+import math
+import numbers
+import sys
 from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
 from coalesce_games import data
+from coalesce_games.validation import as_array
 
 __all__ = ['BEHAVIOURS', 'BENEFIT', 'CRITERIA', 'TASK_TYPES', 'client_payoff', 'encode_skills', 'local_payoff', 'ontology_index', 'provider_payoff', 'required_by_type', 'security_from_reliability']
 
@@ -90,6 +94,44 @@ def security_from_reliability(reliability: Any) -> Any:
 
 # --------------------------------------------------------------------------- payoffs
 
+def _term(name: str, value: Any) -> Any:
+    """One payoff term: a real number, a real array or a real sympy expression, returned ready to compute with.
+
+    The payoffs are plain arithmetic, so anything with ``*`` and ``-`` would
+    pass through them; what is refused here is what has no real reading: a
+    bool, a complex number, NaN or an infinity, a string, ``None``. Lists and
+    tuples become float arrays (:func:`coalesce_games.validation.as_array`).
+    A sympy expression passes unless sympy knows it is not a finite real
+    (``I``, ``oo``, ``zoo``, ``nan``); sympy is never imported here (a sympy
+    object means it already is).
+
+    >>> _term("price", 2)
+    2
+    >>> _term("price", True)
+    Traceback (most recent call last):
+    ...
+    TypeError: price must be a real number, a real numpy array or a sympy expression; got True
+    """
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "iuf":
+            raise TypeError(f"{name} must hold real numbers (int or float, not {value.dtype}); got {value!r}")
+        if value.dtype.kind == "f" and not np.isfinite(value).all():
+            raise ValueError(f"{name} must be finite; got {value!r}")
+        return value
+    if isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)):
+        if not math.isfinite(value):
+            raise ValueError(f"{name} must be finite; got {value!r}")
+        return value
+    if isinstance(value, (list, tuple)):
+        return as_array(name, value)
+    sp = sys.modules.get("sympy")
+    if sp is not None and isinstance(value, sp.Expr):
+        if value.is_extended_real is False or value.is_finite is False or value.has(sp.nan):
+            raise ValueError(f"{name} must be a finite real expression; got {value!r}")
+        return value
+    raise TypeError(f"{name} must be a real number, a real numpy array or a sympy expression; got {value!r}")
+
+
 def client_payoff(value: Any, price: Any, reliability: Any, security: Any, *,
                   lateness_cost: Any = 0, security_loss: Any = 0,
                   failure_cost: Any = 0, verification_cost: Any = 0) -> Any:
@@ -105,7 +147,15 @@ def client_payoff(value: Any, price: Any, reliability: Any, security: Any, *,
 
     >>> client_payoff(200.0, 20.0, 0.5, 1.0, failure_cost=40.0)
     60.0
+    >>> client_payoff(200.0, 20.0, float("nan"), 1.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: reliability must be finite; got nan
     """
+    value, price, reliability, security = (_term("value", value), _term("price", price),
+                                           _term("reliability", reliability), _term("security", security))
+    lateness_cost, security_loss = _term("lateness_cost", lateness_cost), _term("security_loss", security_loss)
+    failure_cost, verification_cost = _term("failure_cost", failure_cost), _term("verification_cost", verification_cost)
     return (reliability * value - price - lateness_cost
             - (1 - security) * security_loss
             - (1 - reliability) * failure_cost - verification_cost)
@@ -117,6 +167,8 @@ def provider_payoff(price: Any, own_cost: Any, *, paid_probability: Any = 1) -> 
     >>> provider_payoff(10.0, 4.0, paid_probability=0.5)
     1.0
     """
+    price, own_cost = _term("price", price), _term("own_cost", own_cost)
+    paid_probability = _term("paid_probability", paid_probability)
     return paid_probability * price - own_cost
 
 
@@ -127,4 +179,6 @@ def local_payoff(value: Any, internal_cost: Any, reliability_local: Any = 1,
     >>> local_payoff(100.0, 30.0, 0.99)
     69.0
     """
+    value, internal_cost = _term("value", value), _term("internal_cost", internal_cost)
+    reliability_local, lateness_cost = _term("reliability_local", reliability_local), _term("lateness_cost", lateness_cost)
     return reliability_local * value - internal_cost - lateness_cost

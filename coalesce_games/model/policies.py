@@ -26,6 +26,21 @@ from coalesce_games.validation import check_choice, check_int, check_probability
 
 __all__ = ['CoalescePolicy', 'PaperPolicy', 'make_policy']
 
+#: the longest Eq. 15 history (the paper's is 50): :func:`coalesce_games.model.rules.eq15_table` is (window + 1)^2
+MAX_WINDOW = 1_000
+#: the most runs one policy decides together (each holds its own weights and Eq. 15 history)
+MAX_RUNS = 100_000
+
+
+def _check_common(policy: Any) -> None:
+    """The fields both policies share: name, criteria weights (one vector of 4) and runs."""
+    if not isinstance(policy.name, str):
+        raise TypeError(f"name must be a string (a label); got {policy.name!r}")
+    if check_weights("weights", policy.weights, size=4).ndim != 1:
+        raise ValueError(f"weights must be one vector of 4 criteria weights; got shape {np.shape(policy.weights)}")
+    if check_int("runs", policy.runs, minimum=1) > MAX_RUNS:
+        raise ValueError(f"runs must be at most {MAX_RUNS:,}; got {policy.runs!r}")
+
 
 @dataclass
 class PaperPolicy:
@@ -74,10 +89,12 @@ class PaperPolicy:
                     "exploration_confidence"):
             check_probability(key, getattr(self, key))
         check_choice("normalization", self.normalization, ("vector", "minmax"))
-        check_weights("weights", self.weights, size=4)
-        check_int("runs", self.runs, minimum=1)
+        _check_common(self)
         check_choice("record", self.record, ("closeness", "decision"))
         check_choice("scope", self.scope, ("scored", "every_task"))
+        if check_int("window", self.window, minimum=1) > MAX_WINDOW:
+            raise ValueError(f"window must be at most {MAX_WINDOW:,} (Eq. 15's history; the paper's is 50); "
+                             f"got {self.window!r}")
         self.history = np.zeros((self.runs, self.window), bool)
         self.filled = np.zeros(self.runs, np.int64)
 
@@ -125,7 +142,7 @@ class CoalescePolicy:
         check_probability("exploration_confidence", self.exploration_confidence)
         check_choice("normalization", self.normalization, ("vector", "minmax"))
         check_scalar("security_weight", self.security_weight, low=0)
-        check_int("runs", self.runs, minimum=1)
+        _check_common(self)
         self.current = np.tile(check_weights("weights", self._base(), size=4), (self.runs, 1))
 
     def rule(self) -> CoalesceRule:

@@ -46,18 +46,25 @@ class Provider:
     type_id: str = ""
 
     def __post_init__(self) -> None:
-        check_nonnegative(f"{self.name}.price", self.price)
-        check_nonnegative(f"{self.name}.latency", self.latency)
-        check_probability(f"{self.name}.reliability", self.reliability)
+        for label in ("name", "type_id"):
+            if not isinstance(getattr(self, label), str):
+                raise TypeError(f"{label} must be a string; got {getattr(self, label)!r}")
+        check_nonnegative(f"{self.name}.price", self.price, ndim=0)
+        check_nonnegative(f"{self.name}.latency", self.latency, ndim=0)
+        check_probability(f"{self.name}.reliability", self.reliability, ndim=0)
         if self.security is not None:
-            check_probability(f"{self.name}.security", self.security)
+            check_probability(f"{self.name}.security", self.security, ndim=0)
         if self.competence is not None:
-            check_probability(f"{self.name}.competence", self.competence)
-        if self.behaviour not in BEHAVIOURS:
+            check_probability(f"{self.name}.competence", self.competence, ndim=0)
+        if not isinstance(self.behaviour, str) or self.behaviour not in BEHAVIOURS:
             raise ValueError(f"{self.name}.behaviour must be one of {list(BEHAVIOURS)}; got {self.behaviour!r}")
-        encode_skills(self.declared_skills)
-        if self.true_skills is not None:
-            encode_skills(self.true_skills)
+        for label in ("declared_skills", "true_skills"):
+            skills = getattr(self, label)
+            if skills is None and label == "true_skills":    # the declared ones (Providers.from_list)
+                continue
+            if not isinstance(skills, (set, frozenset, list, tuple)):
+                raise TypeError(f"{self.name}.{label} must be a set of skill names; got {skills!r}")
+            encode_skills(skills)
 
 
 # --------------------------------------------------------------------------- containers

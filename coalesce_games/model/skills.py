@@ -220,11 +220,14 @@ class SkillMatcher:
     space: SkillSpace | None = None
 
     def __post_init__(self) -> None:
-        check_weights("weights", self.weights, size=3)
-        check_probability("tau", self.tau)
+        if check_weights("weights", self.weights, size=3).ndim != 1:
+            raise ValueError(f"weights must be one vector of 3 weights (J, C, H); got shape {np.shape(self.weights)}")
+        check_probability("tau", self.tau, ndim=0)
         check_choice("mode", self.mode, ("declared", "probe"))
-        check_probability("probe_noise", self.probe_noise)
-        check_probability("prior", self.prior)
+        check_probability("probe_noise", self.probe_noise, ndim=0)
+        check_probability("prior", self.prior, ndim=0)
+        if self.space is not None and not isinstance(self.space, SkillSpace):
+            raise TypeError(f"space must be a SkillSpace (or None for the ontology's); got {self.space!r}")
         if self.space is None:
             object.__setattr__(self, "space", SkillSpace.default())
 

@@ -22,7 +22,7 @@ import numpy as np
 from coalesce_games import data
 from coalesce_games.model.criteria import TASK_TYPES, _ontology, encode_skills, required_by_type
 from coalesce_games.model.providers import _field_len, _type_cdf
-from coalesce_games.validation import as_array, check_int, check_nonnegative, check_probability, make_rng
+from coalesce_games.validation import as_array, check_bool, check_int, check_nonnegative, check_probability, make_rng
 
 __all__ = ['TASK_UNIFORMS', 'Task', 'Tasks', 'draw_task_arrays', 'task_fields']
 
@@ -42,13 +42,18 @@ class Task:
     budget: float | None = None
 
     def __post_init__(self) -> None:
+        if not isinstance(self.task_type, str):
+            raise TypeError(f"task_type must be a string, one of {list(TASK_TYPES)}; got {self.task_type!r}")
         if self.task_type not in TASK_TYPES:
             raise ValueError(f"task_type must be one of {list(TASK_TYPES)}; got {self.task_type!r}")
-        check_nonnegative("value", self.value)
-        check_nonnegative("complexity", self.complexity)
-        check_nonnegative("data_gb", self.data_gb)
-        check_probability("sensitivity", self.sensitivity)
+        for name in ("value", "complexity", "data_gb", "max_latency", "budget"):
+            if name in ("value", "complexity", "data_gb") or getattr(self, name) is not None:
+                check_nonnegative(name, getattr(self, name), ndim=0)
+        check_probability("sensitivity", self.sensitivity, ndim=0)
+        check_bool("high_criticality", self.high_criticality)
         if self.required_skills is not None:
+            if not isinstance(self.required_skills, (set, frozenset, list, tuple)):
+                raise TypeError(f"required_skills must be a set of skill names; got {self.required_skills!r}")
             encode_skills(self.required_skills)
 
 
