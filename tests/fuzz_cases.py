@@ -193,7 +193,9 @@ def _verify_config(result: Any, args: tuple, kwargs: dict) -> None:
     assert type(result).from_dict(result.to_dict()) == result
     for key, value in result.to_dict().items():
         assert not isinstance(value, (str, bool)) or key in {"load", "policy", "paper_history", "paper_history_scope",
-                                                             "accounting", "skill_mode"}, (key, value)
+                                                             "accounting", "skill_mode", "task_levels",
+                                                             "reliability_draw", "jitter_shape", "late_latency",
+                                                             "weight_noise"}, (key, value)
 
 
 def _verify_simulation(result: Any, args: tuple, kwargs: dict) -> None:

@@ -40,7 +40,7 @@ def test_compiled_runs_equal_the_task_by_task_loop(scenario, changes) -> None:
 
 
 def test_the_loop_refuses_what_it_does_not_model() -> None:
-    for changes in ({"rogue_share": 0.2}, {"verification_share": 0.5}, {"policy": "coalesce"},
+    for changes in ({"rogue_share": 0.2}, {"verification_share": 0.5}, {"policy": "coalesce", "weight_noise": "none"},
                     {"skill_mode": "probe"}):
         with pytest.raises(ValueError, match="loop market covers"):
             simulate_loop(load_scenario("paper_agt_01").replace(**changes), 0)

@@ -76,6 +76,8 @@ CHANGES = {
     "rogue_mix": (1.0, 0.0, 0.0), "rogue_entry_day": 1, "rogue_price_factor": 0.1,
     "spoofer_competence": 0.9, "q_leak": 1.0, "leak_loss": 5000.0, "d_leak": 0.0, "d_fab": 0.0,
     "verification_share": 1.0, "latency_penalty_per_min": 0.0, "reentry_hours": 1, "seed": 5,
+    "task_levels": "medium", "reliability_draw": "nominal", "jitter_shape": "normal", "late_latency": "quoted",
+    "weight_noise": "published",
 }
 # fields whose effect needs rogue providers in the market to show
 NEEDS_ROGUES = {"rogue_mix", "rogue_entry_day", "rogue_price_factor", "spoofer_competence", "q_leak",
@@ -86,7 +88,8 @@ NEEDS_ROGUES = {"rogue_mix", "rogue_entry_day", "rogue_price_factor", "spoofer_c
 FOCUS = {"d_leak": {"rogue_mix": (0, 1, 0)}, "q_leak": {"rogue_mix": (0, 1, 0)},
          "reentry_hours": {"rogue_mix": (1, 0, 0), "d_fab": 1.0, "verification_share": 1.0},
          "spoofer_competence": {"rogue_mix": (1, 0, 0)}, "paper_history": {"policy": "paper"},
-         "paper_history_scope": {"policy": "paper"}}
+         "paper_history_scope": {"policy": "paper"}, "weight_noise": {"policy": "paper"},
+         "late_latency": {"policy": "paper"}}
 
 
 def test_every_config_field_is_covered() -> None:

@@ -20,6 +20,7 @@ import string
 import numpy as np
 import pandas as pd
 
+from coalesce_games.findings.f1_published_table import F1_MECHANICS
 from coalesce_games.findings.verdicts import RELATIVE_MARGIN, equivalence_verdict, mean_ci
 
 __all__ = ['NEEDED', 'narrative_numbers', 'render_narrative']
@@ -33,6 +34,11 @@ NEEDED = ("F1_table", "F2_runs", "F3_admission", "F4_correlation", "F5_market", 
 def _f(x: float, digits: int = 1) -> str:
     """``x`` with ``digits`` decimals; "-" when the run gave no finite number (e.g. an interval of 2 seeds)."""
     return f"{x:.{digits}f}" if np.isfinite(x) else "-"
+
+
+def _signed(x: float, digits: int = 1) -> str:
+    """``x`` with its sign and ``digits`` decimals (``+2.6``); "-" when the run gave no finite number."""
+    return f"{x:+.{digits}f}" if np.isfinite(x) else "-"
 
 
 def _cell(by: pd.DataFrame, row: str, col: str, digits: int = 0) -> str:
@@ -71,6 +77,9 @@ def _f1(t: pd.DataFrame) -> dict[str, str]:
     for name in ("our_skill_gate", "per_client_load", "every_task_history", "closeness_history"):
         n[f"f1_{name}"] = _f(wm(f"{name}_paper_metric_mean"), 0)
         n[f"f1_{name}_rate"] = _f(wm(f"{name}_outsourcing_rate"), 0)
+    for name in F1_MECHANICS:     # the published code's cheap mechanics, each put back to ours: its effect in pp
+        n[f"f1_{name}"] = _f(wm(f"{name}_paper_metric_mean"))
+        n[f"f1_{name}_effect"] = _signed(-wm(f"{name}_effect"))
     for label, col, paper, margin in (("rate", "outsourcing_rate", 33.8, 33.8), ("topsis", "mean_topsis", 0.790, 0.790)):
         n[f"f1_{label}_verdict"] = equivalence_verdict(t[col].to_numpy(), paper, RELATIVE_MARGIN * margin).verdict
     n["f1_time_verdict"] = equivalence_verdict((t.paper_time_metric_mean - t.published_time_savings).to_numpy(), 0.0,

@@ -81,6 +81,8 @@ class TaskArrays(NamedTuple):
     budget: np.ndarray
     opportunity_rate: np.ndarray  # Eq. 4 in the paper accounting: the best value an hour queued behind it
     uniforms: np.ndarray          # (m, 8) exploration coin, which provider, verified, five outcome draws
+    late_complexity: np.ndarray   # (m,) Eq. 6's lateness is on latency x this: complexity, or 1 (published)
+    weight_noise: np.ndarray      # (m, 4) the published rule's weight step after task k, or (0, 4)
 
 
 class MarketConstants(NamedTuple):
@@ -103,6 +105,8 @@ class MarketConstants(NamedTuple):
     paper_accounting: bool       # the rule compares with the paper accounting's internal cost
     learns: bool                 # the client updates its estimates (the coalesce rule)
     paper: bool                  # the published rule (else the coalesce rule)
+    weight_noise: bool           # the published rule's weights take the steps ``TaskArrays.weight_noise``
+    weight_noise_keep_above: float   # ... except after an outsourcing above this closeness
 
 
 class Outputs(NamedTuple):

@@ -39,7 +39,10 @@ _PROBABILITIES = ("epsilon", "tau", "beta", "exploration_confidence", "probe_noi
                   "rogue_share", "spoofer_competence", "q_leak", "d_leak", "d_fab", "verification_share")
 _CHOICES = {"policy": ("coalesce", "paper"), "paper_history": ("closeness", "decision"),
             "paper_history_scope": ("scored", "every_task"), "accounting": ("consistent", "paper"),
-            "load": ("per_client", "published"), "skill_mode": ("declared", "probe", "published")}
+            "load": ("per_client", "published"), "skill_mode": ("declared", "probe", "published"),
+            "task_levels": ("drawn", "medium"), "reliability_draw": ("range", "nominal"),
+            "jitter_shape": ("uniform", "normal"), "late_latency": ("scaled", "quoted"),
+            "weight_noise": ("none", "published")}
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,12 @@ class MarketConfig:
     verification_share: float = 0.0
     latency_penalty_per_min: float = 0.25  # paper's latency penalty; 0 ignores lateness
     reentry_hours: int = 24
+    # the published code's cheap mechanics (papers/model.md section 7.5); the [paper] scenarios copy them
+    task_levels: str = "drawn"         # "medium": every task medium sensitivity (0.5), none high-criticality
+    reliability_draw: str = "range"    # "nominal": every provider at its type's Table-1 reliability
+    jitter_shape: str = "uniform"      # "normal": price and latency x N(1, 0.10) and N(1, 0.15)
+    late_latency: str = "scaled"       # "quoted": Eq. 6's lateness on the provider's latency, not x complexity
+    weight_noise: str = "none"         # "published": the published rule's weights take a random step (Eq. 12)
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -104,6 +113,9 @@ class MarketConfig:
                              f"provider's Eq. 7 price negative")
         if self.rogue_share == 1.0:
             raise ValueError("rogue_share must leave at least one honest provider; got 1.0")
+        if self.weight_noise == "published" and self.policy != "paper":
+            raise ValueError(f"weight_noise 'published' is the published rule's (its weights); policy must be "
+                             f"'paper' with it; got policy {self.policy!r}")
         self._check_size()
 
     def _check_types(self) -> None:

@@ -2,7 +2,8 @@
 
 A run draws its providers, its arrivals (one Poisson draw per client and hour,
 or the published market-wide load) and eight uniforms per task (exploration,
-which provider, verification, outcomes), so its hours call no generator. A
+which provider, verification, outcomes), and, with the published weight
+noise, four normals per task, so its hours call no generator. A
 batch of runs is drawn run by run and made into all runs' providers and tasks
 in one call each; a run's numbers are the same alone or in any batch.
 """
@@ -34,7 +35,8 @@ def _arrival_multiplier(hours: np.ndarray, business: float) -> np.ndarray:
 
 def _build_providers(cfg: MarketConfig, rng: np.random.Generator) -> Providers:
     n_rogue = int(round(cfg.rogue_share * cfg.contractors))
-    honest = Providers.sample_table1(cfg.contractors - n_rogue, rng)
+    honest = Providers.sample_table1(cfg.contractors - n_rogue, rng, reliability=cfg.reliability_draw,
+                                     shape=cfg.jitter_shape)
     if cfg.mislabelled_share > 0:
         # the best providers describe their skills in another vocabulary: no tag overlap
         k = int(round(cfg.mislabelled_share * len(honest)))
@@ -71,6 +73,8 @@ class _BatchDraws:
     arrivals: list[np.ndarray]    # per run, (hours, clients): tasks arriving per client per hour
     tasks: dict[str, np.ndarray]  # all runs' tasks, run after run, hour by hour, client by client
     uniforms: np.ndarray          # (tasks, UNIFORMS_PER_TASK)
+    late_complexity: np.ndarray   # (tasks,) what a provider's latency is multiplied by in Eq. 6's lateness
+    weight_noise: np.ndarray      # (tasks, 4) the published weights' step after each task, or (0, 4)
 
 
 def _draw_batch(cfgs: list[MarketConfig], seeds: list[int]) -> _BatchDraws:
@@ -90,7 +94,8 @@ def _draw_batch(cfgs: list[MarketConfig], seeds: list[int]) -> _BatchDraws:
         start = np.concatenate([[0], np.cumsum(sizes)])
         blocks = [rng.random((4, c.contractors)) for rng, c in zip(markets, cfgs)]
         providers = Providers.from_table1_uniforms(np.concatenate(blocks, axis=1),
-                                                   np.arange(start[-1]) - np.repeat(start[:-1], sizes))
+                                                   np.arange(start[-1]) - np.repeat(start[:-1], sizes),
+                                                   reliability=cfg.reliability_draw, shape=cfg.jitter_shape)
     else:
         plist = [_build_providers(c, rng) for c, rng in zip(cfgs, markets)]
         start = np.concatenate([[0], np.cumsum([len(p) for p in plist])])
@@ -100,11 +105,27 @@ def _draw_batch(cfgs: list[MarketConfig], seeds: list[int]) -> _BatchDraws:
     arrivals = [_arrivals(c, rng, multiplier) for c, rng in zip(cfgs, markets)]
     counts = [int(a.sum()) for a in arrivals]
     tasks = task_fields(np.concatenate([rng.random((TASK_UNIFORMS, m)) for rng, m in zip(markets, counts)], axis=1))
+    if cfg.task_levels == "medium":      # the published tasks: drawn as ours (same stream), levels overwritten
+        tasks["sensitivity"] = np.full(len(tasks["value"]), data.parameters_view()["tasks"]["medium_sensitivity"])
+        tasks["high_criticality"] = np.zeros(len(tasks["value"]), dtype=bool)
     first = np.concatenate([[0], np.cumsum(counts)])
     uniforms = np.empty((first[-1], UNIFORMS_PER_TASK))
     for r, seed in enumerate(seeds):
         make_rng([seed, 0xC0A1, 1]).random(out=uniforms[first[r]:first[r + 1]])
-    return _BatchDraws(providers, start.astype(np.int64), arrivals, tasks, uniforms)
+    late = tasks["complexity"] if cfg.late_latency == "scaled" else np.ones(len(tasks["complexity"]))
+    return _BatchDraws(providers, start.astype(np.int64), arrivals, tasks, uniforms, late,
+                       _weight_noise(cfg, seeds, counts))
+
+
+def _weight_noise(cfg: MarketConfig, seeds: list[int], counts: list[int]) -> np.ndarray:
+    """The published rule's weight steps, ``rate x N(0, sd)`` per weight and task, (tasks, 4), each run's from
+    a fourth stream of its own (so the other draws do not move); (0, 4) without ``weight_noise``."""
+    if cfg.weight_noise == "none":
+        return np.zeros((0, 4))
+    d = data.parameters_view()["decision"]
+    return np.concatenate([d["weight_learning_rate"] * make_rng([seed, 0xC0A1, 3]).normal(0.0, d["weight_noise_sd"],
+                                                                                          (m, 4))
+                           for seed, m in zip(seeds, counts)]).reshape(-1, 4)
 
 
 def _arrivals(cfg: MarketConfig, rng: np.random.Generator, multiplier: np.ndarray) -> np.ndarray:

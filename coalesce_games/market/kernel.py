@@ -91,7 +91,7 @@ from coalesce_games.model.cost_terms import (
 from coalesce_games.model.decisions import best_candidate
 from coalesce_games.model.rules import apply_rule
 from coalesce_games.model.threats import FABRICATOR, LEECHER, SPOOFER, outcome_one
-from coalesce_games.model.weights import follow_market, task_weights_one
+from coalesce_games.model.weights import follow_market, task_weights_one, weight_noise_step
 
 __all__ = ['expected_loss', 'market_shape', 'place_tasks', 'run_batch', 'skill_gate']
 
@@ -233,8 +233,10 @@ def _decide_task(r: int, k: int, internal_total: float, exec_min: float, paper_t
     candidate and the rule. Returns ``(choice, closeness, confidence, explored)``."""
     tasks, market, costs = inp.tasks, inp.market, inp.costs
     t, client, p0 = tasks.task_type[k], tasks.client[k] - inp.clients[r], inp.prov.start[r]
-    task_weights_one(inp.base_weights if market.paper else st.weights_now, tasks.budget[k], tasks.value[k],
-                     tasks.max_latency[k], tasks.sensitivity[k], inp.factors, st.factor, st.weights)
+    # the published rule weighs with its base weights, or with the noisy weights it carries (weight_noise)
+    noisy = market.paper and market.weight_noise
+    task_weights_one(inp.base_weights if market.paper and not noisy else st.weights_now, tasks.budget[k],
+                     tasks.value[k], tasks.max_latency[k], tasks.sensitivity[k], inp.factors, st.factor, st.weights)
     internal_seen = (paper_total if market.paper_accounting else internal_total) \
         + lateness_one(st.queued[client] + exec_min, tasks.max_latency[k], market.latency_penalty_per_min)
     communication = communication_one(tasks.data_gb[k], costs.output_gb, costs.transfer_per_gb,
@@ -244,18 +246,26 @@ def _decide_task(r: int, k: int, internal_total: float, exec_min: float, paper_t
     ext_total, ext_latency = st.ext_total, st.ext_latency
     complexity, value, critical, max_latency = (tasks.complexity[k], tasks.value[k], tasks.high_criticality[k],
                                                 tasks.max_latency[k])
+    late_complexity = tasks.late_complexity[k]     # the task's complexity, or 1 (late_latency "quoted")
     for e in range(st.n_usable[t]):
         j = usable[e]
-        parts = external_one(price_now[j] * price_factor, est_rel[j], latency[p0 + j], complexity, value, critical,
-                             communication, max_latency, costs)
-        ext_total[j], ext_latency[j] = parts[3], parts[4]
+        parts = external_one(price_now[j] * price_factor, est_rel[j], latency[p0 + j], late_complexity, value,
+                             critical, communication, max_latency, costs)
+        ext_total[j], ext_latency[j] = parts[3], latency[p0 + j] * complexity
     minmax = inp.paper.minmax if market.paper else inp.coalesce.minmax
     pick, top = best_candidate(usable, st.n_usable[t], ext_total, est_rel, ext_latency, st.est_sec,
                                internal_seen, not market.paper, st.weights, inp.benefit, minmax, st.work)
     # the published rule explores among all available providers, ours among the eligible ones
     explorable, n_explorable = (st.available, st.counts[0]) if market.paper else (st.usable[t], st.n_usable[t])
-    return apply_rule(market.paper, pick, top, tasks.uniforms[k, 0], tasks.uniforms[k, 1], explorable, n_explorable,
-                      st.ring, st.ring_state, inp.eq15_table, inp.paper, inp.coalesce)
+    choice, closeness, confidence, explored = apply_rule(market.paper, pick, top, tasks.uniforms[k, 0],
+                                                         tasks.uniforms[k, 1], explorable, n_explorable, st.ring,
+                                                         st.ring_state, inp.eq15_table, inp.paper, inp.coalesce)
+    # the published weights step after each task that reached TOPSIS, from the run's second on, unless it went
+    # out above 0.8 (papers/model.md section 7.5)
+    if noisy and not explored and pick >= 0 and st.ring_state[1] > 1 \
+            and not (choice >= 0 and closeness > market.weight_noise_keep_above):
+        weight_noise_step(st.weights_now, tasks.weight_noise[k])
+    return choice, closeness, confidence, explored
 
 
 @numba.njit(cache=True, nogil=True, _nrt=False, inline="always")
@@ -268,9 +278,9 @@ def _settle(r: int, k: int, j: int, closeness: float, internal_total: float, exe
     communication = communication_one(tasks.data_gb[k], costs.output_gb, costs.transfer_per_gb,
                                       costs.communication_fixed)
     price = st.price_now[j] * complexity_price_one(tasks.complexity[k], costs.complexity_price_factor)
-    parts = external_one(price, st.est_rel[j], prov.latency[g], tasks.complexity[k], tasks.value[k],
+    parts = external_one(price, st.est_rel[j], prov.latency[g], tasks.late_complexity[k], tasks.value[k],
                          tasks.high_criticality[k], communication, tasks.max_latency[k], costs)
-    total, latency_min = parts[3], parts[4]
+    total, latency_min = parts[3], prov.latency[g] * tasks.complexity[k]
     p_success = prov.reliability[g] if prov.has_skills[g, t] else prov.competence[g]
     verified = tasks.uniforms[k, 2] < market.verification_share
     success, fabricated, leaked, incident, detected, loss = outcome_one(

@@ -78,6 +78,12 @@ class _LoopRun:
         draws = market_draws._draw_batch([cfg], [seed])
         prov, self.arrivals, self.u_all = draws.providers, draws.arrivals[0].tolist(), draws.uniforms.tolist()
         self.t = {key: value.tolist() for key, value in draws.tasks.items()}
+        self.late_cf, self.noise = draws.late_complexity.tolist(), draws.weight_noise.tolist()
+        base = [0.40, 0.25, 0.20, 0.15]
+        total = 0.0
+        for w in base:
+            total += w
+        self.weights = [w / total for w in base]     # the published rule's weights (steps with weight_noise)
         self.n = n = len(prov)
         self.base_price, self.latency = prov.base_price.tolist(), prov.latency.tolist()
         self.reliability, self.security = prov.reliability.tolist(), prov.security.tolist()
@@ -103,15 +109,16 @@ class _LoopRun:
                 + hw["tdp_w"] * hw["utilisation"] / 1000.0 * hrs * rates["energy_per_kwh"] + rate * hrs
                 + hw["purchase_usd"] / self.day_hours * hrs)
 
-    def external(self, j: int, cf: float, value: float, gamma: float, comm: float, max_lat: float) -> tuple:
-        """Eq. 6-9 at provider j: (price, total, latency)."""
+    def external(self, j: int, cf: float, value: float, gamma: float, comm: float, max_lat: float,
+                 late_cf: float) -> tuple:
+        """Eq. 6-9 at provider j: (price, total, latency); the lateness on latency x ``late_cf``."""
         e = self.e
         price = self.price_now[j] * (1 + e["complexity_price_factor"] * (cf - 1))
         rel = self.reliability[j]
         verif = e["verification_automated"] if rel > e["automated_reliability"] else e["verification_manual"]
         risk = ((1 - rel) * self.slope + self.base_risk) * (value * gamma)
         lat = self.latency[j] * cf
-        late = max(lat - max_lat, 0.0) * e["latency_penalty_per_min"]
+        late = max(self.latency[j] * late_cf - max_lat, 0.0) * e["latency_penalty_per_min"]
         return price, price + (comm + e["integration"]) + verif + risk + late, lat
 
     def hour(self, h: int) -> None:
@@ -176,7 +183,7 @@ class _LoopRun:
         """The Eq. 11 gate, Eq. 6-9 per candidate and the published rule: (provider or -1, explored, closeness,
         confidence)."""
         cfg, dec, t, n = self.cfg, self.dec, self.t, self.n
-        weights = [0.40, 0.25, 0.20, 0.15]
+        weights = list(self.weights) if cfg.weight_noise == "published" else [0.40, 0.25, 0.20, 0.15]
         if t["budget"][i] < dec["cost_budget_share"] * value:
             weights[0] *= dec["cost_multiplier"]
         if max_lat < dec["latency_urgent_min"]:
@@ -187,7 +194,7 @@ class _LoopRun:
         cands, rows = [], []
         for j in range(n):
             if self.skill[kind][j] >= cfg.tau:
-                _, total, lat = self.external(j, cf, value, gamma, comm, max_lat)
+                _, total, lat = self.external(j, cf, value, gamma, comm, max_lat, self.late_cf[i])
                 cands.append(j)
                 rows.append([total, self.reliability[j], lat, self.security[j]])
         u = self.u_all[i]
@@ -203,13 +210,25 @@ class _LoopRun:
             j = cands[best] if cands and closeness > 0.6 and confidence > 0.8 else -1
         if recorded:       # what the history records: the decision, or the closeness alone
             self.flags.append(closeness > 0.7 and (j >= 0 or cfg.paper_history == "closeness"))
+        if cfg.weight_noise == "published" and not explored and cands:
+            self.step_weights(i, j, closeness)
         return j, explored, closeness, confidence
+
+    def step_weights(self, i: int, j: int, closeness: float) -> None:
+        """The published weights' random step after a scored decision once the Eq. 15 history holds two flags
+        or more, unless the task went out above 0.8: ``w <- |w + 0.01 N(0, 0.1)|``, normalised."""
+        if len(self.flags) > 1 and not (j >= 0 and closeness > 0.8):
+            stepped = [abs(w + d) for w, d in zip(self.weights, self.noise[i])]
+            total = 0.0
+            for w in stepped:
+                total += w
+            self.weights = [w / total for w in stepped]
 
     def settle(self, i: int, j: int, kind: int, cf: float, value: float, gamma: float, comm: float, max_lat: float,
                sens: float, int_c: float, int_p: float, exec_min: float, closeness: float, s: dict) -> None:
         """Task i outsourced to provider j: what happened and what it cost."""
         cfg, u, pen = self.cfg, self.u_all[i], self.cfg.latency_penalty_per_min
-        price, total, lat = self.external(j, cf, value, gamma, comm, max_lat)
+        price, total, lat = self.external(j, cf, value, gamma, comm, max_lat, self.late_cf[i])
         has_skills = all(o or not r for r, o in zip(self.required[kind], self.true_skills[j]))
         worked = u[3] < (self.reliability[j] if has_skills else self.competence[j])
         incident = u[5] >= self.security[j]

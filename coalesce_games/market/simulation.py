@@ -28,6 +28,7 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from coalesce_games import data
 from coalesce_games.market import arrays
 from coalesce_games.market import kernel as _engine
 from coalesce_games.market.config import MarketConfig
@@ -136,7 +137,8 @@ def _task_arrays(draws: _BatchDraws) -> tuple[arrays.TaskArrays, np.ndarray, np.
         hour_start=hour_start, client=task_client, task_type=t["task_type"], value=t["value"],
         complexity=t["complexity"], data_gb=t["data_gb"], max_latency=t["max_latency"].astype(float),
         sensitivity=t["sensitivity"], high_criticality=t["high_criticality"], budget=t["budget"],
-        opportunity_rate=queued_value_rate(t["value"], queue), uniforms=draws.uniforms)
+        opportunity_rate=queued_value_rate(t["value"], queue), uniforms=draws.uniforms,
+        late_complexity=draws.late_complexity, weight_noise=draws.weight_noise)
     return task_arrays, task_run, task_hour
 
 
@@ -151,7 +153,9 @@ def _market_constants(cfgs: list[MarketConfig]) -> arrays.MarketConstants:
         fabrication_impact=float(threats.fabrication_impact),
         high_criticality_impact=float(threats.high_criticality_impact),
         beta=float(cfg.beta),
-        paper_accounting=cfg.accounting == "paper", learns=cfg.policy == "coalesce", paper=cfg.policy == "paper")
+        paper_accounting=cfg.accounting == "paper", learns=cfg.policy == "coalesce", paper=cfg.policy == "paper",
+        weight_noise=cfg.weight_noise == "published",
+        weight_noise_keep_above=float(data.parameters_view()["decision"]["weight_noise_keep_above"]))
 
 
 def _run_batch(cfgs: list[MarketConfig], seeds: list[int],

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy import special
 
 from coalesce_games import data
 from coalesce_games.model.criteria import BEHAVIOURS, _ontology, encode_skills, security_from_reliability
@@ -147,12 +148,14 @@ class Providers:
         )
 
     @classmethod
-    def sample_table1(cls, n: int, seed: Any, *, jitter: bool = True) -> "Providers":
+    def sample_table1(cls, n: int, seed: Any, *, jitter: bool = True, reliability: str = "range",
+                      shape: str = "uniform") -> "Providers":
         """n honest providers drawn from Table 1 by market share.
 
         Jitter (papers/model.md section 2): latency +-15 %, price +-10 % (uniform), and
         reliability uniform within the type's published range; without jitter,
-        every provider is its type's nominal row.
+        every provider is its type's nominal row. ``reliability="nominal"`` and
+        ``shape="normal"`` are the published code's draws (:meth:`from_table1_uniforms`).
 
         >>> p = Providers.sample_table1(200, seed=1)
         >>> len(p), bool((p.reliability > 0.69).all())
@@ -160,11 +163,12 @@ class Providers:
         """
         n = check_int("n", n, minimum=1)
         rng = make_rng(seed)
-        return cls.from_table1_uniforms(rng.random((4 if jitter else 1, n)), jitter=jitter)
+        return cls.from_table1_uniforms(rng.random((4 if jitter else 1, n)), jitter=jitter, reliability=reliability,
+                                        shape=shape)
 
     @classmethod
-    def from_table1_uniforms(cls, u: np.ndarray, number: np.ndarray | None = None, *,
-                             jitter: bool = True) -> "Providers":
+    def from_table1_uniforms(cls, u: np.ndarray, number: np.ndarray | None = None, *, jitter: bool = True,
+                             reliability: str = "range", shape: str = "uniform") -> "Providers":
         """The Table-1 providers that :meth:`sample_table1` makes of the uniforms ``u``, (4, n).
 
         Row 0 picks each provider's type by market share (searched in the
@@ -176,6 +180,13 @@ class Providers:
         turn all runs' blocks into providers in one call. A provider is named
         by its type and ``number`` (default: its position).
 
+        The published code's draws (``papers/model.md`` section 7.5):
+        ``reliability="nominal"`` keeps every provider at its type's Table-1
+        reliability (row 3 unread), ``shape="normal"`` makes rows 1-2 normal
+        factors ``1 + sd z`` with ``z = Phi^-1(u)`` and sd 0.10 (price), 0.15
+        (latency). A uniform of exactly 0 (no normal quantile) or a latency
+        below 0 (6.7 sd: about 1e-11 a provider) raises a ValueError.
+
         A uniform of 0.5 falls in type D's share (cumulative shares 0.152, 0.380,
         0.695, ...), and mid-range jitters give D's nominal price and the middle
         of its reliability range [0.70, 0.80]:
@@ -184,6 +195,10 @@ class Providers:
         >>> p.name.tolist(), p.base_price.round(12).tolist(), p.reliability.round(12).tolist()
         (['D7', 'D8'], [6.2, 6.2], [0.75, 0.75])
         """
+        if reliability not in ("range", "nominal") or shape not in ("uniform", "normal"):
+            raise ValueError(f"reliability must be 'range' or 'nominal' and shape 'uniform' or 'normal'; got "
+                             f"{reliability!r}, {shape!r}")
+        nominal = reliability == "nominal"
         table = data.contractor_arrays()
         params = data.parameters_view()["jitter"]
         n = u.shape[1]
@@ -191,10 +206,13 @@ class Providers:
         price = table["base_price"][kind]
         latency = table["latency_min"][kind]
         reliability = table["reliability"][kind]
-        if jitter:
+        if jitter and shape == "normal":
+            price, latency = _normal_jitter(price, latency, u[1], u[2], params)
+        elif jitter:
             low_price, low_latency = 1 - params["price"], 1 - params["latency"]
             price = price * (low_price + ((1 + params["price"]) - low_price) * u[1])
             latency = latency * (low_latency + ((1 + params["latency"]) - low_latency) * u[2])
+        if jitter and not nominal:
             low = table["reliability_low"][kind]
             reliability = low + (table["reliability_high"][kind] - low) * u[3]
         skills = _type_skills()[kind]
@@ -227,6 +245,26 @@ class Providers:
         """These providers followed by ``other``."""
         return Providers(**{f: np.concatenate([getattr(self, f), getattr(other, f)])
                             for f in self.__dataclass_fields__})
+
+
+def _normal_jitter(price: np.ndarray, latency: np.ndarray, u_price: np.ndarray, u_latency: np.ndarray,
+                   params: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Price and latency times ``1 + sd Phi^-1(u)`` (the published code's normal jitter, sd 0.10 and 0.15).
+
+    >>> p, l = _normal_jitter(np.array([10.0]), np.array([100.0]), np.array([0.8413447460685429]),
+    ...                       np.array([0.5]), {"price": 0.1, "latency": 0.15})
+    >>> round(float(p[0]), 9), float(l[0])      # one sd above: 10 x 1.1; the median: 100
+    (11.0, 100.0)
+    """
+    z_price, z_latency = special.ndtri(u_price), special.ndtri(u_latency)
+    if not (np.isfinite(z_price).all() and np.isfinite(z_latency).all()):
+        raise ValueError("a jitter uniform of exactly 0 has no normal quantile; draw the providers again")
+    price = price * (1 + params["price"] * z_price)
+    latency = latency * (1 + params["latency"] * z_latency)
+    if (price < 0).any() or (latency < 0).any():
+        raise ValueError(f"a normal jitter below -1/sd turned a price or latency negative: {price.min()!r}, "
+                         f"{latency.min()!r}")
+    return price, latency
 
 
 def _names(kind: np.ndarray, number: np.ndarray) -> np.ndarray:

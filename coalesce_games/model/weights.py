@@ -28,7 +28,7 @@ from coalesce_games.model.tasks import Tasks
 from coalesce_games.validation import as_array, check_probability, check_weights
 
 __all__ = ['WeightFactors', 'blend_weights', 'follow_market', 'market_weights', 'task_weight_factors', 'task_weights',
-           'task_weights_one', 'weight_factor_constants', 'weight_factors_one']
+           'task_weights_one', 'weight_factor_constants', 'weight_factors_one', 'weight_noise_step']
 
 
 def market_weights(base: Any, pressure: Any) -> np.ndarray:
@@ -214,3 +214,21 @@ def blend_weights(previous: Any, market: Any, beta: float) -> np.ndarray:
     for r in range(len(out)):
         _blend_into(out[r], np.ascontiguousarray(targets[r]), float(beta), work)
     return out.reshape(shape)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def weight_noise_step(weights: np.ndarray, step: np.ndarray) -> None:  # pragma: no cover (compiled)
+    """The published code's stand-in for Eq. 12, in place: ``w <- |w + step| / sum |w + step|``, ``step`` a
+    draw of ``0.01 N(0, 0.1)`` per weight (``papers/model.md`` section 7.5).
+
+    >>> w = np.array([0.4, 0.25, 0.2, 0.15])
+    >>> weight_noise_step(w, np.array([0.1, -0.3, 0.0, 0.0]))     # |0.5, -0.05, 0.2, 0.15| / 0.9
+    >>> (w * 0.9).round(12).tolist()
+    [0.5, 0.05, 0.2, 0.15]
+    """
+    total = 0.0
+    for c in range(len(weights)):
+        weights[c] = abs(weights[c] + step[c])
+        total += weights[c]
+    for c in range(len(weights)):
+        weights[c] /= total
