@@ -1,6 +1,6 @@
 """The reproduce command end to end (files, stamp, report numbers against the run's tables) and the CLI.
 
-The verdict rules have their own tests (tests/test_verdicts.py).
+The verdict rules have their own tests (tests/findings/test_verdicts.py).
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ webdriver = pytest.importorskip("selenium.webdriver", reason="the browser test d
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 #: every element of the page, through every shadow root (Bokeh renders each component in its own)
 DEEP = """
