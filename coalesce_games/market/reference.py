@@ -4,7 +4,7 @@ A second, independent implementation of what :func:`coalesce_games.market.simula
 computes for the published rule (``policy="paper"``) in a market without rogue
 providers and without verification: the baseline of ``benchmarks/market.py``
 and a reference the tests hold the compiled market to
-(``tests/test_loop_reference.py``). It takes a run's random draws from the
+(``tests/market/test_reference.py``). It takes a run's random draws from the
 package (providers, arrivals, tasks, per-task uniforms: data, not simulation)
 and a per-task-type skill table; everything else (Eq. 7 prices, Eq. 11 gate,
 Eq. 6-9 costs, min-max TOPSIS, the exploration and Eq. 15 gates, queues,

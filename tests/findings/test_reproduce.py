@@ -148,7 +148,7 @@ def test_the_written_account_quotes_the_run(quick_run) -> None:
 def test_papers_reproduction_is_the_full_runs_account(quick_run) -> None:
     """papers/reproduction.md is render_narrative of the full run's numbers, committed beside it: no number in
     it was written by hand. The committed numbers have every field a run gives."""
-    papers = Path(__file__).resolve().parents[1] / "papers"
+    papers = Path(__file__).resolve().parents[2] / "papers"
     committed = json.loads((papers / "reproduction-numbers.json").read_text())
     assert committed["mode"] == "full"
     assert set(committed) == set(json.loads((quick_run / "numbers.json").read_text()))
@@ -161,7 +161,7 @@ def test_the_stamp_names_the_commit_in_a_checkout() -> None:
     from coalesce_games.findings.reproduce import run_stamp
 
     stamp = run_stamp(False, [], datetime.now(timezone.utc), 1.0)
-    in_checkout = (Path(__file__).resolve().parents[1] / ".git").exists()
+    in_checkout = (Path(__file__).resolve().parents[2] / ".git").exists()
     assert bool(re.match(r"^[0-9a-f]{12}( \+ local changes)?$", stamp["commit"])) == in_checkout
     assert stamp["mode"] == "full" and stamp["numpy"] == np.__version__
 
