@@ -1,8 +1,8 @@
-"""Learning dynamics on the outsourcing games: replicator dynamics and fictitious play.
+"""G1's learning dynamics set beside the simulated market (devolution, F5 and F7).
 
-Two populations, clients (rows) and providers (columns), adjust their mix of
-strategies towards what pays (Taylor and Jonker 1978; Brown 1951). Both are
-nashpy's implementations, returned as tidy DataFrames with labelled columns.
+The dynamics themselves (replicator dynamics and fictitious play on any
+bimatrix game) are :mod:`coalesce_games.solvers.learning`'s; this module asks
+what they say about the outsourcing stage game and compares it with the market.
 
 **Devolution** (F5): in G1 with no verification, the provider population
 drifts to fabrication and the client population to local execution or

@@ -1,4 +1,4 @@
-"""Small statistical helpers shared by the checks against simulation.
+"""Wilson score intervals for the shares that the games compare with simulation.
 
 >>> lo, hi = wilson_interval([7, 0], [20, 0])
 >>> round(float(lo[0]), 4), round(float(hi[0]), 4), bool(np.isnan(lo[1]))

@@ -1,4 +1,4 @@
-"""G5: committing to a security budget (Stackelberg leadership).
+"""Stackelberg commitment by linear programming: the row player leads (G5, committing to a security budget).
 
 The client (row player, the leader) commits to a mixed strategy, for example
 a verification share; the provider observes it and best-responds. The optimal

@@ -1,9 +1,9 @@
-"""Implementation of iterated strict dominance (public face: :mod:`coalesce_games.solvers.dominance`).
+"""Iterated elimination of strictly dominated strategies, by pure or mixed strategies.
 
-Kept private so that the solver (:mod:`coalesce_games.solvers.equilibria`, whose
-``presolve`` uses it) and :mod:`coalesce_games.solvers.dominance` share one
-implementation while each imports only the foundations and private solver
-modules.
+A strategy is dominated when another strategy, or a mix of others found by a
+linear program, pays strictly more against everything the opponent may do.
+``solve(..., presolve=True)`` (:mod:`coalesce_games.solvers.equilibria`) removes
+them first; the audit table says what went, in which round, and what beat it.
 
 >>> dominated_rows(np.array([[1.0, 2.0], [0.0, 1.0]]))
 [(1, 0, 1.0, 'pure')]
