@@ -5,17 +5,15 @@ solvers' own (:mod:`coalesce_games.solvers._checks`, the bottom layer, which
 imports nothing else of the package); this module re-exports them and adds the
 checks of weights and seeds.
 
-Every public function of the toolkit checks its inputs through these helpers, so
-that bad input always fails the same way: a ``ValueError`` (or ``TypeError`` for
-the wrong kind of object) whose message names the argument and shows the bad
-value. Nothing is clipped, dropped or defaulted silently.
+A seed is an integer in [0, 2**63 - 1], a sequence of them, a SeedSequence or a Generator; anything else is
+refused before a run starts, so equal seeds mean equal numbers in any process.
 
->>> as_array("price", [1.0, 2.0]).tolist()
-[1.0, 2.0]
->>> as_array("price", [1.0, float("nan")])
+>>> make_rng(12).random() == make_rng(12).random()
+True
+>>> make_rng("12")
 Traceback (most recent call last):
 ...
-ValueError: price must be finite; got nan at index (1,)
+TypeError: seed must be an int, a sequence of ints, a SeedSequence or a Generator; got '12'
 """
 
 from __future__ import annotations
