@@ -30,7 +30,7 @@ import pandas as pd
 
 from coalesce_games import data
 from coalesce_games.market import arrays
-from coalesce_games.market import kernel as _engine
+from coalesce_games.market import kernel
 from coalesce_games.market.config import MarketConfig
 from coalesce_games.market.draws import _batch_key, _BatchDraws, _draw_batch, _per_run
 from coalesce_games.market.arrays import TOTALS
@@ -129,7 +129,7 @@ def _task_arrays(draws: _BatchDraws) -> tuple[arrays.TaskArrays, np.ndarray, np.
     clients = np.concatenate([[0], np.cumsum([a.shape[1] for a in draws.arrivals])])
     hour_start = np.empty((runs, hours + 1), dtype=np.int64)
     task_client, task_hour, task_run, queue = (np.empty(len(draws.uniforms), dtype=np.int64) for _ in range(4))
-    _engine.place_tasks(counts, first_cell, clients, hour_start, task_client, task_hour, task_run, queue)
+    kernel.place_tasks(counts, first_cell, clients, hour_start, task_client, task_hour, task_run, queue)
     t = draws.tasks     # valid by construction: drawn within their ranges (criteria.task_fields)
     # the published accounting prices the best task still queued behind each one in its client's hour (Eq. 4);
     # ours prices waiting as lateness instead
@@ -193,7 +193,7 @@ def _run_batch(cfgs: list[MarketConfig], seeds: list[int],
                           closeness=np.zeros(m), latency=np.zeros(m), chosen_count=np.zeros(total_providers),
                           final_demand=np.zeros(total_providers))
     state = arrays.new_run_state(int(n_run.max()), int(np.diff(clients).max()), skill.static.shape[1], paper.window)
-    _engine.run_batch(arrays.KernelInputs(prov, skill, tasks, _market_constants(cfgs), internal_constants(),
+    kernel.run_batch(arrays.KernelInputs(prov, skill, tasks, _market_constants(cfgs), internal_constants(),
                                           eq69_constants(), weight_factor_constants(), paper.rule(), coalesce.rule(),
                                           base_weights, BENEFIT, eq15_table(paper.window), clients), state, out)
     provider_run = np.repeat(np.arange(runs), n_run)
@@ -227,7 +227,7 @@ def _run_rows(seeds: list[int], totals: np.ndarray, chosen: np.ndarray, final_pr
         return np.divide(t[a], t[b], out=np.full(runs, empty), where=t[b] != 0)
 
     concentration, spread = np.empty(runs), np.empty(runs)
-    _engine.market_shape(chosen, final_price, start, concentration, spread)
+    kernel.market_shape(chosen, final_price, start, concentration, spread)
     count = lambda key: t[key].astype(np.int64)   # noqa: E731
     return pd.DataFrame({
         "seed": np.asarray(seeds, dtype=np.int64),
