@@ -28,7 +28,7 @@ __all__ = ['NEEDED', 'narrative_numbers', 'render_narrative']
 #: the tables the account reads (every finding must have run)
 NEEDED = ("F1_table", "F2_runs", "F3_admission", "F4_correlation", "F5_market", "F6_surface",
           "F6_default_vs_best", "F7_G4_v_star", "F7_dynamics", "F7_G2_security", "F7_G3_default_regret",
-          "F7_G3_stability", "F7_equilibria")
+          "F7_G3_stability", "F7_equilibria", "F8_mass", "F8_vstar")
 
 
 def _f(x: float, digits: int = 1) -> str:
@@ -143,6 +143,26 @@ def _f7(g4: pd.DataFrame, dyn: pd.DataFrame, g2: pd.DataFrame, regret: pd.DataFr
             "f7_stab_share": _f(100 * top.share_any, 0)}
 
 
+def _f8(mass: pd.DataFrame, vstar: pd.DataFrame) -> dict[str, str]:
+    """F8: alpha-Rank's mass on insecure states and on rogue play at each budget, and G4's v* from the same table."""
+    m = mass.set_index("budget")
+    v = float(vstar.v_star.iloc[0])
+    positive = m[m.index > 0]
+    honest_from = m.index[m.rogue < 0.5]
+
+    def pct(col: str, budget: float) -> str:
+        return _f(100 * float(m.loc[budget, col]), 0)
+
+    return {"f8_vstar": _f(v, 2), "f8_vstar_w": _f(float(vstar.v_star_withheld.iloc[0]), 2),
+            "f8_insecure_0": pct("insecure", 0.0), "f8_insecure_0_low": pct("ci_low", 0.0),
+            "f8_insecure_0_high": pct("ci_high", 0.0),
+            "f8_insecure_pos_low": _f(100 * float(positive.insecure.min()), 0),
+            "f8_insecure_pos_high": _f(100 * float(positive.insecure.max()), 0),
+            "f8_rogue_0": pct("rogue", 0.0),
+            "f8_rogue_below_half": "no budget" if len(honest_from) == 0 else _f(float(honest_from.min()), 2),
+            "f8_budgets": str(len(m))}
+
+
 def narrative_numbers(tables: dict[str, pd.DataFrame], stamp: dict[str, str]) -> dict[str, str]:
     """Every number the account quotes, named, formatted, read from the run's ``tables`` (and its ``stamp``)."""
     missing = [k for k in NEEDED if k not in tables]
@@ -153,7 +173,7 @@ def narrative_numbers(tables: dict[str, pd.DataFrame], stamp: dict[str, str]) ->
                "mode": stamp["mode"], **_f1(t["F1_table"]), **_f2_f3(t["F2_runs"], t["F3_admission"]),
                **_f4_f6(t["F4_correlation"], t["F5_market"], t["F6_surface"], t["F6_default_vs_best"]),
                **_f7(t["F7_G4_v_star"], t["F7_dynamics"], t["F7_G2_security"], t["F7_G3_default_regret"],
-                     t["F7_G3_stability"], t["F7_equilibria"])}
+                     t["F7_G3_stability"], t["F7_equilibria"]), **_f8(t["F8_mass"], t["F8_vstar"])}
     return numbers
 
 

@@ -193,6 +193,21 @@ cost-reduction points against its best response ({f7_regret_br}) [{f7_regret_low
 provider {f7_stab_provider}) recurs in {f7_stab_share} % of the resamples. The paper's Eq. 14
 "Nash" step is computed and never used in the published code.
 
+**F8, devolution as a population result.** The source's strongest claim is about teams: without
+security budgets rational agents devolve into insecure outsourcing. We play the market as a
+role-symmetric population game (clients choosing how much to verify and explore, providers
+choosing honest work, spoofing, leeching or fabrication; a mean-field mapping onto the
+simulator, `coalesce_games/games/population.py`) and rank its states with alpha-Rank at
+{f8_budgets} verification budgets v. G4's budget from the same payoff table is
+v* = {f8_vstar} ({f8_vstar_w} when a detected cheat is also not paid). Without a budget the
+population devolves: {f8_insecure_0} % [{f8_insecure_0_low}, {f8_insecure_0_high}] of the stationary
+mass sits on insecure states (rogue providers, clients verifying nothing), and rogue play holds
+{f8_rogue_0} % of the providers' long run. At any positive budget the insecure mass falls to
+{f8_insecure_pos_low}-{f8_insecure_pos_high} %, because clients start verifying, far below v*;
+providers' rogue play first drops below half of the long run at v = {f8_rogue_below_half}.
+**Partly reproduced**: devolution without a budget holds; the budget that stops it is not G4's
+v* for the clients, and only roughly v* for the providers.
+
 ## 3. How fast
 
 This run took {run_time}. The speed of the market, the sweep and the published-table runs
