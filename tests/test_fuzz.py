@@ -1,16 +1,12 @@
-"""Property-based fuzzing of every public entry point (issue 15, item 6).
+"""Property-based fuzzing of every public entry point.
 
 For every name of ``coalesce_games.__all__`` hypothesis draws calls from
 ``tests/fuzz_cases.py``: the entry point's valid base call with one argument
 replaced by junk of its kind. Every call must end, within a time limit, in a
 result that passes its own verification or a ``ValueError``/``TypeError``;
 type junk (a string for a number, ``None`` for a config, ...) must be refused.
-The exhaustive counts are ``benchmarks/fuzz_counts.py``'s.
-
-Entry points in :data:`KNOWN` still fail somewhere in their own module (not
-the validation layer's): each has one reproducing call, expected to fail
-(strictly: once its module is fixed the test says so, and the entry point
-joins the property test).
+The exhaustive counts are ``benchmarks/fuzz_counts.py``'s. A new public name
+is fuzzed as soon as it is exported.
 """
 
 from __future__ import annotations
@@ -41,18 +37,13 @@ def _in_a_scratch_directory(tmp_path_factory):
     yield
     os.chdir(old)
 
-#: entry point -> (what the exhaustive run, benchmarks/fuzz_counts.py, still finds in the entry point's own
-#: module, and one call that shows it: make_call's choice, slot, strict)
-KNOWN: dict[str, tuple[str, int, int, bool]] = {
-}
-
 #: entry points whose value junk may legitimately take long (big sizes): fuzzed with type junk only
 TYPE_ONLY = SLOW | {"bootstrap_regret", "bootstrap_games",
                     "bootstrap_equilibria", "equilibrium_stability", "simulated_honesty_value", "sweep", "simulate",
                     "simulate_many"}
 
 
-@pytest.mark.parametrize("name", [name for name in entry_points() if name not in KNOWN])
+@pytest.mark.parametrize("name", entry_points())
 @settings(max_examples=6, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(choice=st.integers(0, 40), slot=st.integers(0, 40), strict=st.booleans())
@@ -63,16 +54,6 @@ def test_every_entry_point_gives_a_verified_result_or_a_clean_error(name: str, c
         warnings.simplefilter("ignore")
         outcome, detail = run_call(call, LIMIT)
     assert outcome in ("result", "clean"), f"{name}({call.mutated}={call.value!r}): {outcome}: {detail}"
-
-
-@pytest.mark.parametrize("name", sorted(KNOWN))
-@pytest.mark.xfail(strict=True, reason="a gap in the entry point's own module (KNOWN); fixed, it passes: drop it")
-def test_known_gap_is_still_open(name: str) -> None:
-    _, choice, slot, strict = KNOWN[name]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        outcome, detail = run_call(make_call(name, choice, slot, strict), LIMIT)
-    assert outcome in ("result", "clean"), f"{name}: {outcome}: {detail}"
 
 
 @pytest.mark.parametrize("name", sorted(BASE))
